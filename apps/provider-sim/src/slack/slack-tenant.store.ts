@@ -1,0 +1,246 @@
+import { SlackRateLimiter } from './slack-rate.limiter';
+import {
+  addSlackAppSchema,
+  slackConversationSchema,
+  slackExternalOrganizationSchema,
+  slackRateLimitSettingsSchema,
+  slackTenantSpecSchema,
+  slackUserSchema,
+  type AddSlackAppInput,
+  type SlackAppEntry,
+  type SlackConversation,
+  type SlackDiscoverability,
+  type SlackExternalOrganization,
+  type SlackRateLimitSettings,
+  type SlackTenantData,
+  type SlackTenantSpec,
+  type SlackUser,
+  type SlackWorkspace,
+} from './slack-tenant.schema';
+import { z } from 'zod';
+
+/** A tenant as the simulator holds it: its data plus per-tenant runtime bookkeeping. */
+export class SlackTenant {
+  readonly requestCounts = new Map<string, number>();
+  readonly throttledCounts = new Map<string, number>();
+  private limiter: SlackRateLimiter | undefined;
+
+  constructor(public data: SlackTenantData) {
+    this.applyRateLimits(data.rateLimits);
+  }
+
+  applyRateLimits(settings: SlackRateLimitSettings): void {
+    this.data.rateLimits = settings;
+    this.limiter = settings.enabled ? new SlackRateLimiter(settings.timeScale) : undefined;
+  }
+
+  get rateLimiter(): SlackRateLimiter | undefined {
+    return this.limiter;
+  }
+
+  countRequest(method: string): void {
+    this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
+  }
+
+  countThrottled(method: string): void {
+    this.throttledCounts.set(method, (this.throttledCounts.get(method) ?? 0) + 1);
+  }
+
+  workspace(teamId: string): SlackWorkspace | undefined {
+    return this.data.workspaces.find((w) => w.id === teamId);
+  }
+}
+
+export class SimInputError extends Error {
+  override readonly name = 'SimInputError';
+}
+
+export class SimNotFoundError extends Error {
+  override readonly name = 'SimNotFoundError';
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new SimInputError(z.prettifyError(result.error));
+  return result.data;
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/**
+ * All Slack tenants, addressed by bearer token. The control API and in-process tests call the same
+ * methods, so a scenario behaves identically whichever way it is driven.
+ */
+export class SlackTenantStore {
+  private readonly tenants = new Map<string, SlackTenant>();
+
+  clear(): void {
+    this.tenants.clear();
+  }
+
+  put(token: string, spec: SlackTenantSpec | unknown): SlackTenant {
+    if (!token || /\s/.test(token)) throw new SimInputError('token must be non-empty without whitespace');
+    const tenant = new SlackTenant(parse(slackTenantSpecSchema, spec));
+    this.tenants.set(token, tenant);
+    return tenant;
+  }
+
+  count(): number {
+    return this.tenants.size;
+  }
+
+  find(token: string): SlackTenant | undefined {
+    return this.tenants.get(token);
+  }
+
+  get(token: string): SlackTenant {
+    const tenant = this.tenants.get(token);
+    if (!tenant) throw new SimNotFoundError('no Slack tenant with that token');
+    return tenant;
+  }
+
+  delete(token: string): boolean {
+    return this.tenants.delete(token);
+  }
+
+  setDiscoverability(token: string, teamId: string, value: SlackDiscoverability | unknown): SlackWorkspace {
+    const discoverability = parse(z.enum(['open', 'invite_only', 'closed', 'unlisted']), value);
+    const workspace = this.get(token).workspace(teamId);
+    if (!workspace) throw new SimNotFoundError(`no workspace ${teamId} in this tenant`);
+    workspace.discoverability = discoverability;
+    return workspace;
+  }
+
+  /** Approves (or restricts) an app and logs the install, as an admin approving a request would. */
+  addApp(token: string, input: AddSlackAppInput | unknown): SlackAppEntry {
+    const tenant = this.get(token);
+    const app = parse(addSlackAppSchema, input);
+    this.removeFromLists(tenant, app.id);
+    const entry: SlackAppEntry = {
+      app: {
+        id: app.id,
+        name: app.name,
+        is_app_directory_approved: app.is_app_directory_approved,
+        is_internal: app.is_internal,
+      },
+      scopes: app.scopes,
+      date_updated: nowSeconds(),
+      last_resolved_by: { actor_id: app.userId, actor_type: 'user' },
+      ...(app.teamId ? { teamId: app.teamId } : {}),
+    };
+    (app.list === 'approved' ? tenant.data.approvedApps : tenant.data.restrictedApps).push(entry);
+    if (app.list === 'approved') {
+      tenant.data.integrationLogs.push({
+        app_id: app.id,
+        app_type: app.name,
+        user_id: app.userId,
+        user_name: app.userName,
+        date: String(nowSeconds()),
+        change_type: 'added',
+        scope: app.scopes.map((s) => s.name).join(','),
+        ...(app.teamId ? { teamId: app.teamId } : {}),
+      });
+    }
+    return entry;
+  }
+
+  removeApp(token: string, appId: string): SlackAppEntry {
+    const tenant = this.get(token);
+    const found = this.removeFromLists(tenant, appId);
+    if (!found) throw new SimNotFoundError(`no app ${appId} in this tenant`);
+    const removed = found.entry;
+    // A restricted app was never installed, so its removal leaves no trace in the integration log.
+    if (found.list === 'restrictedApps') return removed;
+    tenant.data.integrationLogs.push({
+      app_id: appId,
+      app_type: removed.app.name,
+      user_id: removed.last_resolved_by?.actor_id ?? 'U0SIMADM01',
+      user_name: 'sim-admin',
+      date: String(nowSeconds()),
+      change_type: 'removed',
+      scope: removed.scopes.map((s) => s.name).join(','),
+      reason: 'user',
+      ...(removed.teamId ? { teamId: removed.teamId } : {}),
+    });
+    return removed;
+  }
+
+  addExternalOrganization(token: string, input: unknown): SlackExternalOrganization {
+    const tenant = this.get(token);
+    const org = parse(slackExternalOrganizationSchema, input);
+    tenant.data.externalOrganizations = tenant.data.externalOrganizations.filter((o) => o.team_id !== org.team_id);
+    tenant.data.externalOrganizations.push(org);
+    return org;
+  }
+
+  removeExternalOrganization(token: string, teamId: string): void {
+    const tenant = this.get(token);
+    const before = tenant.data.externalOrganizations.length;
+    tenant.data.externalOrganizations = tenant.data.externalOrganizations.filter((o) => o.team_id !== teamId);
+    if (tenant.data.externalOrganizations.length === before) {
+      throw new SimNotFoundError(`no external organization ${teamId} in this tenant`);
+    }
+  }
+
+  addSharedChannel(token: string, input: unknown): SlackConversation {
+    const tenant = this.get(token);
+    const channel = parse(slackConversationSchema, input);
+    tenant.data.sharedChannels = tenant.data.sharedChannels.filter((c) => c.id !== channel.id);
+    tenant.data.sharedChannels.push(channel);
+    return channel;
+  }
+
+  removeSharedChannel(token: string, channelId: string): void {
+    const tenant = this.get(token);
+    const before = tenant.data.sharedChannels.length;
+    tenant.data.sharedChannels = tenant.data.sharedChannels.filter((c) => c.id !== channelId);
+    if (tenant.data.sharedChannels.length === before) {
+      throw new SimNotFoundError(`no shared channel ${channelId} in this tenant`);
+    }
+  }
+
+  addUser(token: string, input: unknown): SlackUser {
+    const tenant = this.get(token);
+    const user = parse(slackUserSchema, input);
+    tenant.data.users = tenant.data.users.filter((u) => u.id !== user.id);
+    tenant.data.users.push(user);
+    return user;
+  }
+
+  removeUser(token: string, userId: string): void {
+    const tenant = this.get(token);
+    const before = tenant.data.users.length;
+    tenant.data.users = tenant.data.users.filter((u) => u.id !== userId);
+    if (tenant.data.users.length === before) throw new SimNotFoundError(`no user ${userId} in this tenant`);
+  }
+
+  setRateLimits(token: string, input: unknown): SlackRateLimitSettings {
+    const settings = parse(slackRateLimitSettingsSchema, input);
+    this.get(token).applyRateLimits(settings);
+    return settings;
+  }
+
+  requestStats(token: string): { total: number; requests: Record<string, number>; throttled: Record<string, number> } {
+    const tenant = this.get(token);
+    let total = 0;
+    for (const n of tenant.requestCounts.values()) total += n;
+    return {
+      total,
+      requests: Object.fromEntries(tenant.requestCounts),
+      throttled: Object.fromEntries(tenant.throttledCounts),
+    };
+  }
+
+  private removeFromLists(
+    tenant: SlackTenant,
+    appId: string,
+  ): { entry: SlackAppEntry; list: 'approvedApps' | 'restrictedApps' } | undefined {
+    for (const list of ['approvedApps', 'restrictedApps'] as const) {
+      const index = tenant.data[list].findIndex((e) => e.app.id === appId);
+      if (index >= 0) return { entry: tenant.data[list].splice(index, 1)[0], list };
+    }
+    return undefined;
+  }
+}

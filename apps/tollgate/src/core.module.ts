@@ -1,0 +1,46 @@
+import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TollgateConfig } from '@tollgate/config';
+import { openDatabase, type Database } from '@tollgate/database';
+import { ApiKeyService } from '@tollgate/auth';
+import { DriftQuery } from '@tollgate/drift';
+import { TollgateMetrics } from '@tollgate/metrics';
+import { CredentialCipher } from './connections/credential-cipher';
+import { LeaseRepository } from './polling/lease.repository';
+import { VERSION } from './version';
+
+export const DATABASE = Symbol('DATABASE');
+
+class DatabaseCloser implements OnApplicationShutdown {
+  constructor(private readonly db: Database) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.db.close();
+  }
+}
+
+/** Process-wide singletons: configuration, the database, the credential cipher, metrics, keys. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: TollgateConfig): DynamicModule {
+    const providers = [
+      { provide: TollgateConfig, useValue: config },
+      {
+        provide: DATABASE,
+        useFactory: () => openDatabase(config, [], new Logger('Database')),
+      },
+      { provide: DataSource, useFactory: (db: Database) => db.dataSource, inject: [DATABASE] },
+      { provide: DatabaseCloser, useFactory: (db: Database) => new DatabaseCloser(db), inject: [DATABASE] },
+      { provide: CredentialCipher, useFactory: () => CredentialCipher.fromConfig(config) },
+      { provide: TollgateMetrics, useFactory: () => new TollgateMetrics(VERSION) },
+      { provide: ApiKeyService, useFactory: (ds: DataSource) => new ApiKeyService(ds, config.TOLLGATE_BOOTSTRAP_ADMIN_KEY), inject: [DataSource] },
+      { provide: LeaseRepository, useFactory: (ds: DataSource) => new LeaseRepository(ds, config.TOLLGATE_LEASE_SECONDS), inject: [DataSource] },
+      { provide: DriftQuery, useFactory: (ds: DataSource) => new DriftQuery(ds), inject: [DataSource] },
+    ];
+    return {
+      module: CoreModule,
+      providers,
+      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery],
+    };
+  }
+}

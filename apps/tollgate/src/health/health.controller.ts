@@ -1,0 +1,34 @@
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { pendingMigrations, type Database } from '@tollgate/database';
+import { Public } from '@tollgate/auth';
+import { DATABASE } from '../core.module';
+
+const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
+  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+@Controller()
+@Public()
+export class HealthController {
+  constructor(@Inject(DATABASE) private readonly db: Database) {}
+
+  /** The process is alive; says nothing of its dependencies. */
+  @Get('healthz')
+  @Header('Cache-Control', 'no-store')
+  healthz() {
+    return { status: 'ok' };
+  }
+
+  /** Ready to serve: the database answers and every migration is applied. */
+  @Get('readyz')
+  @Header('Cache-Control', 'no-store')
+  async readyz() {
+    try {
+      await within(2000, this.db.dataSource.query('SELECT 1'));
+      const pending = await within(2000, pendingMigrations(this.db.dataSource));
+      if (pending > 0) throw new Error(`${pending} migrations pending`);
+      return { status: 'ready', database: 'up', migrations: 'applied' };
+    } catch (err) {
+      throw new ServiceUnavailableException({ statusCode: 503, error: 'Service Unavailable', message: `not ready: ${(err as Error).message}` });
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { TollgateConfig } from '@tollgate/config';
+import { evaluate } from '@tollgate/baseline';
+import { classifyFailure, createProviderHttpClient, resolveEndpoints, type PollFailureReason } from '@tollgate/connector-sdk';
+import { connectorRegistry } from '@tollgate/connectors';
+import { DriftRecorder } from '@tollgate/drift';
+import { TollgateMetrics } from '@tollgate/metrics';
+import { BaselinesService } from '../baselines/baselines.service';
+import { CredentialCipher } from '../connections/credential-cipher';
+import { LeaseRepository, nextDelaySeconds, type ClaimedConnection } from './lease.repository';
+
+export class LeaseLostError extends Error {}
+
+export type PollOutcome =
+  | { outcome: 'success'; opened: number; changed: number; resolved: number }
+  | { outcome: 'failure'; reason: PollFailureReason }
+  | { outcome: 'lease-lost' };
+
+/**
+ * One poll of one connection: collect from the provider, evaluate against the baseline, and record
+ * the snapshot, drift changes and bookkeeping in one transaction fenced by the lease. Every fault
+ * ends as a classified, logged, counted failure; a failed poll changes no finding or drift.
+ */
+@Injectable()
+export class PollRunner {
+  private readonly logger = new Logger('PollRunner');
+  private readonly recorder = new DriftRecorder();
+
+  constructor(
+    private readonly ds: DataSource,
+    private readonly config: TollgateConfig,
+    private readonly leases: LeaseRepository,
+    private readonly cipher: CredentialCipher,
+    private readonly baselines: BaselinesService,
+    private readonly metrics: TollgateMetrics,
+  ) {}
+
+  async run(c: ClaimedConnection, worker: string, shutdown: AbortSignal): Promise<PollOutcome> {
+    const pollId = randomUUID();
+    const started = Date.now();
+    const stopTimer = this.metrics.pollDurationSeconds.startTimer({ provider: c.provider });
+    const deadline = AbortSignal.any([shutdown, AbortSignal.timeout(this.config.TOLLGATE_POLL_TIMEOUT_SECONDS * 1000)]);
+    try {
+      const connector = connectorRegistry.get(c.provider);
+      if (!connector) throw new Error(`no connector for provider ${c.provider}`);
+      const baseline = this.baselines.get(c.baselineId);
+      const credentials = this.cipher.decrypt(c.credentialsCiphertext, c.id);
+      const endpoints = resolveEndpoints(connector.defaultEndpoints(c.options), c.endpoints, {
+        officialHosts: connector.officialHosts,
+        allowCustom: this.config.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS,
+      });
+      const http = createProviderHttpClient({
+        provider: c.provider,
+        signal: deadline,
+        onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
+        onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),
+      });
+      const document = await connector.collect({
+        connectionId: c.id,
+        credentials,
+        endpoints,
+        options: c.options,
+        declaredResidency: c.declaredResidency ?? undefined,
+        http,
+        signal: deadline,
+        logger: {
+          debug: (message, fields) => this.logger.debug({ message, pollId, connectionId: c.id, ...fields }),
+          warn: (message, fields) => this.logger.warn({ message, pollId, connectionId: c.id, ...fields }),
+        },
+      });
+      if (shutdown.aborted) throw shutdown.reason;
+      const findings = evaluate(document, baseline, c.parameters);
+      const at = new Date();
+      const result = await this.ds.transaction(async (em) => {
+        if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
+        const applied = await this.recorder.apply(em, {
+          connectionId: c.id,
+          provider: c.provider,
+          baselineId: baseline.id,
+          pollId,
+          now: at,
+          document,
+          findings,
+          previous: { snapshotId: c.currentSnapshotId, findingsHash: c.findingsHash },
+        });
+        await this.leases.finishSuccess(em, c, {
+          delaySeconds: this.delay(c, 0),
+          snapshotId: applied.snapshotId,
+          findings,
+          findingsHash: applied.findingsHash,
+          findingsChanged: applied.findingsChanged,
+          at,
+        });
+        await em.query(
+          `INSERT INTO poll_runs (id, connection_id, worker, started_at, finished_at, outcome, snapshot_id, findings_changed,
+                                  drifts_opened, drifts_changed, drifts_resolved)
+           VALUES ($1, $2, $3, $4, $5, 'success', $6, $7, $8, $9, $10)`,
+          [pollId, c.id, worker, c.claimedAt, at, applied.snapshotId, applied.findingsChanged, applied.opened, applied.changed, applied.resolved],
+        );
+        return applied;
+      });
+      for (const severity of result.openedSeverities) this.metrics.driftsOpenedTotal.inc({ provider: c.provider, severity });
+      this.metrics.pollsTotal.inc({ provider: c.provider });
+      this.logger.log({
+        message: 'poll succeeded',
+        pollId,
+        connectionId: c.id,
+        provider: c.provider,
+        durationMs: Date.now() - started,
+        findingsChanged: result.findingsChanged,
+        driftsOpened: result.opened,
+        driftsChanged: result.changed,
+        driftsResolved: result.resolved,
+      });
+      return { outcome: 'success', opened: result.opened, changed: result.changed, resolved: result.resolved };
+    } catch (err) {
+      if (err instanceof LeaseLostError) {
+        this.logger.warn({ message: 'lease lost before the poll could be recorded; another worker owns it', pollId, connectionId: c.id });
+        return { outcome: 'lease-lost' };
+      }
+      if (shutdown.aborted) {
+        await this.leases.release(c);
+        this.logger.warn({ message: 'poll interrupted by shutdown; lease released', pollId, connectionId: c.id });
+        return { outcome: 'lease-lost' };
+      }
+      return this.recordFailure(c, worker, pollId, err);
+    } finally {
+      stopTimer();
+    }
+  }
+
+  private async recordFailure(c: ClaimedConnection, worker: string, pollId: string, err: unknown): Promise<PollOutcome> {
+    const { reason, message } = classifyFailure(err);
+    const at = new Date();
+    this.metrics.pollsTotal.inc({ provider: c.provider });
+    this.metrics.pollFailuresTotal.inc({ provider: c.provider, reason });
+    const log = { message: 'poll failed', pollId, connectionId: c.id, provider: c.provider, reason, error: message };
+    if (reason === 'internal') this.logger.error({ ...log, stack: err instanceof Error ? err.stack : undefined });
+    else this.logger.warn(log);
+    try {
+      await this.ds.transaction(async (em) => {
+        if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
+        await this.leases.finishFailure(em, c, { delaySeconds: this.delay(c, c.consecutiveFailures + 1), reason, message, at });
+        await em.query(
+          `INSERT INTO poll_runs (id, connection_id, worker, started_at, finished_at, outcome, failure_reason, failure_message)
+           VALUES ($1, $2, $3, $4, $5, 'failure', $6, $7)`,
+          [pollId, c.id, worker, c.claimedAt, at, reason, message.slice(0, 2000)],
+        );
+      });
+    } catch (writeErr) {
+      // The lease expires by itself and the connection is polled again; nothing half-written remains.
+      this.logger.error({ message: 'could not record poll failure', pollId, connectionId: c.id, error: (writeErr as Error).message });
+    }
+    return { outcome: 'failure', reason };
+  }
+
+  private delay(c: ClaimedConnection, failures: number): number {
+    return nextDelaySeconds(c.pollIntervalSeconds, failures, this.config.TOLLGATE_POLL_JITTER_RATIO, this.config.TOLLGATE_MAX_BACKOFF_SECONDS);
+  }
+}

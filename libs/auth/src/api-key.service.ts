@@ -1,0 +1,49 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Principal, Role } from './roles';
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+/**
+ * API keys look like `tg_<prefix>_<secret>`. Only a SHA-256 of the secret is stored (the secret is
+ * 256 random bits, so a slow hash adds nothing); the prefix finds the row, the hash is compared in
+ * constant time. The bootstrap admin key from the environment is compared the same way.
+ */
+export class ApiKeyService {
+  private readonly bootstrapDigest?: Buffer;
+
+  constructor(
+    private readonly ds: DataSource,
+    bootstrapAdminKey?: string,
+  ) {
+    this.bootstrapDigest = bootstrapAdminKey ? sha256(bootstrapAdminKey) : undefined;
+  }
+
+  async authenticate(presented: string): Promise<Principal | null> {
+    const digest = sha256(presented);
+    if (this.bootstrapDigest && timingSafeEqual(digest, this.bootstrapDigest)) {
+      return { keyId: 'bootstrap', name: 'bootstrap admin key', role: 'admin' };
+    }
+    const match = /^tg_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(presented);
+    if (!match) return null;
+    const rows: { id: string; name: string; role: Role; connection_ids: string[] | null; secret_hash: string }[] = await this.ds.query(
+      `SELECT id, name, role, connection_ids, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
+      [match[1]],
+    );
+    const row = rows[0];
+    if (!row || !timingSafeEqual(sha256(match[2]), Buffer.from(row.secret_hash, 'hex'))) return null;
+    void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
+    return { keyId: row.id, name: row.name, role: row.role, connectionIds: row.connection_ids ?? undefined };
+  }
+
+  /** Creates a key and returns its plaintext once; it is never retrievable again. */
+  async create(input: { name: string; role: Role; connectionIds?: string[]; createdBy: string }): Promise<{ id: string; key: string }> {
+    const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
+    const secret = randomBytes(32).toString('base64url');
+    const [row]: { id: string }[] = await this.ds.query(
+      `INSERT INTO api_keys (name, prefix, secret_hash, role, connection_ids, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [input.name, prefix, sha256(secret).toString('hex'), input.role, input.connectionIds ?? null, input.createdBy],
+    );
+    return { id: row.id, key: `tg_${prefix}_${secret}` };
+  }
+}

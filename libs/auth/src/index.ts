@@ -1,0 +1,3 @@
+export * from './roles';
+export * from './api-key.service';
+export * from './api-key.guard';

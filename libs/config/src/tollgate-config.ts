@@ -1,0 +1,155 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export type TollgateRole = 'all' | 'api' | 'worker';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) => {
+  if (value === undefined || value === '') return undefined;
+  if (value === true || value === 'true' || value === '1') return true;
+  if (value === false || value === 'false' || value === '0') return false;
+  return value; // left as is so that validation names it
+};
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Variables whose values are never echoed in an error message. */
+const SECRET_VARIABLES = new Set([
+  'DATABASE_URL',
+  'TOLLGATE_ENCRYPTION_KEY',
+  'TOLLGATE_PREVIOUS_ENCRYPTION_KEYS',
+  'TOLLGATE_BOOTSTRAP_ADMIN_KEY',
+  'TOLLGATE_METRICS_TOKEN',
+]);
+
+/**
+ * Every environment variable Tollgate reads, typed, described and defaulted in one place.
+ * The README's configuration table mirrors this class.
+ */
+export class TollgateConfig {
+  /** A real PostgreSQL; unset means the embedded PGlite under TOLLGATE_DATA_DIR. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString() @MinLength(1)
+  TOLLGATE_DATA_DIR = './.tollgate';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 8080;
+
+  @IsString() @MinLength(1)
+  HOST = '0.0.0.0';
+
+  @IsIn(['all', 'api', 'worker'])
+  TOLLGATE_ROLE: TollgateRole = 'all';
+
+  /** base64 of 32 random bytes; required with DATABASE_URL, generated into the data dir when embedded. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 of exactly 32 bytes (44 characters, e.g. `openssl rand -base64 32`)' })
+  TOLLGATE_ENCRYPTION_KEY?: string;
+
+  /** Comma-separated older keys, still accepted for decryption while credentials are re-wrapped. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, { message: 'must be a comma-separated list of base64 32-byte keys' })
+  TOLLGATE_PREVIOUS_ENCRYPTION_KEYS?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(24, { message: 'must be at least 24 characters' })
+  TOLLGATE_BOOTSTRAP_ADMIN_KEY?: string;
+
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  TOLLGATE_ALLOW_CUSTOM_ENDPOINTS = false;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TOLLGATE_CONNECTIONS_FILE?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TOLLGATE_BASELINES_DIR?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  TOLLGATE_METRICS_TOKEN?: string;
+
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  TOLLGATE_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
+
+  /** How often a worker looks for due connections. */
+  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  TOLLGATE_SCHEDULER_TICK_MS = 1000;
+
+  /** Polls one worker runs at once. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  TOLLGATE_WORKER_CONCURRENCY = 8;
+
+  /** How long a claimed connection stays leased; a crashed worker's lease expires after this. */
+  @Transform(toInt) @IsInt() @Min(2) @Max(3600)
+  TOLLGATE_LEASE_SECONDS = 300;
+
+  /** Deadline of one poll; must be shorter than the lease so a slow poll never outlives it. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3000)
+  TOLLGATE_POLL_TIMEOUT_SECONDS = 240;
+
+  /** Each next poll is delayed by up to this fraction of the interval, to spread load. */
+  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber() @Min(0) @Max(1)
+  TOLLGATE_POLL_JITTER_RATIO = 0.1;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  TOLLGATE_MIN_POLL_INTERVAL_SECONDS = 60;
+
+  /** Longest wait between polls of a failing connection. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(7 * 86_400)
+  TOLLGATE_MAX_BACKOFF_SECONDS = 6 * 3600;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  TOLLGATE_DATABASE_POOL_SIZE = 10;
+
+  /** On SIGTERM, how long in-flight polls may take to finish before their leases are released. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(600)
+  TOLLGATE_SHUTDOWN_GRACE_SECONDS = 20;
+
+  get embedded(): boolean {
+    return !this.DATABASE_URL;
+  }
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads and validates the environment. Throws a ConfigError naming every bad variable and what is
+ * expected; secret values are never echoed.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): TollgateConfig {
+  const known = Object.keys(new TollgateConfig());
+  const input: Record<string, string> = {};
+  for (const key of [...known, 'DATABASE_URL', 'TOLLGATE_ENCRYPTION_KEY', 'TOLLGATE_PREVIOUS_ENCRYPTION_KEYS',
+    'TOLLGATE_BOOTSTRAP_ADMIN_KEY', 'TOLLGATE_CONNECTIONS_FILE', 'TOLLGATE_BASELINES_DIR', 'TOLLGATE_METRICS_TOKEN']) {
+    const value = env[key];
+    if (value !== undefined) input[key] = value;
+  }
+  const config = plainToInstance(TollgateConfig, input, { exposeDefaultValues: true });
+  const problems = validateSync(config, { forbidUnknownValues: true }).flatMap((error) => {
+    const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(input[error.property] ?? '')})`;
+    return Object.values(error.constraints ?? {}).map((c) => `${error.property}: ${c}${shown}`);
+  });
+  if (config.DATABASE_URL && !config.TOLLGATE_ENCRYPTION_KEY) {
+    problems.push('TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set (base64 of 32 random bytes)');
+  }
+  if (problems.length === 0 && config.TOLLGATE_POLL_TIMEOUT_SECONDS >= config.TOLLGATE_LEASE_SECONDS) {
+    problems.push(
+      `TOLLGATE_POLL_TIMEOUT_SECONDS: must be shorter than TOLLGATE_LEASE_SECONDS (${config.TOLLGATE_LEASE_SECONDS}) so a poll never outlives its lease (got "${config.TOLLGATE_POLL_TIMEOUT_SECONDS}")`,
+    );
+  }
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  return config;
+}

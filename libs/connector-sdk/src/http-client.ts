@@ -1,0 +1,365 @@
+import axios, { type AxiosResponse } from 'axios';
+import { handleWhen, retry } from 'cockatiel';
+import { ProviderError, type ProviderFailureReason } from './errors';
+
+export interface ProviderRequest {
+  /** Short name of the operation (a Slack method, a Graph path template): logs, budgets, metrics. */
+  operation: string;
+  /** Defaults to POST when `form` or `json` is given, else GET. */
+  method?: 'GET' | 'POST';
+  /** Absolute URL. */
+  url: string;
+  params?: Record<string, string | number | boolean | undefined>;
+  headers?: Record<string, string>;
+  /** Sent as application/x-www-form-urlencoded. */
+  form?: Record<string, string>;
+  /** Sent as JSON. */
+  json?: unknown;
+}
+
+export interface ProviderResponse<T = unknown> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface ProviderHttpClient {
+  request<T = unknown>(req: ProviderRequest): Promise<ProviderResponse<T>>;
+}
+
+export interface ProviderHttpClientOptions {
+  provider: string;
+  /** Aborts every request and backoff wait of this client (the poll's deadline, shutdown). */
+  signal?: AbortSignal;
+  /** Deadline of each attempt, from sending to the last byte of the answer. */
+  timeoutMs?: number;
+  /** Attempts per request, first included. */
+  maxAttempts?: number;
+  /** Requests (attempts included) one client may make: the per-connection, per-poll budget. */
+  maxRequests?: number;
+  /** Largest response body accepted. */
+  maxBodyBytes?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** A Retry-After longer than this fails the request as throttled instead of waiting. */
+  maxRetryAfterMs?: number;
+  /**
+   * Provider-specific classification of a non-2xx response (e.g. Google's 403 userRateLimitExceeded
+   * is throttling). Return undefined to fall back to the generic HTTP classification.
+   */
+  classify?: (res: ProviderResponse) => ProviderError | undefined;
+  /** Hooks for metrics; called for every attempt sent and every throttled answer. */
+  onRequest?: (operation: string) => void;
+  onThrottled?: (operation: string) => void;
+}
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_MAX_REQUESTS = 5_000;
+const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const DEFAULT_BACKOFF_BASE_MS = 250;
+const DEFAULT_BACKOFF_MAX_MS = 30_000;
+const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+
+/**
+ * Resilient client for provider admin APIs: per-attempt timeout, body size limit, no redirects,
+ * retries of retryable faults (Retry-After first, else capped exponential backoff with full jitter),
+ * a request budget, and one ProviderError for every fault. Messages name the provider, operation,
+ * host+path, status and provider error code only: never headers, query strings or bodies.
+ */
+export function createProviderHttpClient(options: ProviderHttpClientOptions): ProviderHttpClient {
+  const { provider, signal } = options;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const backoffBaseMs = options.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS;
+  const backoffMaxMs = options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  let requestsSent = 0;
+
+  const http = axios.create({
+    adapter: 'http',
+    // A redirect could lead a credentialed request anywhere, past the endpoint SSRF checks.
+    maxRedirects: 0,
+    validateStatus: () => true,
+    // Raw bytes: we parse JSON ourselves so that malformed bodies become `schema` failures.
+    responseType: 'arraybuffer',
+    transformResponse: (data: unknown) => data,
+    // axios destroys the response stream as soon as this is exceeded, so an oversized body is never buffered whole.
+    maxContentLength: maxBodyBytes,
+  });
+
+  const shouldRetry = (err: Error): boolean =>
+    err instanceof ProviderError &&
+    err.retryable &&
+    !(err.details.retryAfterMs !== undefined && err.details.retryAfterMs > maxRetryAfterMs);
+
+  // cockatiel 3.2 sleeps between attempts on a timer the abort signal cannot cut short, so the
+  // policy never waits itself (its default backoff is 0): each retry sleeps, abortably, when it starts.
+  const policy = retry(handleWhen(shouldRetry), { maxAttempts: maxAttempts - 1 });
+
+  function waitBefore(retryNumber: number, previous: ProviderError): number {
+    const asked = previous.details.retryAfterMs;
+    if (asked !== undefined) return asked;
+    return Math.floor(Math.random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** (retryNumber - 1)));
+  }
+
+  async function request<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
+    const call: Call = { provider, operation: req.operation, target: describeTarget(provider, req) };
+    let attempts = 0;
+    let previous: ProviderError | undefined;
+    try {
+      return await policy.execute(async ({ attempt }) => {
+        if (previous) await sleep(waitBefore(attempt, previous), signal, () => abortedError(call));
+        attempts++;
+        try {
+          return await attemptOnce<T>(req, call);
+        } catch (err) {
+          if (err instanceof ProviderError) previous = err;
+          throw err;
+        }
+      }, signal);
+    } catch (err) {
+      if (err instanceof ProviderError && attempts > 1) {
+        throw new ProviderError(err.reason, `${err.message} (after ${attempts} attempts)`, err.details);
+      }
+      throw err;
+    }
+  }
+
+  async function attemptOnce<T>(req: ProviderRequest, call: Call): Promise<ProviderResponse<T>> {
+    if (signal?.aborted) throw abortedError(call);
+    if (requestsSent >= maxRequests) {
+      throw new ProviderError(
+        'provider_error',
+        `${call.provider} ${call.operation}: request budget of ${maxRequests} exhausted for this poll`,
+        { retryable: false },
+      );
+    }
+    requestsSent++;
+    options.onRequest?.(req.operation);
+
+    const raw = await exchange(req, call);
+    const headers = lowerCaseHeaders(raw.headers);
+    const text = decodeBody(raw.data);
+
+    if (raw.status >= 200 && raw.status < 300) {
+      if (raw.status === 204) return { status: raw.status, headers, data: undefined as T };
+      if (text.trim() === '') throw schemaError(call, raw.status, 'empty response body');
+      try {
+        return { status: raw.status, headers, data: JSON.parse(text) as T };
+      } catch {
+        throw schemaError(call, raw.status, 'malformed JSON in response body');
+      }
+    }
+
+    const err = classifyAnswer(call, { status: raw.status, headers, data: parseLoosely(text) });
+    if (err.reason === 'throttled' || raw.status === 429) options.onThrottled?.(req.operation);
+    throw err;
+  }
+
+  function classifyAnswer(call: Call, res: ProviderResponse): ProviderError {
+    // Redirects are refused whatever the provider hook thinks of them.
+    if (res.status >= 300 && res.status < 400) {
+      return failure(call, 'provider_error', res.status, undefined, 'redirect not followed', { retryable: false });
+    }
+    const custom = options.classify?.(res);
+    if (custom) return custom;
+
+    const { status } = res;
+    const code = providerErrorCode(res.data);
+    const retryAfterMs = parseRetryAfterMs(res.headers['retry-after']);
+    if (status === 401 || status === 403) {
+      return failure(call, 'auth', status, code, 'credentials rejected', { retryable: false });
+    }
+    if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
+      const asked = retryAfterMs === undefined ? '' : ` (Retry-After ${Math.ceil(retryAfterMs / 1000)} s)`;
+      return failure(call, 'throttled', status, code, `throttled${asked}`, { retryable: true, retryAfterMs });
+    }
+    if (status === 500 || status === 502 || status === 503 || status === 504) {
+      return failure(call, 'provider_error', status, code, 'provider fault', { retryable: true });
+    }
+    return failure(call, 'provider_error', status, code, 'request refused', { retryable: false });
+  }
+
+  async function exchange(req: ProviderRequest, call: Call): Promise<AxiosResponse<Buffer>> {
+    const controller = new AbortController();
+    let timedOut = false;
+    // A whole-attempt deadline: axios' own timeout only watches socket idleness, which a slowly
+    // dripping body never trips.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const forwardAbort = () => controller.abort();
+    signal?.addEventListener('abort', forwardAbort, { once: true });
+    try {
+      return await http.request<Buffer>({
+        url: req.url,
+        method: req.method ?? (req.form || req.json !== undefined ? 'POST' : 'GET'),
+        params: req.params,
+        headers: { accept: 'application/json', ...bodyHeaders(req), ...req.headers },
+        data: encodeBody(req),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (signal?.aborted) throw abortedError(call);
+      if (timedOut) {
+        throw failure(call, 'network', undefined, undefined, `no complete response within ${timeoutMs} ms`, {
+          retryable: true,
+        });
+      }
+      if (axios.isAxiosError(err) && err.message.startsWith('maxContentLength')) {
+        throw failure(call, 'provider_error', undefined, undefined, `response body exceeded ${maxBodyBytes} bytes`, {
+          retryable: false,
+        });
+      }
+      // Only the error code is kept: axios errors carry the request config, headers included.
+      const code = errorCode(err);
+      const tls = /CERT|TLS|SSL/.test(code);
+      const midResponse = axios.isAxiosError(err) && err.response !== undefined;
+      const what = tls ? 'TLS failure' : midResponse ? 'connection lost mid-response' : 'network failure';
+      throw failure(call, 'network', undefined, undefined, `${what} (${code})`, { retryable: !tls });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forwardAbort);
+    }
+  }
+
+  return { request };
+}
+
+/**
+ * Milliseconds asked by a Retry-After header, given as delta seconds or as an HTTP-date;
+ * undefined when absent or unreadable.
+ */
+export function parseRetryAfterMs(value: string | undefined, nowMs: number = Date.now()): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // Date.parse reads almost anything ("1.5" is a date to V8); an HTTP-date starts with a day name.
+  if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+interface Call {
+  provider: string;
+  operation: string;
+  /** host + pathname only: query strings may carry tokens. */
+  target: string;
+}
+
+function describeTarget(provider: string, req: ProviderRequest): string {
+  let url: URL;
+  try {
+    url = new URL(req.url);
+  } catch {
+    throw new Error(`${provider} ${req.operation}: request URL is not an absolute URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new Error(`${provider} ${req.operation}: request URL scheme ${url.protocol} is not http(s)`);
+  }
+  return `${url.host}${url.pathname}`;
+}
+
+function failure(
+  call: Call,
+  reason: ProviderFailureReason,
+  status: number | undefined,
+  code: string | undefined,
+  what: string,
+  details: ProviderError['details'],
+): ProviderError {
+  const answer = status === undefined ? '' : `HTTP ${status}${code ? ` ${code}` : ''}, `;
+  return new ProviderError(reason, `${call.provider} ${call.operation} (${call.target}): ${answer}${what}`, {
+    ...details,
+    status,
+    code,
+  });
+}
+
+function schemaError(call: Call, status: number, what: string): ProviderError {
+  return failure(call, 'schema', status, undefined, what, { retryable: false });
+}
+
+function abortedError(call: Call): ProviderError {
+  return new ProviderError('network', `aborted: ${call.provider} ${call.operation} (${call.target})`, {
+    retryable: false,
+  });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, onAbort: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(onAbort());
+    const abort = () => {
+      clearTimeout(timer);
+      reject(onAbort());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', abort, { once: true });
+  });
+}
+
+function bodyHeaders(req: ProviderRequest): Record<string, string> {
+  if (req.form) return { 'content-type': 'application/x-www-form-urlencoded' };
+  if (req.json !== undefined) return { 'content-type': 'application/json' };
+  return {};
+}
+
+function encodeBody(req: ProviderRequest): string | undefined {
+  if (req.form && req.json !== undefined) {
+    throw new Error(`${req.operation}: a request has either a form or a JSON body, not both`);
+  }
+  if (req.form) return new URLSearchParams(req.form).toString();
+  if (req.json !== undefined) return JSON.stringify(req.json);
+  return undefined;
+}
+
+function lowerCaseHeaders(headers: object): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || value === null) continue;
+    out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return out;
+}
+
+function decodeBody(data: unknown): string {
+  if (!Buffer.isBuffer(data)) return typeof data === 'string' ? data : '';
+  const text = data.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+function parseLoosely(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The provider's own error code, from the shapes the supported APIs use: Slack `{error: "code"}`,
+ * Graph `{error: {code}}`, Google `{error: {status}}`. Anything that does not look like an
+ * identifier is dropped, since it may be free text echoing the request.
+ */
+function providerErrorCode(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const error: unknown = (body as { error?: unknown }).error;
+  let code: unknown = error;
+  if (typeof error === 'object' && error !== null) {
+    const { code: graphCode, status: googleStatus } = error as { code?: unknown; status?: unknown };
+    code = typeof graphCode === 'string' ? graphCode : googleStatus;
+  }
+  return typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code) ? code : undefined;
+}
+
+function errorCode(err: unknown): string {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : 'unknown';
+}

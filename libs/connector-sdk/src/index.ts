@@ -1,0 +1,6 @@
+export * from './posture-document';
+export * from './errors';
+export * from './connector';
+export * from './http-client';
+export * from './pagination';
+export * from './endpoints';

@@ -1,0 +1,59 @@
+/**
+ * The normalized, provider-agnostic view of one tenant at one moment. Connectors produce it;
+ * the evaluator and the drift recorder consume it and know nothing of any provider.
+ *
+ * A setting the provider's API does not expose is simply absent: the evaluator turns an absent
+ * setting into `unknown`, never into `pass`.
+ */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type PostureArea = 'sharing' | 'oauth' | 'residency';
+
+export interface SettingObservation {
+  /** Catalog key, `<provider>.<group>.<name>`, e.g. `slack.workspace.discoverability`. */
+  key: string;
+  /**
+   * What the setting applies to: `tenant` for tenant-wide settings, otherwise a stable key such as
+   * `team:T0123`, `channel:C0456`, `orgUnit:/Sales`. Drift episodes are tracked per resource.
+   */
+  resourceKey: string;
+  value: JsonValue;
+  /** `observed` from the API, or `default` when the provider documents a default for an absent value. */
+  source: 'observed' | 'default';
+}
+
+export interface OAuthGrant {
+  /** Provider's id of the app / OAuth client. */
+  appId: string;
+  appName: string;
+  /** Granted scopes, each one scope name as the provider spells it. */
+  scopes: string[];
+  /**
+   * How the app holds access: `approved` / `restricted` by an admin (Slack app management),
+   * `installed` (seen in the integration log), `delegated` / `application` (Graph), `user` (Google tokens).
+   */
+  grantType: 'approved' | 'restricted' | 'installed' | 'requested' | 'delegated' | 'application' | 'user';
+  /** Who granted it, when the provider says: a user id, `AllPrincipals`, ... */
+  principal?: string;
+  /** Scopes the provider itself flags as sensitive, when it does. */
+  sensitiveScopes?: string[];
+}
+
+export interface ResidencyObservation {
+  /** `tenant`, or a narrower resource such as `site:...`, `user-distribution:EUR`. */
+  resourceKey: string;
+  /** Region code as the provider reports it, upper case: `EU`, `US`, `EUROPE`, `NAM`, ... */
+  region: string;
+  /** `declared` when the API cannot show residency and the operator told us (Slack). */
+  source: 'observed' | 'declared';
+}
+
+export interface PostureDocument {
+  provider: string;
+  tenant: { id: string; name?: string; domain?: string };
+  settings: SettingObservation[];
+  oauthGrants: OAuthGrant[];
+  residency: ResidencyObservation[];
+  /** Things the connector could not read (missing scope, plan without the API): reported, never fatal. */
+  gaps: { what: string; reason: string }[];
+}

@@ -1,0 +1,194 @@
+import type { DataSource } from 'typeorm';
+import type { JsonValue } from '@tollgate/connector-sdk';
+
+export interface DriftView {
+  id: string;
+  connectionId: string;
+  provider: string;
+  baselineId: string;
+  controlId: string;
+  title: string;
+  references: string[];
+  area: string;
+  severity: string;
+  resourceKey: string;
+  status: 'open' | 'resolved' | 'excepted';
+  expected: JsonValue;
+  observed: JsonValue;
+  openedAt: string;
+  lastSeenAt: string;
+  resolvedAt: string | null;
+  exceptionId: string | null;
+}
+
+export interface DriftEventView {
+  id: string;
+  kind: 'opened' | 'changed' | 'resolved';
+  occurredAt: string;
+  pollId: string | null;
+  expected: JsonValue;
+  observed: JsonValue;
+  note: string | null;
+}
+
+export interface DriftFilter {
+  status?: string;
+  connectionId?: string;
+  provider?: string;
+  controlId?: string;
+  severity?: string;
+  since?: Date;
+  until?: Date;
+  /** Restricts to these connections (a scoped API key); undefined means all. */
+  connectionIds?: string[];
+}
+
+export interface DriftPage {
+  items: DriftView[];
+  nextCursor: string | null;
+}
+
+export class InvalidCursorError extends Error {}
+
+interface Cursor {
+  openedAt: string;
+  id: string;
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.openedAt, c.id])).toString('base64url');
+}
+
+export function decodeCursor(raw: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(parsed) &&
+      parsed.length === 2 &&
+      typeof parsed[0] === 'string' &&
+      !Number.isNaN(Date.parse(parsed[0])) &&
+      typeof parsed[1] === 'string' &&
+      /^[0-9a-f-]{36}$/i.test(parsed[1])
+    ) {
+      return { openedAt: parsed[0], id: parsed[1] };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new InvalidCursorError('cursor is not one this API returned');
+}
+
+// lastSeenAt of an episode that is still failing moves with every poll that confirmed the same
+// findings; deriving it here keeps an unchanged poll at O(1) writes.
+const SELECT_DRIFT = `
+  SELECT d.id, d.connection_id, d.provider, d.baseline_id, d.control_id, d.title, d."references", d.area,
+         d.severity, d.resource_key, d.status, d.expected, d.observed, d.opened_at, d.resolved_at, d.exception_id,
+         CASE WHEN d.status <> 'resolved' AND d.still_failing AND c.findings_confirmed_at > d.last_seen_at
+              THEN c.findings_confirmed_at ELSE d.last_seen_at END AS last_seen_at
+  FROM drifts d JOIN connections c ON c.id = d.connection_id`;
+
+interface DriftRow {
+  id: string;
+  connection_id: string;
+  provider: string;
+  baseline_id: string;
+  control_id: string;
+  title: string;
+  references: string[];
+  area: string;
+  severity: string;
+  resource_key: string;
+  status: DriftView['status'];
+  expected: JsonValue;
+  observed: JsonValue;
+  opened_at: Date;
+  last_seen_at: Date;
+  resolved_at: Date | null;
+  exception_id: string | null;
+}
+
+function toView(r: DriftRow): DriftView {
+  return {
+    id: r.id,
+    connectionId: r.connection_id,
+    provider: r.provider,
+    baselineId: r.baseline_id,
+    controlId: r.control_id,
+    title: r.title,
+    references: r.references,
+    area: r.area,
+    severity: r.severity,
+    resourceKey: r.resource_key,
+    status: r.status,
+    expected: r.expected,
+    observed: r.observed,
+    openedAt: r.opened_at.toISOString(),
+    lastSeenAt: r.last_seen_at.toISOString(),
+    resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
+    exceptionId: r.exception_id,
+  };
+}
+
+/** Read side of drift history: filters, keyset pagination newest first, one drift with its events. */
+export class DriftQuery {
+  constructor(private readonly ds: DataSource) {}
+
+  async list(filter: DriftFilter, limit: number, cursor?: string): Promise<DriftPage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.status) add('d.status = ?', filter.status);
+    if (filter.connectionId) add('d.connection_id = ?', filter.connectionId);
+    if (filter.provider) add('d.provider = ?', filter.provider);
+    if (filter.controlId) add('d.control_id = ?', filter.controlId);
+    if (filter.severity) add('d.severity = ?', filter.severity);
+    if (filter.since) add('d.opened_at >= ?', filter.since);
+    if (filter.until) add('d.opened_at < ?', filter.until);
+    if (filter.connectionIds) add('d.connection_id = ANY(?::uuid[])', filter.connectionIds);
+    if (cursor) {
+      const c = decodeCursor(cursor);
+      params.push(c.openedAt, c.id);
+      where.push(`(d.opened_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
+    }
+    params.push(limit + 1);
+    const rows: DriftRow[] = await this.ds.query(
+      `${SELECT_DRIFT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY d.opened_at DESC, d.id DESC LIMIT $${params.length}`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(toView);
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, nextCursor: last ? encodeCursor({ openedAt: last.opened_at.toISOString(), id: last.id }) : null };
+  }
+
+  async get(id: string, connectionIds?: string[]): Promise<(DriftView & { events: DriftEventView[] }) | null> {
+    const params: unknown[] = [id];
+    let scope = '';
+    if (connectionIds) {
+      params.push(connectionIds);
+      scope = ' AND d.connection_id = ANY($2::uuid[])';
+    }
+    const [row]: DriftRow[] = await this.ds.query(`${SELECT_DRIFT} WHERE d.id = $1${scope}`, params);
+    if (!row) return null;
+    const events: { id: string; kind: DriftEventView['kind']; occurred_at: Date; poll_id: string | null; expected: JsonValue; observed: JsonValue; note: string | null }[] =
+      await this.ds.query(
+        `SELECT id, kind, occurred_at, poll_id, expected, observed, note FROM drift_events WHERE drift_id = $1 ORDER BY id`,
+        [id],
+      );
+    return {
+      ...toView(row),
+      events: events.map((e) => ({
+        id: String(e.id),
+        kind: e.kind,
+        occurredAt: e.occurred_at.toISOString(),
+        pollId: e.poll_id,
+        expected: e.expected,
+        observed: e.observed,
+        note: e.note,
+      })),
+    };
+  }
+}

@@ -1,0 +1,193 @@
+import type { EntityManager } from 'typeorm';
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import type { Finding } from '@tollgate/baseline';
+import type { JsonValue, PostureDocument } from '@tollgate/connector-sdk';
+
+export interface ApplyInput {
+  connectionId: string;
+  provider: string;
+  baselineId: string;
+  pollId: string;
+  now: Date;
+  document: PostureDocument;
+  findings: Finding[];
+  /** What the connection recorded after its previous successful poll. */
+  previous: { snapshotId: string | null; findingsHash: string | null };
+}
+
+export interface ApplyResult {
+  snapshotId: string;
+  snapshotChanged: boolean;
+  findingsHash: string;
+  findingsChanged: boolean;
+  opened: number;
+  changed: number;
+  resolved: number;
+  /** Severity of each episode opened, for the opened-drifts counter. */
+  openedSeverities: string[];
+}
+
+interface ActiveDrift {
+  id: string;
+  control_id: string;
+  resource_key: string;
+  expected: JsonValue;
+  observed: JsonValue;
+  severity: string;
+  title: string;
+}
+
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(canonicalize(value) ?? 'null').digest('hex');
+}
+
+const keyOf = (controlId: string, resourceKey: string) => `${controlId}\u0000${resourceKey}`;
+
+/**
+ * Turns one poll's findings into drift episodes. Runs inside the caller's transaction (the poll
+ * commits its snapshot, drifts and bookkeeping together or not at all) and knows nothing of any
+ * provider. An unchanged poll costs one snapshot row update; only changed findings touch drifts.
+ */
+export class DriftRecorder {
+  async apply(em: EntityManager, input: ApplyInput): Promise<ApplyResult> {
+    const { snapshotId, changed: snapshotChanged } = await this.recordSnapshot(em, input);
+    const findingsHash = contentHash(input.findings);
+    const result: ApplyResult = {
+      snapshotId,
+      snapshotChanged,
+      findingsHash,
+      findingsChanged: findingsHash !== input.previous.findingsHash,
+      opened: 0,
+      changed: 0,
+      resolved: 0,
+      openedSeverities: [],
+    };
+    if (!result.findingsChanged) return result;
+    Object.assign(result, await this.applyFindings(em, input));
+    return result;
+  }
+
+  private async recordSnapshot(em: EntityManager, input: ApplyInput): Promise<{ snapshotId: string; changed: boolean }> {
+    const hash = contentHash(input.document);
+    if (input.previous.snapshotId) {
+      const touched: [unknown[], number] = await em.query(
+        `UPDATE snapshots SET last_seen_at = $3 WHERE id = $1 AND content_hash = $2`,
+        [input.previous.snapshotId, hash, input.now],
+      );
+      if (touched[1] === 1) return { snapshotId: input.previous.snapshotId, changed: false };
+    }
+    const [row]: { id: string }[] = await em.query(
+      `INSERT INTO snapshots (connection_id, content_hash, document, first_seen_at, last_seen_at)
+       VALUES ($1, $2, $3, $4, $4) RETURNING id`,
+      [input.connectionId, hash, JSON.stringify(input.document), input.now],
+    );
+    return { snapshotId: row.id, changed: true };
+  }
+
+  private async applyFindings(em: EntityManager, input: ApplyInput): Promise<Pick<ApplyResult, 'opened' | 'changed' | 'resolved' | 'openedSeverities'>> {
+    const active: ActiveDrift[] = await em.query(
+      `SELECT id, control_id, resource_key, expected, observed, severity, title FROM drifts
+       WHERE connection_id = $1 AND status <> 'resolved'`,
+      [input.connectionId],
+    );
+    const activeByKey = new Map(active.map((d) => [keyOf(d.control_id, d.resource_key), d]));
+
+    // A control that only evaluated to unknown tells us nothing: its open drifts stay open.
+    const evaluatedControls = new Set<string>();
+    const failing = new Map<string, Finding>();
+    for (const f of input.findings) {
+      if (f.status !== 'unknown') evaluatedControls.add(f.controlId);
+      if (f.status === 'fail') failing.set(keyOf(f.controlId, f.resourceKey), f);
+    }
+    const controlsInBaseline = new Set(input.findings.map((f) => f.controlId));
+
+    const toOpen: Finding[] = [];
+    const toUpdate: { id: string; f: Finding; changed: boolean }[] = [];
+    for (const [key, f] of failing) {
+      const drift = activeByKey.get(key);
+      if (!drift) toOpen.push(f);
+      else {
+        const changed =
+          canonicalize(drift.observed) !== canonicalize(f.observed) ||
+          canonicalize(drift.expected) !== canonicalize(f.expected) ||
+          drift.severity !== f.severity ||
+          drift.title !== f.title;
+        toUpdate.push({ id: drift.id, f, changed });
+      }
+    }
+    const toResolve: { id: string; note: string }[] = [];
+    const stale: string[] = [];
+    for (const [key, drift] of activeByKey) {
+      if (failing.has(key)) continue;
+      if (!controlsInBaseline.has(drift.control_id)) toResolve.push({ id: drift.id, note: 'control no longer in the baseline' });
+      else if (evaluatedControls.has(drift.control_id)) toResolve.push({ id: drift.id, note: 'passes again' });
+      else stale.push(drift.id);
+    }
+
+    const events: { drift_id: string; kind: string; expected: JsonValue; observed: JsonValue; note: string | null }[] = [];
+    if (toOpen.length > 0) {
+      const rows = toOpen.map((f) => ({
+        control_id: f.controlId,
+        title: f.title,
+        references: f.references,
+        area: f.area,
+        severity: f.severity,
+        resource_key: f.resourceKey,
+        expected: f.expected,
+        observed: f.observed,
+      }));
+      const inserted: { id: string; control_id: string; resource_key: string }[] = await em.query(
+        `INSERT INTO drifts (connection_id, provider, baseline_id, control_id, title, "references", area, severity,
+                             resource_key, status, expected, observed, opened_at, last_seen_at)
+         SELECT $1, $2, $3, x.control_id, x.title, x.references, x.area, x.severity, x.resource_key, 'open',
+                x.expected, x.observed, $4, $4
+         FROM jsonb_to_recordset($5::jsonb) AS x(control_id text, title text, "references" jsonb, area text,
+              severity text, resource_key text, expected jsonb, observed jsonb)
+         RETURNING id, control_id, resource_key`,
+        [input.connectionId, input.provider, input.baselineId, input.now, JSON.stringify(rows)],
+      );
+      for (const row of inserted) {
+        const f = failing.get(keyOf(row.control_id, row.resource_key))!;
+        events.push({ drift_id: row.id, kind: 'opened', expected: f.expected, observed: f.observed, note: f.message });
+      }
+    }
+    if (toUpdate.length > 0) {
+      const rows = toUpdate.map(({ id, f }) => ({ id, expected: f.expected, observed: f.observed, severity: f.severity, title: f.title }));
+      await em.query(
+        `UPDATE drifts d SET expected = x.expected, observed = x.observed, severity = x.severity, title = x.title,
+                last_seen_at = $1, still_failing = true
+         FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, expected jsonb, observed jsonb, severity text, title text)
+         WHERE d.id = x.id`,
+        [input.now, JSON.stringify(rows)],
+      );
+      for (const { id, f, changed } of toUpdate) {
+        if (changed) events.push({ drift_id: id, kind: 'changed', expected: f.expected, observed: f.observed, note: f.message });
+      }
+    }
+    if (toResolve.length > 0) {
+      await em.query(
+        `UPDATE drifts SET status = 'resolved', resolved_at = $1, last_seen_at = $1, still_failing = false WHERE id = ANY($2::uuid[])`,
+        [input.now, toResolve.map((r) => r.id)],
+      );
+      for (const r of toResolve) events.push({ drift_id: r.id, kind: 'resolved', expected: null, observed: null, note: r.note });
+    }
+    if (stale.length > 0) {
+      await em.query(`UPDATE drifts SET still_failing = false WHERE id = ANY($1::uuid[])`, [stale]);
+    }
+    if (events.length > 0) {
+      await em.query(
+        `INSERT INTO drift_events (drift_id, kind, occurred_at, poll_id, expected, observed, note)
+         SELECT x.drift_id, x.kind, $1, $2, x.expected, x.observed, x.note
+         FROM jsonb_to_recordset($3::jsonb) AS x(drift_id uuid, kind text, expected jsonb, observed jsonb, note text)`,
+        [input.now, input.pollId, JSON.stringify(events)],
+      );
+    }
+    return {
+      opened: toOpen.length,
+      openedSeverities: toOpen.map((f) => f.severity),
+      changed: toUpdate.filter((u) => u.changed).length,
+      resolved: toResolve.length,
+    };
+  }
+}

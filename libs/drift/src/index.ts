@@ -1,0 +1,2 @@
+export * from './drift-recorder';
+export * from './drift-query';

@@ -1,0 +1,88 @@
+import type { INestApplication } from '@nestjs/common';
+import { ConsoleLogger } from '@nestjs/common';
+import request from 'supertest';
+import { loadConfig } from '@tollgate/config';
+import { createTollgateApp } from '../../apps/tollgate/src/bootstrap';
+import { PollScheduler } from '../../apps/tollgate/src/polling/poll-scheduler.service';
+
+export const ADMIN_KEY = 'e2e-bootstrap-admin-key-0123456789abcdef';
+
+export interface RunningTollgate {
+  app: INestApplication;
+  url: string;
+  scheduler: PollScheduler;
+  /** supertest agent bound to the API with the admin key. */
+  api: () => ReturnType<typeof authed>;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+function authed(url: string, key: string) {
+  const agent = request(url);
+  const wrap =
+    (method: 'get' | 'post' | 'patch' | 'delete' | 'put') =>
+    (path: string) =>
+      agent[method](`/api/v1${path}`).set('Authorization', `Bearer ${key}`);
+  return { get: wrap('get'), post: wrap('post'), patch: wrap('patch'), delete: wrap('delete'), put: wrap('put') };
+}
+
+/** Captures log lines so specs can assert on them (and on what they must never contain). */
+class CapturingLogger extends ConsoleLogger {
+  constructor(private readonly sink: string[]) {
+    super({ json: true, logLevels: ['fatal', 'error', 'warn', 'log', 'debug'] });
+  }
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
+    for (const m of messages) this.sink.push(JSON.stringify({ level: logLevel, context, message: m }));
+    if (process.env.TOLLGATE_E2E_LOGS) super.printMessages(messages as never[], context, logLevel as never);
+  }
+}
+
+/** Starts a real Tollgate on 127.0.0.1 with a random port. */
+export async function startTollgate(env: Record<string, string>): Promise<RunningTollgate> {
+  const config = loadConfig({
+    TOLLGATE_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
+    TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+    TOLLGATE_MIN_POLL_INTERVAL_SECONDS: '1',
+    TOLLGATE_SCHEDULER_TICK_MS: '100',
+    TOLLGATE_POLL_JITTER_RATIO: '0',
+    TOLLGATE_LEASE_SECONDS: '30',
+    TOLLGATE_POLL_TIMEOUT_SECONDS: '20',
+    TOLLGATE_SHUTDOWN_GRACE_SECONDS: '5',
+    ...env,
+  });
+  const logs: string[] = [];
+  const app = await createTollgateApp(config, new CapturingLogger(logs));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    scheduler: app.get(PollScheduler),
+    api: () => authed(url, ADMIN_KEY),
+    logs,
+    close: () => app.close(),
+  };
+}
+
+/** Polls until `check` returns a value or the time is up; the failure names what was awaited. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 15000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Asks for a poll over the API and waits until it has finished (successfully or not). */
+export async function pollNow(t: RunningTollgate, connectionId: string): Promise<Record<string, unknown>> {
+  const before = (await t.api().get(`/connections/${connectionId}`).expect(200)).body.status.lastPollAt as string | null;
+  await t.api().post(`/connections/${connectionId}/poll`).expect(202);
+  return eventually(`a poll of ${connectionId}`, async () => {
+    const res = await t.api().get(`/connections/${connectionId}`).expect(200);
+    const status = res.body.status as { lastPollAt: string | null; polling: boolean };
+    return status.lastPollAt !== before && !status.polling ? res.body : undefined;
+  });
+}
