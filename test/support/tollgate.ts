@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { ConsoleLogger } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@tollgate/config';
-import { createTollgateApp } from '../../apps/tollgate/src/bootstrap';
+import { startTollgateApp } from '../../apps/tollgate/src/bootstrap';
 import { PollScheduler } from '../../apps/tollgate/src/polling/poll-scheduler.service';
 
 export const ADMIN_KEY = 'e2e-bootstrap-admin-key-0123456789abcdef';
@@ -51,8 +51,7 @@ export async function startTollgate(env: Record<string, string>): Promise<Runnin
     ...env,
   });
   const logs: string[] = [];
-  const app = await createTollgateApp(config, new CapturingLogger(logs));
-  await app.listen(0, '127.0.0.1');
+  const app = await startTollgateApp(config, new CapturingLogger(logs), 0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import type { TollgateConfig } from '@tollgate/config';
+import type { Database } from '@tollgate/database';
 import { ApiKeyGuard } from '@tollgate/auth';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
@@ -13,11 +14,11 @@ import { PollingModule } from './polling/polling.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: TollgateConfig): DynamicModule {
+  static forRoot(config: TollgateConfig, db: Database): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config),
+        CoreModule.forRoot(config, db),
         ScheduleModule.forRoot(),
         BaselinesModule,
         ConnectionsModule,

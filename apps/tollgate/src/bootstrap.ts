@@ -2,6 +2,7 @@ import { ConsoleLogger, RequestMethod, ValidationPipe, type INestApplication, ty
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TollgateConfig } from '@tollgate/config';
+import { openDatabase } from '@tollgate/database';
 import { AppModule } from './app.module';
 
 const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
@@ -13,11 +14,20 @@ const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
 
 /** Builds the app from validated configuration, without listening: main, the demo and e2e tests share it. */
 export async function createTollgateApp(config: TollgateConfig, logger?: ConsoleLogger): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    logger: logger ?? new ConsoleLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] }),
-    bodyParser: false,
-    abortOnError: false,
-  });
+  const log = logger ?? new ConsoleLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] });
+  // Opened before the module graph so that a start-up failure anywhere in it still closes the database.
+  const db = await openDatabase(config, [], { log: (message) => log.log(message, 'Database') });
+  let app: NestExpressApplication;
+  try {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, db), {
+      logger: log,
+      bodyParser: false,
+      abortOnError: false,
+    });
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
   // Small bodies only: nothing Tollgate accepts is large, and a bound keeps abuse cheap (413 past it).
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');
@@ -38,5 +48,17 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
     }),
   );
   app.enableShutdownHooks();
+  return app;
+}
+
+/** Creates and starts listening; if start-up hooks fail (a bad connections file), everything is closed. */
+export async function startTollgateApp(config: TollgateConfig, logger?: ConsoleLogger, port = config.PORT, host = config.HOST): Promise<INestApplication> {
+  const app = await createTollgateApp(config, logger);
+  try {
+    await app.listen(port, host);
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
   return app;
 }

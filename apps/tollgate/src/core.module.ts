@@ -1,7 +1,7 @@
-import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
-import { openDatabase, type Database } from '@tollgate/database';
+import type { Database } from '@tollgate/database';
 import { ApiKeyService } from '@tollgate/auth';
 import { DriftQuery } from '@tollgate/drift';
 import { TollgateMetrics } from '@tollgate/metrics';
@@ -22,13 +22,10 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: TollgateConfig): DynamicModule {
+  static forRoot(config: TollgateConfig, db: Database): DynamicModule {
     const providers = [
       { provide: TollgateConfig, useValue: config },
-      {
-        provide: DATABASE,
-        useFactory: () => openDatabase(config, [], new Logger('Database')),
-      },
+      { provide: DATABASE, useValue: db },
       { provide: DataSource, useFactory: (db: Database) => db.dataSource, inject: [DATABASE] },
       { provide: DatabaseCloser, useFactory: (db: Database) => new DatabaseCloser(db), inject: [DATABASE] },
       { provide: CredentialCipher, useFactory: () => CredentialCipher.fromConfig(config) },

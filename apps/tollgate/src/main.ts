@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@tollgate/config';
-import { createTollgateApp } from './bootstrap';
+import { startTollgateApp } from './bootstrap';
 
 async function main(): Promise<void> {
   let config;
@@ -13,8 +13,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createTollgateApp(config);
-  await app.listen(config.PORT, config.HOST);
+  await startTollgateApp(config);
 }
 
 main().catch((err: Error) => {

@@ -90,7 +90,7 @@ export function parseBaselineWithPositions(text: string, file: string): ParsedBa
   const parsed = BaselineFileSchema.safeParse(data);
   const pending = parsed.success
     ? semanticIssues(parsed.data, (path) => locate(path).line)
-    : parsed.error.issues.flatMap((issue) => describeIssue(issue, data, []));
+    : withoutEchoes(parsed.error.issues.flatMap((issue) => describeIssue(issue, data, [])));
   if (pending.length > 0 || !parsed.success) {
     throw toError(
       file,
@@ -116,6 +116,18 @@ interface PendingIssue {
   path: DocumentPath;
   at: 'key' | 'value';
   reason: string;
+  /** For an unknown field: the known field it most likely misspells. */
+  meant?: string;
+  /** For a missing field: its name. */
+  missing?: string;
+}
+
+// A misspelled field also leaves the real one missing; "did you mean" already says so, once.
+function withoutEchoes(issues: PendingIssue[]): PendingIssue[] {
+  const meant = new Set(
+    issues.filter((i) => i.meant).map((i) => `${pathText(i.path.slice(0, -1))}#${i.meant}`),
+  );
+  return issues.filter((i) => !i.missing || !meant.has(`${pathText(i.path)}#${i.missing}`));
 }
 
 function toError(file: string, found: (BaselineIssue & { offset: number })[]): BaselineError {
@@ -215,16 +227,21 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, prefix: DocumentP
     path: parent,
     at: 'value',
     reason: `${pathText(parent)}: missing required field "${String(last)}"`,
+    missing: String(last),
   });
 
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known = knownFieldsAt(path, data);
-      return issue.keys.map((key) => ({
-        path: [...path, key],
-        at: 'key',
-        reason: `${pathText(path)}: unknown field "${key}"${suggestion(key, known)}`,
-      }));
+      return issue.keys.map((key) => {
+        const meant = nearest(key, known);
+        return {
+          path: [...path, key],
+          at: 'key',
+          reason: `${pathText(path)}: unknown field "${key}"${meant ? ` (did you mean "${meant}"?)` : ''}`,
+          meant,
+        };
+      });
     }
     case 'invalid_type':
       if (value === undefined && path.length > 0) return [missing()];
@@ -236,6 +253,7 @@ function describeIssue(issue: z.core.$ZodIssue, data: unknown, prefix: DocumentP
         },
       ];
     case 'invalid_value': {
+      if (value === undefined && path.length > 0) return [missing()];
       const what = last === 'op' ? 'unknown operator' : 'invalid value';
       return [
         {
@@ -310,7 +328,7 @@ function knownFieldsAt(path: DocumentPath, data: unknown): readonly string[] {
   return [];
 }
 
-function suggestion(word: string, known: readonly string[]): string {
+function nearest(word: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
@@ -320,9 +338,12 @@ function suggestion(word: string, known: readonly string[]): string {
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3))
-    ? ` (did you mean "${best}"?)`
-    : '';
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function suggestion(word: string, known: readonly string[]): string {
+  const meant = nearest(word, known);
+  return meant ? ` (did you mean "${meant}"?)` : '';
 }
 
 function editDistance(a: string, b: string): number {

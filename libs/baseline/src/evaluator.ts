@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import type { PostureDocument, ResidencyObservation, SettingObservation } from '@tollgate/connector-sdk';
+import type { PostureDocument, PostureGap, ResidencyObservation, SettingObservation } from '@tollgate/connector-sdk';
 import { isParamRef, jsonKind, parameterUses, shapeMismatch } from './baseline-parameters';
 import {
   DEFAULT_GRANT_TYPES,
@@ -177,7 +177,7 @@ function evaluateSetting(
   const expected: JsonValue = value === undefined ? { op: check.op } : { op: check.op, value };
 
   if (observations.length === 0) {
-    const why = gapReasons(gaps, (what) => what === check.key || check.key.startsWith(`${what}.`) || what.includes(check.key));
+    const why = gapReasons(gaps, (gap) => gap.area === 'sharing' && gapCoversSetting(gap.what, check.key));
     const message = `${check.key} was not exposed by the provider API${why ? `: ${why}` : ' (the connector reported no reason)'}`;
     out.push(finding(control, TENANT, 'unknown', expected, null, message));
     return;
@@ -198,6 +198,12 @@ function evaluateSetting(
   }
 }
 
+// A connector names a sharing gap by the setting key or by a dotted prefix of it (a whole group of
+// settings it could not read).
+function gapCoversSetting(what: string, key: string): boolean {
+  return what === key || key.startsWith(`${what}.`);
+}
+
 function compare(op: SettingOperator, observed: JsonValue, expected: JsonValue | undefined): Verdict {
   const pass = (text: string): Verdict => ({ status: 'pass', text });
   const fail = (text: string): Verdict => ({ status: 'fail', text });
@@ -210,7 +216,8 @@ function compare(op: SettingOperator, observed: JsonValue, expected: JsonValue |
       if (expected === undefined) return unknown(`is ${shown}, but the baseline gives no value to compare with`);
       // Different kinds mean the catalog and the baseline disagree; for notEquals that would read as a pass.
       if (observed !== null && expected !== null && jsonKind(observed) !== jsonKind(expected)) {
-        return unknown(`is ${shown}, a ${jsonKind(observed)}, which cannot be compared with the ${jsonKind(expected)} ${show(expected)}`);
+        const against = `the ${jsonKind(expected)} ${show(expected)}`;
+        return unknown(`is ${shown}, a ${jsonKind(observed)}, which cannot be compared with ${against}`);
       }
       const same = jsonEquals(observed, expected);
       if (op === 'equals') return same ? pass(`is ${shown}`) : fail(`is ${shown}, expected ${show(expected)}`);
@@ -227,7 +234,9 @@ function compare(op: SettingOperator, observed: JsonValue, expected: JsonValue |
         return unknown(`is ${shown}, a ${jsonKind(observed)}, which cannot be compared with ${show(expected)}`);
       }
       const member = expected.some((e) => jsonEquals(e, observed));
-      if (op === 'in') return member ? pass(`is ${shown}, one of ${show(expected)}`) : fail(`is ${shown}, expected one of ${show(expected)}`);
+      if (op === 'in') {
+        return member ? pass(`is ${shown}, one of ${show(expected)}`) : fail(`is ${shown}, expected one of ${show(expected)}`);
+      }
       return member
         ? fail(`is ${shown}, one of the forbidden values ${show(expected)}`)
         : pass(`is ${shown}, none of the forbidden values ${show(expected)}`);
@@ -235,35 +244,48 @@ function compare(op: SettingOperator, observed: JsonValue, expected: JsonValue |
     case 'lte':
     case 'gte': {
       if (typeof observed !== 'number' || typeof expected !== 'number') {
-        return unknown(`is ${shown}: operator "${op}" compares numbers, not a ${jsonKind(observed)} with a ${jsonKind(expected)}`);
+        const kinds = `a ${jsonKind(observed)} with a ${jsonKind(expected)}`;
+        return unknown(`is ${shown}: operator "${op}" compares numbers, not ${kinds}`);
       }
       if (op === 'lte') {
-        return observed <= expected ? pass(`is ${observed}, at most ${expected}`) : fail(`is ${observed}, more than the allowed ${expected}`);
+        return observed <= expected
+          ? pass(`is ${observed}, at most ${expected}`)
+          : fail(`is ${observed}, more than the allowed ${expected}`);
       }
-      return observed >= expected ? pass(`is ${observed}, at least ${expected}`) : fail(`is ${observed}, less than the required ${expected}`);
+      return observed >= expected
+        ? pass(`is ${observed}, at least ${expected}`)
+        : fail(`is ${observed}, less than the required ${expected}`);
     }
     case 'subsetOf': {
       if (!Array.isArray(observed) || !Array.isArray(expected)) {
-        return unknown(`is ${shown}: operator "subsetOf" compares a list with a list, not a ${jsonKind(observed)} with a ${jsonKind(expected)}`);
+        const kinds = `a ${jsonKind(observed)} with a ${jsonKind(expected)}`;
+        return unknown(`is ${shown}: operator "subsetOf" compares a list with a list, not ${kinds}`);
       }
       const allowed = new Set(expected.map(valueKey));
       const extra = observed.filter((v) => !allowed.has(valueKey(v)));
-      if (extra.length > 0) return fail(`has ${extra.length} value${extra.length > 1 ? 's' : ''} outside the allowed list ${show(expected)}: ${show(extra)}`);
+      if (extra.length > 0) {
+        const count = `${extra.length} value${extra.length > 1 ? 's' : ''}`;
+        return fail(`has ${count} outside the allowed list ${show(expected)}: ${show(extra)}`);
+      }
       return pass(observed.length === 0 ? 'is empty' : `has only allowed values: ${shown}`);
     }
     case 'isEmpty': {
       if (typeof observed === 'number' || typeof observed === 'boolean') {
-        return unknown(`is ${shown}: operator "isEmpty" applies to text, lists and mappings, not a ${jsonKind(observed)}`);
+        return unknown(`is ${shown}: operator "isEmpty" applies to text, lists and mappings, not a ${typeof observed}`);
       }
       const empty =
         observed === null ||
         observed === '' ||
-        (Array.isArray(observed) ? observed.length === 0 : typeof observed === 'object' && Object.keys(observed).length === 0);
+        (Array.isArray(observed)
+          ? observed.length === 0
+          : typeof observed === 'object' && Object.keys(observed).length === 0);
       return empty ? pass('is empty') : fail(`is ${shown}, expected empty`);
     }
     case 'isTrue':
     case 'isFalse': {
-      if (typeof observed !== 'boolean') return unknown(`is ${shown}: operator "${op}" needs a boolean, not a ${jsonKind(observed)}`);
+      if (typeof observed !== 'boolean') {
+        return unknown(`is ${shown}: operator "${op}" needs a boolean, not a ${jsonKind(observed)}`);
+      }
       const wanted = op === 'isTrue';
       return observed === wanted ? pass(`is ${observed}`) : fail(`is ${observed}, expected ${wanted}`);
     }
@@ -280,9 +302,6 @@ interface AppTally {
   sensitive?: Set<string>;
 }
 
-// Connectors name what they could not read freely; these words mark gaps in the grant inventory.
-const OAUTH_GAP = /oauth|grant|\bapps?\b|token|integration/i;
-const RESIDENCY_GAP = /residen|region|location/i;
 
 function evaluateOAuth(
   control: Control,
@@ -334,21 +353,24 @@ function evaluateOAuth(
     const parts: string[] = [];
     if (app.forbidden) parts.push(`forbidden scopes ${show([...app.forbidden].sort())}`);
     if (app.sensitive) parts.push(`scopes the provider flags as sensitive ${show([...app.sensitive].sort())}`);
-    const exemptHint = isParamRef(check.allowedApps) ? `; once reviewed, add ${appId} to parameter ${check.allowedApps.param}` : '';
+    const exemptHint = isParamRef(check.allowedApps)
+      ? `; once reviewed, add ${appId} to parameter ${check.allowedApps.param}`
+      : '';
     const message = `${app.appName || appId} (${appId}) holds ${parts.join(' and ')}${exemptHint}`;
     out.push(finding(control, `app:${appId}`, 'fail', expected, { appName: app.appName, scopes }, message));
   }
   if (failing > 0) return;
 
-  const why = gapReasons(doc.gaps, (what) => OAUTH_GAP.test(what));
+  const why = gapReasons(doc.gaps, (gap) => gap.area === 'oauth');
   if (why) {
-    const message = `OAuth grants were not fully readable (${why}); none of the ${apps.size} apps read breaks the rule, which is not enough to pass`;
+    const message =
+      `OAuth grants were not fully readable (${why}); ` +
+      `none of the ${apps.size} apps read breaks the rule, which is not enough to pass`;
     out.push(finding(control, TENANT, 'unknown', expected, { appsChecked: apps.size }, message));
     return;
   }
-  out.push(
-    finding(control, TENANT, 'pass', expected, { appsChecked: apps.size }, `none of the ${apps.size} apps checked holds a forbidden scope`),
-  );
+  const message = `none of the ${apps.size} apps checked holds a forbidden scope`;
+  out.push(finding(control, TENANT, 'pass', expected, { appsChecked: apps.size }, message));
 }
 
 /**
@@ -395,8 +417,10 @@ function evaluateResidency(
     return;
   }
   if (doc.residency.length === 0) {
-    const why = gapReasons(doc.gaps, (what) => RESIDENCY_GAP.test(what));
-    const message = `data residency was neither reported by the provider API nor declared for this connection${why ? `: ${why}` : ''}`;
+    const why = gapReasons(doc.gaps, (gap) => gap.area === 'residency');
+    const message =
+      'data residency was neither reported by the provider API nor declared for this connection' +
+      (why ? `: ${why}` : '');
     out.push(finding(control, TENANT, 'unknown', expected, null, message));
     return;
   }
@@ -452,9 +476,9 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
   return [...seen.values()];
 }
 
-function gapReasons(gaps: PostureDocument['gaps'], matches: (what: string) => boolean): string {
+function gapReasons(gaps: PostureDocument['gaps'], matches: (gap: PostureGap) => boolean): string {
   return gaps
-    .filter((g) => matches(g.what))
+    .filter(matches)
     .map((g) => g.reason)
     .join('; ');
 }

@@ -55,5 +55,16 @@ export interface PostureDocument {
   oauthGrants: OAuthGrant[];
   residency: ResidencyObservation[];
   /** Things the connector could not read (missing scope, plan without the API): reported, never fatal. */
-  gaps: { what: string; reason: string }[];
+  gaps: PostureGap[];
+}
+
+/**
+ * What a connector could not read. The evaluator uses it to explain `unknown` and to refuse a pass
+ * it cannot back: a gap in `oauth` keeps an OAuth rule with no failing app from passing.
+ */
+export interface PostureGap {
+  area: PostureArea;
+  /** For `sharing`: the setting key, or a dotted prefix naming a group of keys; otherwise the API read. */
+  what: string;
+  reason: string;
 }

@@ -57,7 +57,8 @@ export class LeaseRepository {
   ) {}
 
   async claimDue(owner: string, limit: number): Promise<ClaimedConnection[]> {
-    const rows: ClaimRow[] = await this.ds.query(
+    // TypeORM answers an UPDATE with [rows, rowCount].
+    const [rows]: [ClaimRow[], number] = await this.ds.query(
       `WITH due AS (
          SELECT id FROM connections
          WHERE enabled AND deleted_at IS NULL AND next_poll_at <= now()

@@ -1,0 +1,183 @@
+import { startProviderSim, type ProviderSim } from '../provider-sim.server';
+import { callControl, callSlack } from '../testing/sim-http.client';
+import { compliantSlackTenant, COMPLIANT_SLACK_IDS } from './slack-tenant.fixtures';
+
+const TOKEN = 'xoxp-spec-grid';
+const WORKSPACE_TOKEN = 'xoxp-spec-workspace';
+
+describe('Slack Web API simulator', () => {
+  let server: ProviderSim;
+  beforeAll(async () => {
+    server = await startProviderSim({ port: 0 });
+  });
+  afterAll(() => server.close());
+  beforeEach(() => server.state.reset());
+  const sim = (): ProviderSim => server;
+  const slack = (method: string, token: string | undefined, params?: Record<string, string>) =>
+    callSlack(server.url, method, token, params);
+  const control = (method: string, path: string, body?: unknown) => callControl(server.url, method, path, body);
+
+  beforeEach(() => {
+    sim().state.slack.put(TOKEN, compliantSlackTenant(TOKEN));
+    sim().state.slack.put(
+      WORKSPACE_TOKEN,
+      compliantSlackTenant(WORKSPACE_TOKEN, {
+        team: { id: 'T0SOLO0001', name: 'Solo', domain: 'solo' },
+        isEnterprise: false,
+        workspaces: [],
+      }),
+    );
+  });
+
+  describe('authentication', () => {
+    it('answers not_authed without a token', async () => {
+      expect(await slack('team.info', undefined)).toMatchObject({ status: 200, body: { ok: false, error: 'not_authed' } });
+    });
+
+    it('answers invalid_auth for an unknown token', async () => {
+      const res = await slack('team.info', 'xoxp-nobody');
+      expect(res).toMatchObject({ status: 200, body: { ok: false, error: 'invalid_auth' } });
+    });
+
+    it('accepts the token as a POST form field, as Slack does', async () => {
+      const res = await fetch(`${sim().url}/slack/api/team.info`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: TOKEN }).toString(),
+      });
+      expect(await res.json()).toMatchObject({ ok: true, team: { id: COMPLIANT_SLACK_IDS.teamIds[0] } });
+    });
+  });
+
+  describe('team.info', () => {
+    it('describes the team and its enterprise', async () => {
+      const { body } = await slack('team.info', TOKEN);
+      expect(body).toMatchObject({
+        ok: true,
+        team: { id: 'T0SIMHQ001', domain: 'acme-hq', enterprise_id: 'E0SIMGRID01', enterprise_name: 'Acme Corp' },
+      });
+    });
+  });
+
+  describe('grid-only methods', () => {
+    it.each(['admin.teams.list', 'admin.apps.approved.list', 'admin.conversations.search', 'admin.users.list', 'team.externalTeams.list'])(
+      '%s answers not_an_enterprise outside a grid',
+      async (method) => {
+        expect((await slack(method, WORKSPACE_TOKEN)).body).toEqual({ ok: false, error: 'not_an_enterprise' });
+      },
+    );
+
+    it('lists the workspaces with their discoverability', async () => {
+      const { body } = await slack('admin.teams.list', TOKEN);
+      expect(body.teams).toEqual([
+        expect.objectContaining({ id: 'T0SIMHQ001', discoverability: 'invite_only' }),
+        expect.objectContaining({ id: 'T0SIMENG01', discoverability: 'invite_only' }),
+      ]);
+      expect(body.response_metadata).toEqual({ next_cursor: '' });
+    });
+
+    it('answers admin.teams.settings.info per workspace', async () => {
+      const { body } = await slack('admin.teams.settings.info', TOKEN, { team_id: 'T0SIMENG01' });
+      expect(body).toMatchObject({ ok: true, team: { id: 'T0SIMENG01', discoverability: 'invite_only', default_channels: [] } });
+      expect((await slack('admin.teams.settings.info', TOKEN, { team_id: 'T0NOPE' })).body.error).toBe('team_not_found');
+      expect((await slack('admin.teams.settings.info', TOKEN)).body.error).toBe('invalid_arguments');
+    });
+  });
+
+  describe('missing scopes', () => {
+    it('answers missing_scope with needed and provided', async () => {
+      sim().state.slack.put(TOKEN, compliantSlackTenant(TOKEN, { missingScopes: ['admin.apps:read'] }));
+      const { body } = await slack('admin.apps.approved.list', TOKEN, { enterprise_id: 'E0SIMGRID01' });
+      expect(body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'admin.apps:read' });
+      expect(String(body.provided)).not.toContain('admin.apps:read');
+      expect(String(body.provided)).toContain('team:read');
+    });
+  });
+
+  describe('cursor paging', () => {
+    beforeEach(async () => {
+      const users = Array.from({ length: 7 }, (_, i) => ({ id: `U${i}`, is_restricted: true }));
+      await control('PUT', `/_sim/slack/tenants/${TOKEN}`, compliantSlackTenant(TOKEN, { users }));
+    });
+
+    it('honours limit and ends with an empty next_cursor', async () => {
+      const seen: string[] = [];
+      let cursor = '';
+      let pages = 0;
+      do {
+        const { body } = await slack('admin.users.list', TOKEN, { limit: '3', ...(cursor ? { cursor } : {}) });
+        seen.push(...(body.users as { id: string }[]).map((u) => u.id));
+        cursor = (body.response_metadata as { next_cursor: string }).next_cursor;
+        pages++;
+      } while (cursor);
+      expect(seen).toEqual(['U0', 'U1', 'U2', 'U3', 'U4', 'U5', 'U6']);
+      expect(pages).toBe(3);
+    });
+
+    it('caps pages at the tenant maxPageSize', async () => {
+      sim().state.slack.get(TOKEN).data.maxPageSize = 2;
+      const { body } = await slack('admin.users.list', TOKEN, { limit: '100' });
+      expect(body.users).toHaveLength(2);
+    });
+
+    it('rejects a cursor it did not hand out', async () => {
+      expect((await slack('admin.users.list', TOKEN, { cursor: 'bm9wZQ==' })).body.error).toBe('invalid_cursor');
+    });
+
+    it('gives admin.conversations.search its cursor at top level and filters external_shared', async () => {
+      await control('POST', `/_sim/slack/tenants/${TOKEN}/shared-channels`, {
+        id: 'C0INTERNAL',
+        name: 'internal-only',
+        is_ext_shared: false,
+      });
+      const first = await slack('admin.conversations.search', TOKEN, { search_channel_types: 'external_shared', limit: '1' });
+      expect(first.body.conversations).toEqual([expect.objectContaining({ id: 'C0SIMSHR01', is_ext_shared: true })]);
+      expect(first.body.next_cursor).toBe('');
+      expect(first.body.response_metadata).toBeUndefined();
+      const all = await slack('admin.conversations.search', TOKEN, { limit: '1' });
+      expect(all.body.next_cursor).not.toBe('');
+    });
+  });
+
+  describe('team.integrationLogs', () => {
+    it('pages with page/count, newest first', async () => {
+      const first = await slack('team.integrationLogs', TOKEN, { team_id: 'T0SIMHQ001', count: '1', page: '1' });
+      expect(first.body.paging).toEqual({ count: 1, total: 2, page: 1, pages: 2 });
+      expect(first.body.logs).toEqual([expect.objectContaining({ app_id: 'A0SIMPOLL1', change_type: 'added' })]);
+      const second = await slack('team.integrationLogs', TOKEN, { team_id: 'T0SIMHQ001', count: '1', page: '2' });
+      expect(second.body.logs).toEqual([expect.objectContaining({ app_id: 'A0SIMSTND1' })]);
+    });
+
+    it('needs team_id with an org-level token', async () => {
+      expect((await slack('team.integrationLogs', TOKEN)).body.error).toBe('missing_argument');
+      expect((await slack('team.integrationLogs', WORKSPACE_TOKEN)).body.ok).toBe(true);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('are off by default', async () => {
+      for (let i = 0; i < 25; i++) expect((await slack('admin.teams.list', TOKEN)).status).toBe(200);
+    });
+
+    it('answer 429 with Retry-After once a tier is used up, per method', async () => {
+      await control('PUT', `/_sim/slack/tenants/${TOKEN}/rate-limits`, { enabled: true, timeScale: 1 });
+      // team.externalTeams.list is Tier 2: 20 per minute.
+      for (let i = 0; i < 20; i++) expect((await slack('team.externalTeams.list', TOKEN)).status).toBe(200);
+      const limited = await slack('team.externalTeams.list', TOKEN);
+      expect(limited.status).toBe(429);
+      expect(limited.body).toEqual({ ok: false, error: 'ratelimited' });
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await slack('team.info', TOKEN)).status).toBe(200);
+      const stats = await control('GET', `/_sim/slack/tenants/${TOKEN}/requests`);
+      expect(stats.body).toMatchObject({ requests: { 'team.externalTeams.list': 21 }, throttled: { 'team.externalTeams.list': 1 } });
+    });
+
+    it('let the window pass faster with a time scale', async () => {
+      await control('PUT', `/_sim/slack/tenants/${TOKEN}/rate-limits`, { enabled: true, timeScale: 600 });
+      for (let i = 0; i < 20; i++) await slack('team.externalTeams.list', TOKEN);
+      expect((await slack('team.externalTeams.list', TOKEN)).status).toBe(429);
+      await new Promise((r) => setTimeout(r, 120));
+      expect((await slack('team.externalTeams.list', TOKEN)).status).toBe(200);
+    });
+  });
+});

@@ -1,0 +1,268 @@
+import type {
+  OAuthGrant,
+  PostureDocument,
+  PostureGap,
+  ResidencyObservation,
+  SettingObservation,
+} from '@tollgate/connector-sdk';
+import type {
+  SlackAppEntry,
+  SlackAppRequest,
+  SlackConversation,
+  SlackExternalOrganization,
+  SlackIntegrationLog,
+  SlackTeamInfo,
+  SlackUserFlags,
+  SlackWorkspaceSettings,
+  SlackWorkspaceSummary,
+} from './slack-api.schemas';
+import type { SlackSettingKey } from './slack.catalog';
+
+export interface SlackTeamLog {
+  /** The workspace the log belongs to; absent for a workspace (not org) token. */
+  teamId?: string;
+  /** As Slack lists them: newest first. */
+  logs: SlackIntegrationLog[];
+}
+
+/** What the fetchers read. An absent dataset could not be read; a gap says why. */
+export interface SlackRawPosture {
+  team: SlackTeamInfo;
+  workspaces?: SlackWorkspaceSummary[];
+  workspaceSettings: Record<string, SlackWorkspaceSettings>;
+  externalOrganizations?: SlackExternalOrganization[];
+  sharedChannels?: SlackConversation[];
+  users?: SlackUserFlags[];
+  approvedApps?: SlackAppEntry[];
+  restrictedApps?: SlackAppEntry[];
+  appRequests?: SlackAppRequest[];
+  integrationLogs?: SlackTeamLog[];
+  gaps: PostureGap[];
+}
+
+export interface SlackNormalizeOptions {
+  declaredResidency?: string;
+}
+
+/** Log change types that leave the app installed with (at least) the logged scopes. */
+const GRANTING = new Set(['added', 'expanded', 'enabled', 'updated']);
+const REVOKING = new Set(['removed', 'disabled']);
+
+function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort();
+}
+
+function setting(key: SlackSettingKey, resourceKey: string, value: SettingObservation['value']): SettingObservation {
+  return { key, resourceKey, value, source: 'observed' };
+}
+
+function normalizeDiscoverability(raw: SlackRawPosture, gaps: PostureDocument['gaps']): SettingObservation[] {
+  if (!raw.workspaces) return [];
+  const out: SettingObservation[] = [];
+  for (const workspace of [...raw.workspaces].sort((a, b) => a.id.localeCompare(b.id))) {
+    // settings.info is the authoritative read; admin.teams.list carries the same field and stands in
+    // when settings.info was refused for that workspace.
+    const value = raw.workspaceSettings[workspace.id]?.discoverability ?? workspace.discoverability;
+    if (value == null) {
+      gaps.push({
+        area: 'sharing',
+        what: 'slack.workspace.discoverability',
+        reason: `Slack reported none for workspace ${workspace.id}`,
+      });
+      continue;
+    }
+    out.push(setting('slack.workspace.discoverability', `team:${workspace.id}`, value));
+  }
+  return out;
+}
+
+function ownTeamIds(raw: SlackRawPosture): Set<string> {
+  const own = new Set([raw.team.id]);
+  if (raw.team.enterprise_id) own.add(raw.team.enterprise_id);
+  for (const w of raw.workspaces ?? []) own.add(w.id);
+  return own;
+}
+
+function normalizeSharing(raw: SlackRawPosture): SettingObservation[] {
+  const out: SettingObservation[] = [];
+  if (raw.externalOrganizations) {
+    // No status is read as connected: a listed organization is assumed to reach us unless Slack says otherwise.
+    const active = raw.externalOrganizations.filter(
+      (o) => o.connection_status == null || o.connection_status.toUpperCase() === 'CONNECTED',
+    );
+    out.push(setting('slack.connect.external_organizations', 'tenant', sortedUnique(active.map((o) => o.team_id))));
+  }
+  if (raw.sharedChannels) {
+    const own = ownTeamIds(raw);
+    const external = raw.sharedChannels
+      .filter((c) => c.is_ext_shared)
+      .flatMap((c) => c.connected_team_ids)
+      .filter((id) => !own.has(id));
+    out.push(setting('slack.connect.shared_channel_organizations', 'tenant', sortedUnique(external)));
+  }
+  if (raw.users) {
+    const guests = raw.users.filter((u) => u.active && !u.is_bot);
+    // Slack flags single-channel guests with both is_restricted and is_ultra_restricted.
+    const single = guests.filter((u) => u.is_ultra_restricted).length;
+    const multi = guests.filter((u) => u.is_restricted && !u.is_ultra_restricted).length;
+    out.push(setting('slack.guests.multi_channel_count', 'tenant', multi));
+    out.push(setting('slack.guests.single_channel_count', 'tenant', single));
+  }
+  return out;
+}
+
+interface GrantAccumulator {
+  appId: string;
+  appName: string;
+  scopes: Set<string>;
+  sensitive: Set<string>;
+  principal?: string;
+  /** Unix seconds of the grant that set `principal` (installed grants only). */
+  at: number;
+}
+
+function accumulate(
+  into: Map<string, GrantAccumulator>,
+  appId: string,
+  appName: string | null | undefined,
+  scopes: { name: string; is_sensitive: boolean }[],
+  principal: string | null | undefined,
+): void {
+  let grant = into.get(appId);
+  if (!grant) {
+    grant = { appId, appName: appName ?? appId, scopes: new Set(), sensitive: new Set(), at: 0 };
+    into.set(appId, grant);
+  }
+  if (appName && grant.appName === appId) grant.appName = appName;
+  for (const s of scopes) {
+    grant.scopes.add(s.name);
+    if (s.is_sensitive) grant.sensitive.add(s.name);
+  }
+  grant.principal ??= principal ?? undefined;
+}
+
+function fromEntries(entries: SlackAppEntry[]): Map<string, GrantAccumulator> {
+  const grants = new Map<string, GrantAccumulator>();
+  for (const e of entries) accumulate(grants, e.app.id, e.app.name, e.scopes, e.last_resolved_by?.actor_id);
+  return grants;
+}
+
+function fromRequests(requests: SlackAppRequest[]): Map<string, GrantAccumulator> {
+  const grants = new Map<string, GrantAccumulator>();
+  for (const r of requests) accumulate(grants, r.app.id, r.app.name, r.scopes, r.user?.id);
+  return grants;
+}
+
+function logAppId(entry: SlackIntegrationLog): string | undefined {
+  return entry.app_id ?? entry.service_id ?? undefined;
+}
+
+/** Apps present at the end of one workspace's log, replayed oldest to newest. */
+function replayLog(logs: SlackIntegrationLog[]): Map<string, GrantAccumulator> {
+  const ordered = logs
+    .map((entry, index) => ({ entry, index, at: Number(entry.date) }))
+    // Slack lists newest first, so among equal dates the later position is the older entry.
+    .sort((a, b) => a.at - b.at || b.index - a.index);
+  const present = new Map<string, GrantAccumulator>();
+  for (const { entry, at } of ordered) {
+    const appId = logAppId(entry);
+    if (!appId) continue;
+    if (REVOKING.has(entry.change_type)) {
+      present.delete(appId);
+      continue;
+    }
+    if (!GRANTING.has(entry.change_type)) continue;
+    let grant = present.get(appId);
+    if (!grant) {
+      grant = { appId, appName: entry.app_type ?? entry.service_type ?? appId, scopes: new Set(), sensitive: new Set(), at };
+      present.set(appId, grant);
+    }
+    for (const scope of (entry.scope ?? '').split(',')) {
+      const name = scope.trim();
+      if (name) grant.scopes.add(name);
+    }
+    grant.principal = entry.user_id ?? grant.principal;
+    grant.at = Number.isFinite(at) ? at : grant.at;
+  }
+  return present;
+}
+
+function installedGrants(teamLogs: SlackTeamLog[]): Map<string, GrantAccumulator> {
+  const merged = new Map<string, GrantAccumulator>();
+  for (const { logs } of teamLogs) {
+    for (const grant of replayLog(logs).values()) {
+      const existing = merged.get(grant.appId);
+      if (!existing) {
+        merged.set(grant.appId, grant);
+        continue;
+      }
+      for (const s of grant.scopes) existing.scopes.add(s);
+      // The principal is whoever granted most recently, across workspaces too.
+      if (grant.at >= existing.at) {
+        existing.at = grant.at;
+        existing.principal = grant.principal ?? existing.principal;
+      }
+    }
+  }
+  return merged;
+}
+
+function toGrants(grants: Map<string, GrantAccumulator>, grantType: OAuthGrant['grantType']): OAuthGrant[] {
+  return [...grants.values()].map((g) => ({
+    appId: g.appId,
+    appName: g.appName,
+    scopes: sortedUnique(g.scopes),
+    grantType,
+    ...(g.principal ? { principal: g.principal } : {}),
+    sensitiveScopes: sortedUnique(g.sensitive),
+  }));
+}
+
+function normalizeGrants(raw: SlackRawPosture): OAuthGrant[] {
+  const grants: OAuthGrant[] = [];
+  if (raw.approvedApps) grants.push(...toGrants(fromEntries(raw.approvedApps), 'approved'));
+  if (raw.restrictedApps) grants.push(...toGrants(fromEntries(raw.restrictedApps), 'restricted'));
+  if (raw.appRequests) grants.push(...toGrants(fromRequests(raw.appRequests), 'requested'));
+  if (raw.integrationLogs) {
+    // The log does not flag sensitive scopes; Slack's flags from the app lists apply to the same names.
+    const flagged = new Set(grants.flatMap((g) => g.sensitiveScopes ?? []));
+    const installed = installedGrants(raw.integrationLogs);
+    for (const g of installed.values()) for (const s of g.scopes) if (flagged.has(s)) g.sensitive.add(s);
+    grants.push(...toGrants(installed, 'installed'));
+  }
+  const order: OAuthGrant['grantType'][] = ['approved', 'installed', 'requested', 'restricted'];
+  return grants.sort(
+    (a, b) => order.indexOf(a.grantType) - order.indexOf(b.grantType) || a.appId.localeCompare(b.appId),
+  );
+}
+
+function normalizeResidency(options: SlackNormalizeOptions, gaps: PostureDocument['gaps']): ResidencyObservation[] {
+  const declared = options.declaredResidency?.trim();
+  if (declared) return [{ resourceKey: 'tenant', region: declared.toUpperCase(), source: 'declared' }];
+  gaps.push({
+    area: 'residency',
+    what: 'declaredResidency',
+    reason: 'Slack exposes no residency API; set declaredResidency on the connection',
+  });
+  return [];
+}
+
+/** Raw Slack answers to the provider-agnostic document. Pure: same input, same document. */
+export function normalizeSlackPosture(raw: SlackRawPosture, options: SlackNormalizeOptions = {}): PostureDocument {
+  const gaps = [...raw.gaps];
+  const { team } = raw;
+  const name = team.enterprise_name ?? team.name;
+  return {
+    provider: 'slack',
+    tenant: {
+      // A grid is one tenant however many workspaces it has, so it goes by its enterprise id.
+      id: team.enterprise_id ?? team.id,
+      ...(name ? { name } : {}),
+      ...(team.domain ? { domain: team.domain } : {}),
+    },
+    settings: [...normalizeDiscoverability(raw, gaps), ...normalizeSharing(raw)],
+    oauthGrants: normalizeGrants(raw),
+    residency: normalizeResidency(options, gaps),
+    gaps,
+  };
+}
