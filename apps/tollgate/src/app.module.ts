@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import type { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
 import { ApiKeyGuard } from '@tollgate/auth';
+import { ApiKeysController } from './api-keys/api-keys.controller';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { CoreModule } from './core.module';
@@ -25,7 +26,7 @@ export class AppModule {
         DriftsModule,
         PollingModule,
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ApiKeysController],
       providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
     };
   }

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TollgateConfig } from '@tollgate/config';
 import { openDatabase } from '@tollgate/database';
 import { AppModule } from './app.module';
+import { setUpOpenApi } from './openapi';
 
 const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -47,6 +48,7 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
       stopAtFirstError: false,
     }),
   );
+  setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

@@ -4,6 +4,45 @@ import type { Principal, Role } from './roles';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  /** The non-secret part of the key, to recognise it: `tg_<prefix>_…`. */
+  prefix: string;
+  role: Role;
+  connectionIds: string[] | null;
+  createdAt: string;
+  createdBy: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+interface ApiKeyRow {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  connection_ids: string[] | null;
+  created_at: Date;
+  created_by: string | null;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const VIEW_COLUMNS = 'id, name, prefix, role, connection_ids, created_at, created_by, last_used_at, revoked_at';
+
+const toView = (r: ApiKeyRow): ApiKeyView => ({
+  id: r.id,
+  name: r.name,
+  prefix: r.prefix,
+  role: r.role,
+  connectionIds: r.connection_ids,
+  createdAt: r.created_at.toISOString(),
+  createdBy: r.created_by,
+  lastUsedAt: r.last_used_at?.toISOString() ?? null,
+  revokedAt: r.revoked_at?.toISOString() ?? null,
+});
+
 /**
  * API keys look like `tg_<prefix>_<secret>`. Only a SHA-256 of the secret is stored (the secret is
  * 256 random bits, so a slow hash adds nothing); the prefix finds the row, the hash is compared in
@@ -34,6 +73,25 @@ export class ApiKeyService {
     if (!row || !timingSafeEqual(sha256(match[2]), Buffer.from(row.secret_hash, 'hex'))) return null;
     void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
     return { keyId: row.id, name: row.name, role: row.role, connectionIds: row.connection_ids ?? undefined };
+  }
+
+  async list(): Promise<ApiKeyView[]> {
+    const rows: ApiKeyRow[] = await this.ds.query(`SELECT ${VIEW_COLUMNS} FROM api_keys ORDER BY created_at, id`);
+    return rows.map(toView);
+  }
+
+  async get(id: string): Promise<ApiKeyView | null> {
+    const [row]: ApiKeyRow[] = await this.ds.query(`SELECT ${VIEW_COLUMNS} FROM api_keys WHERE id = $1`, [id]);
+    return row ? toView(row) : null;
+  }
+
+  /** Revokes at once: the next request with the key gets 401. Returns false if there is no such key. */
+  async revoke(id: string): Promise<boolean> {
+    const [, count]: [unknown[], number] = await this.ds.query(
+      `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1`,
+      [id],
+    );
+    return count === 1;
   }
 
   /** Creates a key and returns its plaintext once; it is never retrievable again. */

@@ -1,9 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { ConnectionsService } from './connections.service';
 import { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
-
-const uuid = new ParseUUIDPipe({ version: '4' });
+import { uuidParam } from '../common/uuid.pipe';
 
 @Controller('connections')
 export class ConnectionsController {
@@ -23,39 +22,39 @@ export class ConnectionsController {
 
   @Get(':id')
   @RequireRoles(...READERS)
-  get(@Param('id', uuid) id: string, @Req() req: AuthenticatedRequest) {
+  get(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest) {
     return this.connections.get(id, req.principal);
   }
 
   @Patch(':id')
   @RequireRoles('operator')
-  update(@Param('id', uuid) id: string, @Body() dto: UpdateConnectionDto, @Req() req: AuthenticatedRequest) {
+  update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateConnectionDto, @Req() req: AuthenticatedRequest) {
     return this.connections.update(id, dto, req.principal);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @RequireRoles('operator')
-  async remove(@Param('id', uuid) id: string, @Req() req: AuthenticatedRequest): Promise<void> {
+  async remove(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest): Promise<void> {
     await this.connections.remove(id, req.principal);
   }
 
   @Post(':id/poll')
   @HttpCode(202)
   @RequireRoles('operator')
-  poll(@Param('id', uuid) id: string, @Req() req: AuthenticatedRequest) {
+  poll(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest) {
     return this.connections.requestPoll(id, req.principal);
   }
 
   @Get(':id/findings')
   @RequireRoles(...READERS)
-  findings(@Param('id', uuid) id: string, @Req() req: AuthenticatedRequest) {
+  findings(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest) {
     return this.connections.findings(id, req.principal);
   }
 
   @Get(':id/snapshot')
   @RequireRoles(...READERS)
-  snapshot(@Param('id', uuid) id: string, @Req() req: AuthenticatedRequest) {
+  snapshot(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest) {
     return this.connections.snapshot(id, req.principal);
   }
 }

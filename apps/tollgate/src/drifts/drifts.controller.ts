@@ -1,9 +1,10 @@
-import { BadRequestException, Controller, Get, NotFoundException, Param, ParseUUIDPipe, Query, Req } from '@nestjs/common';
+import { BadRequestException, Controller, Get, NotFoundException, Param, Query, Req } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { DriftQuery, InvalidCursorError } from '@tollgate/drift';
 import { PROVIDERS } from '../connections/dto/connection.dto';
+import { uuidParam } from '../common/uuid.pipe';
 
 export const MAX_PAGE_SIZE = 500;
 
@@ -60,7 +61,7 @@ export class DriftsController {
 
   @Get(':id')
   @RequireRoles(...READERS)
-  async get(@Param('id', new ParseUUIDPipe({ version: '4' })) id: string, @Req() req: AuthenticatedRequest) {
+  async get(@Param('id', uuidParam()) id: string, @Req() req: AuthenticatedRequest) {
     const drift = await this.drifts.get(id, req.principal?.connectionIds);
     if (!drift) throw new NotFoundException(`drift ${id} does not exist`);
     return drift;
