@@ -11,3 +11,5 @@ export type {
   SlackRateLimitSettings,
   SlackDiscoverability,
 } from './slack/slack-tenant.schema';
+export * from './google-workspace/google-workspace.exports';
+export * from './microsoft365/microsoft365.exports';

@@ -4,6 +4,8 @@ import { CONTROL_PREFIX, handleControl } from './control/control.router';
 import { sendJson } from './http/sim-http.util';
 import { SimState } from './sim.state';
 import { handleSlackApi, SLACK_API_PREFIX } from './slack/slack-api.handler';
+import { GOOGLE_PREFIX, handleGoogleApi } from './google-workspace/google-api.handler';
+import { handleM365Api, M365_PREFIX } from './microsoft365/m365-api.handler';
 
 export interface ProviderSimOptions {
   /** 0 or absent: any free port. */
@@ -21,6 +23,8 @@ export interface ProviderSim {
 async function dispatch(req: IncomingMessage, res: ServerResponse, state: SimState): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://sim.local');
   if (url.pathname.startsWith(SLACK_API_PREFIX)) return handleSlackApi(req, res, url, state.slack, state.faults);
+  if (url.pathname.startsWith(GOOGLE_PREFIX)) return handleGoogleApi(req, res, url, state.google, state.faults);
+  if (url.pathname.startsWith(M365_PREFIX)) return handleM365Api(req, res, url, state.microsoft365, state.faults);
   if (url.pathname.startsWith(CONTROL_PREFIX)) return handleControl(req, res, url, state);
   if (url.pathname === '/healthz') return sendJson(res, 200, { ok: true });
   sendJson(res, 404, { error: 'not_found', message: `no route ${url.pathname}` });

@@ -2,6 +2,8 @@ import type { OAuthGrant, PostureDocument } from '@tollgate/connector-sdk';
 import { BaselineRegistry, SHIPPED_PRESETS_DIR } from './baseline.registry';
 import type { JsonValue } from './baseline.types';
 import { evaluate } from './evaluator';
+import { MICROSOFT365_PRESET_FIXTURES } from './microsoft365-preset.fixtures';
+import { GOOGLE_WORKSPACE_PRESET_FIXTURES } from './google-workspace-preset.fixtures';
 
 /**
  * Every shipped control has a passing and a failing fixture. A fixture is the part of a
@@ -157,6 +159,8 @@ const SLACK: PresetFixtures = {
 
 const FIXTURES: Record<string, PresetFixtures> = {
   'slack-locked-down': SLACK,
+  'microsoft365-locked-down': MICROSOFT365_PRESET_FIXTURES,
+  'google-workspace-locked-down': GOOGLE_WORKSPACE_PRESET_FIXTURES,
 };
 
 function postureDocument(provider: string, part: Partial<PostureDocument>): PostureDocument {
@@ -250,5 +254,32 @@ describe('slack-locked-down', () => {
       slack,
     ).filter((f) => f.controlId === 'SLACK.RESIDENCY.1');
     expect(findings).toEqual([expect.objectContaining({ status: 'unknown', resourceKey: 'tenant' })]);
+  });
+});
+
+describe('google-workspace-locked-down', () => {
+  const google = registry.get('google-workspace-locked-down')!;
+
+  it('is the default baseline for Google Workspace connections', () => {
+    expect(registry.defaultFor('google-workspace')).toBe(google);
+  });
+
+  it('reports a drifted child org unit under a compliant root as its own finding', () => {
+    const { fail } = GOOGLE_WORKSPACE_PRESET_FIXTURES['GWS.DRIVE.1'];
+    const findings = evaluate(postureDocument('google-workspace', fail.doc), google).filter((f) => f.controlId === 'GWS.DRIVE.1');
+    expect(findings.map((f) => [f.resourceKey, f.status])).toEqual([
+      ['orgUnit:03ph8a2z0root', 'pass'],
+      ['orgUnit:03ph8a2z1sales', 'fail'],
+    ]);
+  });
+
+  it('names the apps holding forbidden scopes', () => {
+    const { fail } = GOOGLE_WORKSPACE_PRESET_FIXTURES['GWS.OAUTH.1'];
+    const findings = evaluate(postureDocument('google-workspace', fail.doc), google).filter((f) => f.controlId === 'GWS.OAUTH.1');
+    expect(findings.map((f) => f.resourceKey)).toEqual([
+      'app:drive-sync.apps.googleusercontent.com',
+      'app:gmail-reader.apps.googleusercontent.com',
+      'app:mailer.apps.googleusercontent.com',
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import type { PostureDocument } from './posture-document';
-import type { ProviderHttpClient } from './http-client';
+import type { ProviderHttpClient, ProviderResponse } from './http-client';
+import type { ProviderError } from './errors';
 
 export type ProviderId = 'slack' | 'microsoft365' | 'google-workspace';
 
@@ -38,5 +39,10 @@ export interface Connector {
   defaultEndpoints(options: Record<string, unknown>): Record<string, string>;
   /** Official hosts (exact names) endpoints may point to without TOLLGATE_ALLOW_CUSTOM_ENDPOINTS. */
   readonly officialHosts: readonly string[];
+  /**
+   * Provider-specific reading of a non-2xx answer, passed to the poll's http client as its `classify`
+   * hook (e.g. Google's 403 userRateLimitExceeded is throttling, not an auth failure).
+   */
+  classifyResponse?(res: ProviderResponse): ProviderError | undefined;
   collect(ctx: ConnectorContext): Promise<PostureDocument>;
 }

@@ -3,6 +3,8 @@ import { faultSpecSchema } from '../faults/fault.injector';
 import { HttpInputError, readJson, sendJson } from '../http/sim-http.util';
 import type { SimState } from '../sim.state';
 import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
+import { GOOGLE_CONTROL_ROUTES } from '../google-workspace/google-control.routes';
+import { M365_CONTROL_ROUTES } from '../microsoft365/m365-control.routes';
 import { z } from 'zod';
 
 export const CONTROL_PREFIX = '/_sim/';
@@ -91,6 +93,8 @@ const ROUTES: Route[] = [
     if (!s.faults.remove(id)) throw new SimNotFoundError(`no fault ${id}`);
     return { ok: true };
   }),
+  ...GOOGLE_CONTROL_ROUTES,
+  ...M365_CONTROL_ROUTES,
 ];
 
 /** The scenario-control API: JSON in, JSON out, 4xx with a message for every bad input. */

@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
+import {
+  googleDataRegionPatchSchema,
+  googlePolicySchema,
+  googleRateLimitSettingsSchema,
+  googleTenantSpecSchema,
+  googleUserTokenSchema,
+  type GooglePolicy,
+  type GoogleRateLimitSettings,
+  type GoogleTenantData,
+  type GoogleTenantSpec,
+  type GoogleUser,
+  type GoogleUserToken,
+} from './google-tenant.schema';
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) throw new SimInputError(z.prettifyError(result.error));
+  return result.data;
+}
+
+/** One authorize/revoke event as the Reports API token application lists it. */
+export interface GoogleTokenEvent {
+  id: string;
+  time: string;
+  actorEmail: string;
+  profileId: string;
+  name: 'authorize' | 'revoke';
+  clientId: string;
+  appName: string;
+  scopes: string[];
+}
+
+export type RateDecision = { allowed: true } | { allowed: false };
+
+/** A tenant as the simulator holds it: its data plus per-tenant runtime bookkeeping. */
+export class GoogleTenant {
+  readonly requestCounts = new Map<string, number>();
+  readonly throttledCounts = new Map<string, number>();
+  readonly tokenEvents: GoogleTokenEvent[] = [];
+  private stamps: number[] = [];
+  private nextEvent = 1;
+
+  constructor(public data: GoogleTenantData) {}
+
+  countRequest(operation: string): void {
+    this.requestCounts.set(operation, (this.requestCounts.get(operation) ?? 0) + 1);
+  }
+
+  countThrottled(operation: string): void {
+    this.throttledCounts.set(operation, (this.throttledCounts.get(operation) ?? 0) + 1);
+  }
+
+  /** Sliding window over all API calls of the tenant, like a per-user Directory quota. */
+  checkRate(now: number = Date.now()): RateDecision {
+    const { enabled, limit, windowMs } = this.data.rateLimits;
+    if (!enabled) return { allowed: true };
+    this.stamps = this.stamps.filter((t) => t > now - windowMs);
+    if (this.stamps.length >= limit) return { allowed: false };
+    this.stamps.push(now);
+    return { allowed: true };
+  }
+
+  resetRateWindow(): void {
+    this.stamps = [];
+  }
+
+  user(userKey: string): GoogleUser | undefined {
+    const key = userKey.toLowerCase();
+    return this.data.users.find((u) => u.id === userKey || u.primaryEmail.toLowerCase() === key);
+  }
+
+  logTokenEvent(user: GoogleUser, name: GoogleTokenEvent['name'], token: GoogleUserToken): void {
+    this.tokenEvents.push({
+      id: String(this.nextEvent++),
+      time: new Date().toISOString(),
+      actorEmail: user.primaryEmail,
+      profileId: user.id,
+      name,
+      clientId: token.clientId,
+      appName: token.displayText,
+      scopes: token.scopes,
+    });
+  }
+}
+
+export interface IssuedToken {
+  customerId: string;
+  adminEmail: string;
+  scopes: string[];
+  expiresAt: number;
+}
+
+/**
+ * All Google Workspace tenants, addressed by customer id, and the access tokens the simulated
+ * token endpoint issued. The control API and in-process tests call the same methods.
+ */
+export class GoogleTenantStore {
+  private readonly tenants = new Map<string, GoogleTenant>();
+  private readonly tokens = new Map<string, IssuedToken>();
+
+  clear(): void {
+    this.tenants.clear();
+    this.tokens.clear();
+  }
+
+  put(customerId: string, spec: GoogleTenantSpec | unknown): GoogleTenant {
+    const data = parse(googleTenantSpecSchema, spec);
+    if (data.customerId !== customerId) throw new SimInputError('customerId in the body must match the path');
+    const tenant = new GoogleTenant(data);
+    this.tenants.set(customerId, tenant);
+    return tenant;
+  }
+
+  count(): number {
+    return this.tenants.size;
+  }
+
+  find(customerId: string): GoogleTenant | undefined {
+    return this.tenants.get(customerId);
+  }
+
+  get(customerId: string): GoogleTenant {
+    const tenant = this.tenants.get(customerId);
+    if (!tenant) throw new SimNotFoundError(`no Google Workspace tenant ${customerId}`);
+    return tenant;
+  }
+
+  delete(customerId: string): boolean {
+    return this.tenants.delete(customerId);
+  }
+
+  byServiceAccount(clientEmail: string): GoogleTenant | undefined {
+    for (const tenant of this.tenants.values()) {
+      if (tenant.data.serviceAccount.clientEmail === clientEmail) return tenant;
+    }
+    return undefined;
+  }
+
+  issueToken(tenant: GoogleTenant, adminEmail: string, scopes: string[]): { token: string; expiresIn: number } {
+    const token = `ya29.sim-${randomBytes(24).toString('base64url')}`;
+    const expiresIn = tenant.data.tokenTtlSeconds;
+    this.tokens.set(token, {
+      customerId: tenant.data.customerId,
+      adminEmail,
+      scopes,
+      expiresAt: Date.now() + expiresIn * 1000,
+    });
+    return { token, expiresIn };
+  }
+
+  /** The live grant behind a bearer token; undefined when unknown, expired or its tenant is gone. */
+  resolveToken(token: string): IssuedToken | undefined {
+    const issued = this.tokens.get(token);
+    if (!issued || issued.expiresAt <= Date.now() || !this.tenants.has(issued.customerId)) return undefined;
+    return issued;
+  }
+
+  /** Expires every token issued for the tenant, as if an hour had passed. */
+  expireTokens(customerId: string): number {
+    this.get(customerId);
+    let expired = 0;
+    for (const issued of this.tokens.values()) {
+      if (issued.customerId === customerId && issued.expiresAt > 0) {
+        issued.expiresAt = 0;
+        expired++;
+      }
+    }
+    return expired;
+  }
+
+  /** Creates or replaces the policy of one setting type for one org unit (or group). */
+  setPolicy(customerId: string, input: unknown): GooglePolicy {
+    const tenant = this.get(customerId);
+    const policy = parse(googlePolicySchema, input);
+    tenant.data.policies = tenant.data.policies.filter((p) => !samePolicyTarget(p, policy));
+    tenant.data.policies.push(policy);
+    return policy;
+  }
+
+  /** Removes one org unit's (or group's) policy, so it inherits again; the root's falls back to nothing. */
+  deletePolicy(customerId: string, settingType: string, orgUnitId: string, groupId?: string): void {
+    const tenant = this.get(customerId);
+    const before = tenant.data.policies.length;
+    const target = { settingType, orgUnitId, groupId };
+    tenant.data.policies = tenant.data.policies.filter((p) => !samePolicyTarget(p, target));
+    if (tenant.data.policies.length === before) {
+      throw new SimNotFoundError(`no ${settingType} policy for org unit ${orgUnitId}${groupId ? ` group ${groupId}` : ''}`);
+    }
+  }
+
+  setDataRegion(customerId: string, input: unknown): GooglePolicy[] {
+    const tenant = this.get(customerId);
+    const patch = parse(googleDataRegionPatchSchema, input);
+    const orgUnitId = patch.orgUnitId ?? tenant.data.rootOrgUnitId;
+    const changed: GooglePolicy[] = [];
+    if (patch.region !== undefined) {
+      changed.push(this.setPolicy(customerId, { orgUnitId, settingType: 'data_regions.data_at_rest_region', value: { region: patch.region } }));
+    }
+    if (patch.limitToStorageRegion !== undefined) {
+      changed.push(
+        this.setPolicy(customerId, {
+          orgUnitId,
+          settingType: 'data_regions.data_processing_region',
+          value: { limitToStorageRegion: patch.limitToStorageRegion },
+        }),
+      );
+    }
+    return changed;
+  }
+
+  /** A user authorizes an app: the token appears in the Directory and an authorize event in Reports. */
+  addUserToken(customerId: string, userKey: string, input: unknown): GoogleUserToken {
+    const tenant = this.get(customerId);
+    const user = tenant.user(userKey);
+    if (!user) throw new SimNotFoundError(`no user ${userKey} in this tenant`);
+    const token = parse(googleUserTokenSchema, input);
+    user.tokens = user.tokens.filter((t) => t.clientId !== token.clientId);
+    user.tokens.push(token);
+    tenant.logTokenEvent(user, 'authorize', token);
+    return token;
+  }
+
+  removeUserToken(customerId: string, userKey: string, clientId: string): GoogleUserToken {
+    const tenant = this.get(customerId);
+    const user = tenant.user(userKey);
+    if (!user) throw new SimNotFoundError(`no user ${userKey} in this tenant`);
+    const token = user.tokens.find((t) => t.clientId === clientId);
+    if (!token) throw new SimNotFoundError(`user ${userKey} holds no token of client ${clientId}`);
+    user.tokens = user.tokens.filter((t) => t !== token);
+    tenant.logTokenEvent(user, 'revoke', token);
+    return token;
+  }
+
+  setRateLimits(customerId: string, input: unknown): GoogleRateLimitSettings {
+    const tenant = this.get(customerId);
+    const settings = parse(googleRateLimitSettingsSchema, input);
+    tenant.data.rateLimits = settings;
+    tenant.resetRateWindow();
+    return settings;
+  }
+
+  requestStats(customerId: string): { total: number; requests: Record<string, number>; throttled: Record<string, number> } {
+    const tenant = this.get(customerId);
+    let total = 0;
+    for (const n of tenant.requestCounts.values()) total += n;
+    return {
+      total,
+      requests: Object.fromEntries(tenant.requestCounts),
+      throttled: Object.fromEntries(tenant.throttledCounts),
+    };
+  }
+}
+
+function samePolicyTarget(
+  a: Pick<GooglePolicy, 'settingType' | 'orgUnitId' | 'groupId'>,
+  b: Pick<GooglePolicy, 'settingType' | 'orgUnitId' | 'groupId'>,
+): boolean {
+  return a.settingType === b.settingType && a.orgUnitId === b.orgUnitId && (a.groupId ?? '') === (b.groupId ?? '');
+}

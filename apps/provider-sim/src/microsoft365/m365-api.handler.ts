@@ -1,0 +1,329 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FaultInjector } from '../faults/fault.injector';
+import { respondWithFault } from '../faults/fault.responder';
+import { readBody, sendJson } from '../http/sim-http.util';
+import type { M365Tenant, M365TenantStore } from './m365-tenant.store';
+
+export const M365_PREFIX = '/microsoft365/';
+const GRAPH_PREFIX = '/microsoft365/graph/v1.0/';
+const LOGIN_PATH = /^\/microsoft365\/login\/([^/]+)\/oauth2\/v2\.0\/token$/;
+
+/**
+ * Stable operation names: the `method` a fault (provider `microsoft365`) matches, and the keys of
+ * the request statistics. A fault's `token` filter is matched against the tenant id.
+ */
+export const M365_OPERATIONS = [
+  'token',
+  'organization.list',
+  'sharepointSettings.get',
+  'authorizationPolicy.get',
+  'crossTenantAccessPolicy.default.get',
+  'oauth2PermissionGrants.list',
+  'servicePrincipals.list',
+  'servicePrincipals.appRoleAssignments.list',
+  'users.list',
+  'sites.search',
+] as const;
+export type M365Operation = (typeof M365_OPERATIONS)[number];
+
+interface GraphRoute {
+  operation: M365Operation;
+  pattern: RegExp;
+}
+
+const GRAPH_ROUTES: GraphRoute[] = [
+  { operation: 'organization.list', pattern: /^organization$/ },
+  { operation: 'sharepointSettings.get', pattern: /^admin\/sharepoint\/settings$/ },
+  { operation: 'authorizationPolicy.get', pattern: /^policies\/authorizationPolicy$/ },
+  { operation: 'crossTenantAccessPolicy.default.get', pattern: /^policies\/crossTenantAccessPolicy\/default$/ },
+  { operation: 'oauth2PermissionGrants.list', pattern: /^oauth2PermissionGrants$/ },
+  { operation: 'servicePrincipals.list', pattern: /^servicePrincipals$/ },
+  { operation: 'servicePrincipals.appRoleAssignments.list', pattern: /^servicePrincipals\/([^/]+)\/appRoleAssignments$/ },
+  { operation: 'users.list', pattern: /^users$/ },
+  { operation: 'sites.search', pattern: /^sites$/ },
+];
+
+type GraphBody = Record<string, unknown>;
+
+function graphError(code: string, message: string): GraphBody {
+  return {
+    error: {
+      code,
+      message,
+      innerError: { date: new Date().toISOString(), 'request-id': 'sim-request', 'client-request-id': 'sim-request' },
+    },
+  };
+}
+
+function graphErrorForStatus(status: number): GraphBody {
+  if (status === 401) return graphError('InvalidAuthenticationToken', 'Access token validation failure.');
+  if (status === 403) return graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+  if (status === 404) return graphError('Request_ResourceNotFound', 'Resource does not exist.');
+  if (status === 429) return graphError('TooManyRequests', 'Too many requests.');
+  if (status === 503) return graphError('ServiceUnavailable', 'Service unavailable.');
+  if (status >= 500) return graphError('InternalServerError', 'An internal server error occurred.');
+  return graphError('BadRequest', 'Invalid request.');
+}
+
+/** The login endpoint answers in the identity platform's own error shape, not Graph's. */
+function loginError(error: string, description: string): GraphBody {
+  return { error, error_description: description, error_codes: [Number(/AADSTS(\d+)/.exec(description)?.[1] ?? 0)] };
+}
+
+function loginErrorForStatus(status: number): GraphBody {
+  if (status === 429) return loginError('temporarily_unavailable', 'AADSTS50196: The server terminated an operation.');
+  if (status >= 500) return loginError('server_error', 'AADSTS90033: A transient error has occurred.');
+  return loginError('invalid_request', 'AADSTS900144: The request body must contain a parameter.');
+}
+
+/** Answers Graph under `/microsoft365/graph/v1.0/` and the token endpoint under `/microsoft365/login/`. */
+export async function handleM365Api(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  tenants: M365TenantStore,
+  faults: FaultInjector,
+): Promise<void> {
+  const login = LOGIN_PATH.exec(url.pathname);
+  if (login) return handleToken(req, res, decodeURIComponent(login[1]), tenants, faults);
+  if (url.pathname.startsWith(GRAPH_PREFIX)) return handleGraph(req, res, url, tenants, faults);
+  sendJson(res, 404, graphError('BadRequest', `no route ${url.pathname}`));
+}
+
+async function handleToken(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tenantId: string,
+  tenants: M365TenantStore,
+  faults: FaultInjector,
+): Promise<void> {
+  const tenant = tenants.find(tenantId);
+  const body = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+  tenant?.count('token');
+  const fault = faults.take('microsoft365', tenantId, 'token');
+  if (fault && (await respondWithFault(fault, req, res, loginErrorForStatus)) === 'handled') return;
+
+  if (req.method !== 'POST') {
+    return sendJson(res, 405, loginError('invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.'));
+  }
+  if (body.get('grant_type') !== 'client_credentials') {
+    return sendJson(res, 400, loginError('unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.'));
+  }
+  if (!tenant) {
+    return sendJson(res, 400, loginError('invalid_request', `AADSTS90002: Tenant '${tenantId}' not found.`));
+  }
+  if (body.get('client_id') !== tenant.data.clientId) {
+    return sendJson(
+      res,
+      400,
+      loginError('unauthorized_client', 'AADSTS700016: Application was not found in the directory.'),
+    );
+  }
+  if (body.get('client_secret') !== tenant.data.clientSecret) {
+    return sendJson(res, 401, loginError('invalid_client', 'AADSTS7000215: Invalid client secret provided.'));
+  }
+  if (!(body.get('scope') ?? '').endsWith('/.default')) {
+    return sendJson(
+      res,
+      400,
+      loginError('invalid_scope', 'AADSTS1002012: The provided value for scope is not valid for client credentials.'),
+    );
+  }
+  const { token, expiresIn } = tenants.issueToken(tenant);
+  const answer: GraphBody = { token_type: 'Bearer', expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token };
+  if (fault?.kind === 'wrong-shape') {
+    if (fault.variant === 'missing') delete answer.access_token;
+    else answer.access_token = 42;
+  }
+  sendJson(res, 200, answer);
+}
+
+function bearer(req: IncomingMessage): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match ? match[1] : undefined;
+}
+
+async function handleGraph(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  tenants: M365TenantStore,
+  faults: FaultInjector,
+): Promise<void> {
+  const rest = url.pathname.slice(GRAPH_PREFIX.length);
+  let route: GraphRoute | undefined;
+  let match: RegExpExecArray | null = null;
+  for (const candidate of GRAPH_ROUTES) {
+    match = candidate.pattern.exec(rest);
+    if (match) {
+      route = candidate;
+      break;
+    }
+  }
+  const token = bearer(req);
+  const checked = token ? tenants.checkToken(token) : undefined;
+  const tenant = checked?.tenant;
+  const operation = route?.operation ?? 'unknown';
+  tenant?.count(operation);
+
+  const fault = faults.take('microsoft365', tenant?.tenantId, operation);
+  if (fault && (await respondWithFault(fault, req, res, graphErrorForStatus)) === 'handled') return;
+
+  if (!token) return sendJson(res, 401, graphError('InvalidAuthenticationToken', 'Access token is empty.'));
+  if (!checked || !tenant) {
+    return sendJson(res, 401, graphError('InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.'));
+  }
+  if (checked.status === 'expired') {
+    tenant.expiredTokenRejections++;
+    return sendJson(
+      res,
+      401,
+      graphError('InvalidAuthenticationToken', 'Lifetime validation failed, the token is expired.'),
+    );
+  }
+  const decision = tenant.rateLimit(Date.now());
+  if (!decision.allowed) {
+    tenant.countThrottled(operation);
+    const headers: Record<string, string> = tenant.data.rateLimits.retryAfter
+      ? { 'retry-after': String(decision.retryAfterSeconds) }
+      : {};
+    return sendJson(res, 429, graphError('TooManyRequests', 'Too many requests.'), headers);
+  }
+  if (req.method !== 'GET') {
+    return sendJson(res, 405, graphError('Request_BadRequest', 'Only GET is simulated.'), { allow: 'GET' });
+  }
+  if (!route || !match) {
+    return sendJson(res, 400, graphError('BadRequest', `Resource not found for the segment '${rest.split('/')[0]}'.`));
+  }
+  if (tenant.data.deniedOperations.includes(route.operation)) {
+    return sendJson(res, 403, graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'));
+  }
+
+  const ctx: GraphContext = {
+    tenant,
+    url,
+    origin: `http://${req.headers.host ?? '127.0.0.1'}`,
+    endless: fault?.kind === 'endless-paging',
+  };
+  const answer = answerGraph(route.operation, match, ctx);
+  if (answer.status === 200 && fault?.kind === 'wrong-shape') {
+    const field = SHAPE_FIELD[route.operation];
+    if (fault.variant === 'missing') delete answer.body[field];
+    else answer.body[field] = 'unexpected';
+  }
+  sendJson(res, answer.status, answer.body);
+}
+
+/** The field a wrong-shape fault breaks: the listing itself, or a field the connector reads. */
+const SHAPE_FIELD: Record<M365Operation, string> = {
+  token: 'access_token',
+  'organization.list': 'value',
+  'sharepointSettings.get': 'sharingAllowedDomainList',
+  'authorizationPolicy.get': 'defaultUserRolePermissions',
+  'crossTenantAccessPolicy.default.get': 'b2bCollaborationInbound',
+  'oauth2PermissionGrants.list': 'value',
+  'servicePrincipals.list': 'value',
+  'servicePrincipals.appRoleAssignments.list': 'value',
+  'users.list': 'value',
+  'sites.search': 'value',
+};
+
+interface GraphContext {
+  tenant: M365Tenant;
+  url: URL;
+  origin: string;
+  endless: boolean;
+}
+
+function answerGraph(
+  operation: M365Operation,
+  match: RegExpExecArray,
+  ctx: GraphContext,
+): { status: number; body: GraphBody } {
+  const { data } = ctx.tenant;
+  const context = (what: string) => `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`;
+  switch (operation) {
+    case 'organization.list':
+      return page(ctx, 'organization', [data.organization]);
+    case 'sharepointSettings.get': {
+      const settings = { ...data.sharepointSettings };
+      if (data.sharepointSettingsWrapped) return ok({ '@odata.context': context('admin/sharepoint/settings'), value: [settings] });
+      return ok({ '@odata.context': context('admin/sharepoint/settings/$entity'), ...settings });
+    }
+    case 'authorizationPolicy.get': {
+      const policy = { ...data.authorizationPolicy };
+      if (data.authorizationPolicyAsCollection) return ok({ '@odata.context': context('policies/authorizationPolicy'), value: [policy] });
+      return ok({ '@odata.context': context('policies/authorizationPolicy/$entity'), ...policy });
+    }
+    case 'crossTenantAccessPolicy.default.get':
+      return ok({ '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'), ...data.crossTenantAccessDefault });
+    case 'oauth2PermissionGrants.list':
+      return page(ctx, 'oauth2PermissionGrants', ctx.tenant.grants);
+    case 'servicePrincipals.list':
+      return page(ctx, 'servicePrincipals', data.servicePrincipals);
+    case 'servicePrincipals.appRoleAssignments.list': {
+      const spId = decodeURIComponent(match[1]);
+      if (!ctx.tenant.servicePrincipal(spId)) {
+        return {
+          status: 404,
+          body: graphError('Request_ResourceNotFound', `Resource '${spId}' does not exist or one of its queried reference-property objects are not present.`),
+        };
+      }
+      const assignments = ctx.tenant.assignments.filter((a) => a.principalId === spId);
+      return page(ctx, `servicePrincipals('${spId}')/appRoleAssignments`, assignments);
+    }
+    case 'users.list':
+      return page(ctx, 'users', data.users);
+    case 'sites.search':
+      return page(ctx, 'sites', data.sites);
+    case 'token':
+      return { status: 400, body: graphError('BadRequest', 'not a Graph operation') };
+  }
+}
+
+function ok(body: GraphBody): { status: number; body: GraphBody } {
+  return { status: 200, body };
+}
+
+let endlessCounter = 0;
+
+/**
+ * One page of a listing, `$top`/`$skiptoken` style, with an absolute `@odata.nextLink` back to this
+ * simulator that keeps every other query option. `$select` projects like Graph does (id always kept).
+ */
+function page(ctx: GraphContext, what: string, items: readonly Record<string, unknown>[]): { status: number; body: GraphBody } {
+  const { url, tenant } = ctx;
+  const topRaw = url.searchParams.get('$top');
+  const top = topRaw === null ? tenant.data.pageSize : Number(topRaw);
+  if (!Number.isInteger(top) || top < 1 || top > 999) {
+    return { status: 400, body: graphError('Request_BadRequest', `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`) };
+  }
+  const size = Math.min(top, tenant.data.pageSize);
+  let offset = 0;
+  const skipToken = url.searchParams.get('$skiptoken');
+  if (skipToken !== null) {
+    const decoded = /^(?:offset:(\d+)|endless:\d+)$/.exec(Buffer.from(skipToken, 'base64url').toString('utf8'));
+    if (!decoded) return { status: 400, body: graphError('Directory_ExpiredPageToken', 'The specified page token value has expired.') };
+    offset = decoded[1] === undefined ? 0 : Number(decoded[1]);
+  }
+  const slice = items.slice(offset, offset + size).map((item) => project(item, url.searchParams.get('$select')));
+  const end = offset + slice.length;
+  const body: GraphBody = { '@odata.context': `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`, value: slice };
+  const nextToken = ctx.endless
+    ? `endless:${++endlessCounter}`
+    : end < items.length
+      ? `offset:${end}`
+      : undefined;
+  if (nextToken !== undefined) {
+    const next = new URL(`${ctx.origin}${url.pathname}${url.search}`);
+    next.searchParams.set('$skiptoken', Buffer.from(nextToken, 'utf8').toString('base64url'));
+    body['@odata.nextLink'] = next.toString();
+  }
+  return { status: 200, body };
+}
+
+function project(item: Record<string, unknown>, select: string | null): Record<string, unknown> {
+  if (!select) return item;
+  const fields = new Set(['id', ...select.split(',').map((f) => f.trim())]);
+  return Object.fromEntries(Object.entries(item).filter(([key]) => fields.has(key)));
+}

@@ -1,0 +1,140 @@
+import type { JsonValue, OAuthGrant, PostureDocument, SettingObservation } from '@tollgate/connector-sdk';
+
+/**
+ * Passing and failing fixtures for every control of presets/microsoft365-locked-down.yaml, used by
+ * presets.spec.ts. Kept in their own file so each provider's fixtures change independently.
+ */
+export interface PresetFixture {
+  doc: Partial<PostureDocument>;
+  overrides?: Record<string, JsonValue>;
+}
+export type PresetFixtureTable = Record<string, { pass: PresetFixture; fail: PresetFixture }>;
+
+const tenant = (key: string, value: JsonValue): SettingObservation => ({ key, resourceKey: 'tenant', value, source: 'observed' });
+const settings = (key: string, value: JsonValue): PresetFixture => ({ doc: { settings: [tenant(key, value)] } });
+const grant = (
+  appId: string,
+  appName: string,
+  scopes: string[],
+  grantType: OAuthGrant['grantType'],
+  principal?: string,
+): OAuthGrant => ({ appId, appName, scopes, grantType, ...(principal ? { principal } : {}) });
+
+export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
+  'M365.SHAREPOINT.1': {
+    pass: settings('microsoft365.sharepoint.sharing_capability', 'existingExternalUserSharingOnly'),
+    fail: settings('microsoft365.sharepoint.sharing_capability', 'externalUserSharingOnly'),
+  },
+  'M365.SHAREPOINT.2': {
+    pass: settings('microsoft365.sharepoint.sharing_capability', 'externalUserSharingOnly'),
+    fail: settings('microsoft365.sharepoint.sharing_capability', 'externalUserAndGuestSharing'),
+  },
+  'M365.SHAREPOINT.3': {
+    pass: settings('microsoft365.sharepoint.domain_restriction_mode', 'allowList'),
+    fail: settings('microsoft365.sharepoint.domain_restriction_mode', 'blockList'),
+  },
+  'M365.SHAREPOINT.4': {
+    pass: {
+      doc: { settings: [tenant('microsoft365.sharepoint.allowed_domains', ['partner.example'])] },
+      overrides: { allowedDomains: ['partner.example', 'supplier.example'] },
+    },
+    fail: {
+      doc: { settings: [tenant('microsoft365.sharepoint.allowed_domains', ['partner.example', 'gmail.com'])] },
+      overrides: { allowedDomains: ['partner.example'] },
+    },
+  },
+  'M365.SHAREPOINT.5': {
+    pass: settings('microsoft365.sharepoint.resharing_by_external_users', false),
+    fail: settings('microsoft365.sharepoint.resharing_by_external_users', true),
+  },
+  'M365.ENTRA.1': {
+    pass: settings('microsoft365.entra.users_can_register_apps', false),
+    fail: settings('microsoft365.entra.users_can_register_apps', true),
+  },
+  'M365.ENTRA.2': {
+    pass: settings('microsoft365.entra.user_consent_policies', []),
+    fail: settings('microsoft365.entra.user_consent_policies', ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy']),
+  },
+  'M365.ENTRA.3': {
+    pass: settings('microsoft365.entra.guest_user_role', 'restricted'),
+    fail: settings('microsoft365.entra.guest_user_role', 'member'),
+  },
+  'M365.ENTRA.4': {
+    pass: settings('microsoft365.entra.allow_invites_from', 'adminsAndGuestInviters'),
+    fail: settings('microsoft365.entra.allow_invites_from', 'adminsGuestInvitersAndAllMembers'),
+  },
+  'M365.CROSSTENANT.1': {
+    pass: settings('microsoft365.crosstenant.b2b_direct_connect_inbound_users', 'blocked'),
+    fail: settings('microsoft365.crosstenant.b2b_direct_connect_inbound_users', 'allowed'),
+  },
+  'M365.CROSSTENANT.2': {
+    pass: settings('microsoft365.crosstenant.b2b_direct_connect_outbound_users', 'blocked'),
+    fail: settings('microsoft365.crosstenant.b2b_direct_connect_outbound_users', 'allowed'),
+  },
+  'M365.CROSSTENANT.3': {
+    pass: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'blocked'),
+    fail: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'allowed'),
+  },
+  'M365.OAUTH.1': {
+    pass: {
+      doc: {
+        oauthGrants: [
+          grant('app-reporter', 'License Reporter', ['Organization.Read.All', 'User.Read.All'], 'application'),
+          // Delegated scopes are M365.OAUTH.2's business.
+          grant('app-mail', 'Mail client', ['Mail.ReadWrite'], 'delegated', 'AllPrincipals'),
+          // Reviewed and approved through the connection's parameters.
+          grant('app-backup', 'Backup', ['Files.Read.All', 'Sites.Read.All', 'Mail.Read'], 'application'),
+        ],
+      },
+      overrides: { approvedApps: ['app-backup'] },
+    },
+    fail: {
+      doc: {
+        oauthGrants: [
+          grant('app-reporter', 'License Reporter', ['Organization.Read.All'], 'application'),
+          grant('app-sync', 'File Sync', ['Files.Read.All'], 'application'),
+          grant('app-admin', 'Tenant Admin Tool', ['RoleManagement.ReadWrite.Directory', 'application.readwrite.all'], 'application'),
+        ],
+      },
+    },
+  },
+  'M365.OAUTH.2': {
+    pass: {
+      doc: {
+        oauthGrants: [
+          grant('app-expenses', 'Expenses', ['User.Read', 'openid', 'profile'], 'delegated', 'AllPrincipals'),
+          grant('app-calendar', 'Calendar', ['Calendars.Read', 'offline_access'], 'delegated', 'user-1'),
+          grant('app-backup', 'Backup', ['Files.Read.All'], 'application'),
+        ],
+      },
+    },
+    fail: {
+      doc: {
+        oauthGrants: [
+          grant('app-expenses', 'Expenses', ['User.Read'], 'delegated', 'AllPrincipals'),
+          grant('app-phish', 'Free PDF Tool', ['Mail.Read', 'offline_access'], 'delegated', 'user-7'),
+        ],
+      },
+    },
+  },
+  'M365.RESIDENCY.1': {
+    pass: {
+      doc: {
+        residency: [
+          { resourceKey: 'tenant', region: 'EU', source: 'observed' },
+          { resourceKey: 'users:EUR', region: 'EU', source: 'observed' },
+        ],
+      },
+      overrides: { allowedRegions: ['EU'] },
+    },
+    fail: {
+      doc: {
+        residency: [
+          { resourceKey: 'tenant', region: 'EU', source: 'observed' },
+          { resourceKey: 'users:NAM', region: 'US', source: 'observed' },
+        ],
+      },
+      overrides: { allowedRegions: ['EU'] },
+    },
+  },
+};

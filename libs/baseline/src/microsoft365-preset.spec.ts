@@ -1,0 +1,67 @@
+import type { PostureDocument } from '@tollgate/connector-sdk';
+import { BaselineRegistry, SHIPPED_PRESETS_DIR } from './baseline.registry';
+import { evaluate } from './evaluator';
+import { MICROSOFT365_PRESET_FIXTURES } from './microsoft365-preset.fixtures';
+
+const registry = BaselineRegistry.load([SHIPPED_PRESETS_DIR]);
+const baseline = registry.get('microsoft365-locked-down')!;
+
+function doc(part: Partial<PostureDocument>): PostureDocument {
+  return { provider: 'microsoft365', tenant: { id: 'tenant-1' }, settings: [], oauthGrants: [], residency: [], gaps: [], ...part };
+}
+
+describe('microsoft365-locked-down', () => {
+  it('is the default baseline for Microsoft 365 connections', () => {
+    expect(registry.defaultFor('microsoft365')).toBe(baseline);
+  });
+
+  it('reads only keys of the Microsoft 365 settings catalog', () => {
+    const keys = baseline.controls.flatMap((c) => (c.check.type === 'setting' ? [c.check.key] : []));
+    expect([...new Set(keys)].sort()).toEqual([
+      'microsoft365.crosstenant.b2b_collaboration_inbound_users',
+      'microsoft365.crosstenant.b2b_direct_connect_inbound_users',
+      'microsoft365.crosstenant.b2b_direct_connect_outbound_users',
+      'microsoft365.entra.allow_invites_from',
+      'microsoft365.entra.guest_user_role',
+      'microsoft365.entra.user_consent_policies',
+      'microsoft365.entra.users_can_register_apps',
+      'microsoft365.sharepoint.allowed_domains',
+      'microsoft365.sharepoint.domain_restriction_mode',
+      'microsoft365.sharepoint.resharing_by_external_users',
+      'microsoft365.sharepoint.sharing_capability',
+    ]);
+  });
+
+  it('cites a CISA SCuBA or CIS id wherever one applies', () => {
+    const cited = baseline.controls.filter((c) => c.references.some((r) => /^(CISA MS\.|CIS Microsoft 365)/.test(r)));
+    expect(cited.map((c) => c.id).sort()).toEqual(
+      ['M365.ENTRA.1', 'M365.ENTRA.2', 'M365.ENTRA.3', 'M365.ENTRA.4']
+        .concat(['M365.SHAREPOINT.1', 'M365.SHAREPOINT.2', 'M365.SHAREPOINT.3', 'M365.SHAREPOINT.4', 'M365.SHAREPOINT.5'])
+        .sort(),
+    );
+  });
+
+  it('names each app and the permissions that break the OAuth rules, matched case-insensitively', () => {
+    const { fail } = MICROSOFT365_PRESET_FIXTURES['M365.OAUTH.1'];
+    const findings = evaluate(doc(fail.doc), baseline).filter((f) => f.controlId === 'M365.OAUTH.1');
+    expect(findings.map((f) => [f.resourceKey, f.observed])).toEqual([
+      ['app:app-admin', { appName: 'Tenant Admin Tool', scopes: ['RoleManagement.ReadWrite.Directory', 'application.readwrite.all'] }],
+      ['app:app-sync', { appName: 'File Sync', scopes: ['Files.Read.All'] }],
+    ]);
+  });
+
+  it('does not pass the OAuth rules when part of the grant inventory was unreadable', () => {
+    const findings = evaluate(
+      doc({ gaps: [{ area: 'oauth', what: 'oauth2PermissionGrants', reason: 'HTTP 403 Authorization_RequestDenied' }] }),
+      baseline,
+    ).filter((f) => f.controlId.startsWith('M365.OAUTH.'));
+    expect(findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('leaves residency unknown until the operator sets the allowed regions', () => {
+    const findings = evaluate(doc({ residency: [{ resourceKey: 'tenant', region: 'EU', source: 'observed' }] }), baseline).filter(
+      (f) => f.controlId === 'M365.RESIDENCY.1',
+    );
+    expect(findings).toEqual([expect.objectContaining({ status: 'unknown', resourceKey: 'tenant' })]);
+  });
+});

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The parts of Google's answers the connector relies on. Only fields that are read are checked;
+ * anything else may change without breaking a poll. A field we do read with the wrong type is a
+ * `schema` failure, never a guess. Google leaves empty lists out of its JSON, so a missing list is
+ * an empty one.
+ */
+
+const optionalText = z.string().nullish();
+const optionalBool = z.boolean().nullish();
+
+/** The service-account JSON key as Google Cloud hands it out (extra fields are Google's business). */
+export const serviceAccountKeySchema = z.looseObject({
+  type: z.literal('service_account', { error: 'type must be "service_account"' }),
+  client_email: z.string().min(3).max(320).includes('@', { error: 'client_email must be an email address' }),
+  private_key: z.string().min(1).max(16_384),
+  private_key_id: z.string().min(1).max(128),
+  token_uri: z.url({ error: 'token_uri must be an absolute URL' }).optional(),
+});
+export type ServiceAccountKey = z.output<typeof serviceAccountKeySchema>;
+
+export const tokenResponseSchema = z.looseObject({
+  access_token: z.string().min(1),
+  expires_in: z.number().positive(),
+  token_type: optionalText,
+});
+
+const policySchema = z.looseObject({
+  name: z.string(),
+  customer: optionalText,
+  policyQuery: z.looseObject({
+    orgUnit: optionalText,
+    group: optionalText,
+    query: optionalText,
+    sortOrder: z.number().nullish(),
+  }),
+  setting: z.looseObject({ type: z.string().min(1), value: z.record(z.string(), z.unknown()) }),
+  type: optionalText,
+});
+export type GooglePolicy = z.output<typeof policySchema>;
+
+export const policiesPageSchema = z.looseObject({
+  policies: z
+    .array(policySchema)
+    .nullish()
+    .transform((v) => v ?? []),
+  nextPageToken: optionalText,
+});
+
+const userSchema = z.looseObject({
+  id: z.string().min(1),
+  primaryEmail: z.string().min(1),
+  customerId: optionalText,
+  suspended: optionalBool,
+});
+export type GoogleUserSummary = z.output<typeof userSchema>;
+
+export const usersPageSchema = z.looseObject({
+  users: z
+    .array(userSchema)
+    .nullish()
+    .transform((v) => v ?? []),
+  nextPageToken: optionalText,
+});
+
+const tokenSchema = z.looseObject({
+  clientId: z.string().min(1),
+  displayText: optionalText,
+  scopes: z
+    .array(z.string())
+    .nullish()
+    .transform((v) => v ?? []),
+  anonymous: optionalBool,
+  nativeApp: optionalBool,
+  userKey: optionalText,
+});
+export type GoogleUserToken = z.output<typeof tokenSchema>;
+
+export const tokensListSchema = z.looseObject({
+  items: z
+    .array(tokenSchema)
+    .nullish()
+    .transform((v) => v ?? []),
+});
+
+// ---------------------------------------------------------------------------------------------
+// setting values (`policies[].setting.value`), per setting type
+
+export const driveExternalSharingSchema = z.looseObject({
+  externalSharingMode: optionalText,
+  allowReceivingExternalFiles: optionalBool,
+  warnForSharingOutsideAllowlistedDomains: optionalBool,
+  allowReceivingFilesOutsideAllowlistedDomains: optionalBool,
+  allowNonGoogleInvitesInAllowlistedDomains: optionalBool,
+  warnForExternalSharing: optionalBool,
+  allowNonGoogleInvites: optionalBool,
+  allowPublishingFiles: optionalBool,
+  accessCheckerSuggestions: optionalText,
+  allowedPartiesForDistributingContent: optionalText,
+});
+
+export const chatExternalChatSchema = z.looseObject({
+  allowExternalChat: optionalBool,
+  externalChatRestriction: optionalText,
+});
+
+export const chatFileSharingSchema = z.looseObject({
+  externalFileSharing: optionalText,
+  internalFileSharing: optionalText,
+});
+
+export const groupsSharingSchema = z.looseObject({
+  collaborationCapability: optionalText,
+  createGroupsAccessLevel: optionalText,
+  ownersCanAllowExternalMembers: optionalBool,
+  ownersCanAllowIncomingMailFromPublic: optionalBool,
+  viewTopicsDefaultAccessLevel: optionalText,
+});
+
+export const unconfiguredAppsSchema = z.looseObject({ accessLevel: optionalText });
+
+export const dataAtRestRegionSchema = z.looseObject({ region: optionalText });
+
+export const dataProcessingRegionSchema = z.looseObject({ limitToStorageRegion: optionalBool });
+
+/** The Policy API setting types read, each with the schema of its value. */
+export const GOOGLE_SETTING_SCHEMAS = {
+  'settings/drive_and_docs.external_sharing': driveExternalSharingSchema,
+  'settings/chat.external_chat_restriction': chatExternalChatSchema,
+  'settings/chat.chat_file_sharing': chatFileSharingSchema,
+  'settings/groups_for_business.groups_sharing': groupsSharingSchema,
+  'settings/api_controls.unconfigured_third_party_apps': unconfiguredAppsSchema,
+  'settings/data_regions.data_at_rest_region': dataAtRestRegionSchema,
+  'settings/data_regions.data_processing_region': dataProcessingRegionSchema,
+} as const;
+export type GoogleSettingType = keyof typeof GOOGLE_SETTING_SCHEMAS;
+export const GOOGLE_SETTING_TYPES = Object.keys(GOOGLE_SETTING_SCHEMAS) as GoogleSettingType[];

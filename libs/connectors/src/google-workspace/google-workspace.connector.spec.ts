@@ -1,0 +1,358 @@
+import {
+  createProviderHttpClient,
+  ProviderError,
+  type ConnectorContext,
+  type PostureDocument,
+  type ProviderHttpClient,
+  type ProviderHttpClientOptions,
+} from '@tollgate/connector-sdk';
+import {
+  COMPLIANT_GOOGLE_IDS,
+  COMPLIANT_GOOGLE_SETTINGS,
+  compliantGoogleTenant,
+  googleServiceAccountKey,
+  startProviderSim,
+  type FaultSpec,
+  type ProviderSim,
+} from '@tollgate/provider-sim';
+import { connectorRegistry } from '../index';
+import { googleWorkspaceConnector } from './google-workspace.connector';
+
+const CUSTOMER = 'C0sim0001';
+const { rootOrgUnitId: ROOT, salesOrgUnitId: SALES, adminEmail: ADMIN } = COMPLIANT_GOOGLE_IDS;
+const rateLimitBody = (status: number, reason: string, state: string) => ({
+  error: { code: status, message: 'Quota exceeded', errors: [{ message: 'Quota exceeded', domain: 'usageLimits', reason }], status: state },
+});
+
+describe('GoogleWorkspaceConnector against the provider simulator', () => {
+  let sim: ProviderSim;
+  let key: ReturnType<typeof googleServiceAccountKey>;
+
+  beforeAll(async () => {
+    sim = await startProviderSim({ port: 0 });
+    key = googleServiceAccountKey(sim, CUSTOMER);
+  });
+  afterAll(() => sim.close());
+  beforeEach(() => {
+    sim.state.reset();
+    sim.state.google.put(CUSTOMER, compliantGoogleTenant(CUSTOMER));
+  });
+
+  function httpClient(overrides: Partial<ProviderHttpClientOptions> = {}): ProviderHttpClient {
+    return createProviderHttpClient({
+      provider: 'google-workspace',
+      backoffBaseMs: 1,
+      backoffMaxMs: 5,
+      timeoutMs: 5_000,
+      classify: (res) => googleWorkspaceConnector.classifyResponse(res),
+      ...overrides,
+    });
+  }
+
+  function context(overrides: Partial<ConnectorContext> = {}, http: Partial<ProviderHttpClientOptions> = {}): ConnectorContext {
+    const signal = new AbortController().signal;
+    return {
+      connectionId: 'conn-g',
+      credentials: { serviceAccountKey: key, adminEmail: ADMIN, customerId: CUSTOMER },
+      endpoints: {
+        admin: `${sim.url}/google`,
+        cloudidentity: `${sim.url}/google/cloudidentity`,
+        token: `${sim.url}/google/token`,
+      },
+      options: {},
+      http: httpClient({ signal, ...http }),
+      signal,
+      logger: { debug: () => undefined, warn: () => undefined },
+      ...overrides,
+    };
+  }
+
+  async function failure(ctx: ConnectorContext = context()): Promise<ProviderError> {
+    try {
+      await googleWorkspaceConnector.collect(ctx);
+    } catch (err) {
+      if (err instanceof ProviderError) return err;
+      throw err;
+    }
+    throw new Error('expected the poll to fail');
+  }
+
+  const fault = (spec: FaultSpec) => sim.state.faults.add({ ...spec, provider: 'google-workspace' });
+  const setting = (doc: PostureDocument, k: string, resourceKey = `orgUnit:${ROOT}`) =>
+    doc.settings.find((s) => s.key === k && s.resourceKey === resourceKey);
+  const requests = () => sim.state.google.requestStats(CUSTOMER).requests;
+
+  it('reads a compliant tenant into the normalized document', async () => {
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.provider).toBe('google-workspace');
+    expect(doc.tenant).toEqual({ id: CUSTOMER, domain: 'acme.example' });
+    expect(doc.gaps).toEqual([]);
+    const root = (k: string, value: unknown) => ({ key: `google-workspace.${k}`, resourceKey: `orgUnit:${ROOT}`, value, source: 'observed' });
+    expect(doc.settings).toEqual(
+      expect.arrayContaining([
+        root('drive.external_sharing_mode', 'ALLOWLISTED_DOMAINS'),
+        root('drive.receive_external_files', false),
+        root('drive.warn_on_external_sharing', true),
+        root('drive.allow_non_google_invites', false),
+        root('drive.allow_publishing_files', false),
+        root('drive.access_checker_suggestions', 'RECIPIENTS_ONLY'),
+        root('drive.distribute_content_externally', 'NONE'),
+        root('chat.external_chat', 'DISABLED'),
+        root('chat.external_file_sharing', 'NO_FILES'),
+        root('groups.collaboration_capability', 'DOMAIN_USERS_ONLY'),
+        root('groups.owners_can_allow_external_members', false),
+        root('groups.owners_can_allow_incoming_mail_from_public', false),
+        root('groups.create_groups_access_level', 'ADMIN_ONLY'),
+        root('groups.view_topics_default_access_level', 'GROUP_MEMBERS'),
+        root('apps.unconfigured_third_party_apps', 'BLOCK_ALL_SCOPES'),
+        root('residency.limit_processing_to_storage_region', true),
+      ]),
+    );
+    // The Sales org unit overrides Drive only, and more strictly.
+    expect(setting(doc, 'google-workspace.drive.external_sharing_mode', `orgUnit:${SALES}`)?.value).toBe('DISALLOWED');
+    expect(setting(doc, 'google-workspace.drive.allow_publishing_files', `orgUnit:${SALES}`)?.value).toBe(false);
+    expect(doc.settings.filter((s) => s.resourceKey === `orgUnit:${SALES}`).every((s) => s.key.startsWith('google-workspace.drive.'))).toBe(true);
+    expect(doc.residency).toEqual([{ resourceKey: `orgUnit:${ROOT}`, region: 'EUROPE', source: 'observed' }]);
+    expect(doc.oauthGrants).toHaveLength(3);
+    expect(doc.oauthGrants[0]).toEqual({
+      appId: COMPLIANT_GOOGLE_IDS.harmlessClientId,
+      appName: 'Team Lunch Planner',
+      scopes: ['https://www.googleapis.com/auth/userinfo.email', 'https://www.googleapis.com/auth/userinfo.profile', 'openid'],
+      grantType: 'user',
+      principal: 'ada@acme.example',
+    });
+    // One token exchange serves the whole poll.
+    expect(requests()['oauth2.token']).toBe(1);
+  });
+
+  it('reports an org-unit override per org unit and a risky user grant', async () => {
+    sim.state.google.setPolicy(CUSTOMER, {
+      orgUnitId: SALES,
+      settingType: 'drive_and_docs.external_sharing',
+      value: { ...COMPLIANT_GOOGLE_SETTINGS['drive_and_docs.external_sharing'], externalSharingMode: 'ALLOWED', allowPublishingFiles: true, warnForExternalSharing: false },
+    });
+    sim.state.google.addUserToken(CUSTOMER, 'bob@acme.example', {
+      clientId: '999-mailer.apps.googleusercontent.com',
+      displayText: 'Mail Merge Pro',
+      scopes: ['https://mail.google.com/', 'openid'],
+    });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(setting(doc, 'google-workspace.drive.external_sharing_mode', `orgUnit:${SALES}`)?.value).toBe('ALLOWED');
+    expect(setting(doc, 'google-workspace.drive.allow_publishing_files', `orgUnit:${SALES}`)?.value).toBe(true);
+    expect(setting(doc, 'google-workspace.drive.warn_on_external_sharing', `orgUnit:${SALES}`)?.value).toBe(false);
+    expect(setting(doc, 'google-workspace.drive.external_sharing_mode')?.value).toBe('ALLOWLISTED_DOMAINS');
+    expect(doc.oauthGrants).toContainEqual({
+      appId: '999-mailer.apps.googleusercontent.com',
+      appName: 'Mail Merge Pro',
+      scopes: ['https://mail.google.com/', 'openid'],
+      grantType: 'user',
+      principal: 'bob@acme.example',
+    });
+  });
+
+  it('fills the documented data-region defaults and leaves other absent settings unknown', async () => {
+    sim.state.google.deletePolicy(CUSTOMER, 'data_regions.data_at_rest_region', ROOT);
+    sim.state.google.deletePolicy(CUSTOMER, 'data_regions.data_processing_region', ROOT);
+    sim.state.google.deletePolicy(CUSTOMER, 'chat.chat_file_sharing', ROOT);
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.residency).toEqual([{ resourceKey: 'tenant', region: 'ANY', source: 'observed' }]);
+    expect(doc.settings).toContainEqual({
+      key: 'google-workspace.residency.limit_processing_to_storage_region',
+      resourceKey: 'tenant',
+      value: false,
+      source: 'default',
+    });
+    expect(doc.settings.some((s) => s.key === 'google-workspace.chat.external_file_sharing')).toBe(false);
+  });
+
+  it('maps data at rest in ANY_REGION to ANY', async () => {
+    sim.state.google.setDataRegion(CUSTOMER, { region: 'ANY_REGION', limitToStorageRegion: false });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.residency).toEqual([{ resourceKey: `orgUnit:${ROOT}`, region: 'ANY', source: 'observed' }]);
+    expect(setting(doc, 'google-workspace.residency.limit_processing_to_storage_region')?.value).toBe(false);
+  });
+
+  it('pages through users and policies', async () => {
+    const base = compliantGoogleTenant(CUSTOMER);
+    const users = Array.from({ length: 7 }, (_, i) => ({
+      id: `20000000000000000000${i}`,
+      primaryEmail: `user${i}@acme.example`,
+      tokens: i % 2 === 0 ? [{ clientId: `app-${i}.apps.googleusercontent.com`, displayText: `App ${i}`, scopes: ['openid'] }] : [],
+    }));
+    const overrides = Array.from({ length: 5 }, (_, i) => ({
+      orgUnitId: `03ph8a2z2ou${i}`,
+      settingType: 'chat.chat_file_sharing',
+      value: { externalFileSharing: i === 3 ? 'ALL_FILES' : 'NO_FILES' },
+    }));
+    sim.state.google.put(CUSTOMER, { ...base, users, policies: [...(base.policies ?? []), ...overrides], maxPageSize: 2 });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.oauthGrants.map((g) => g.principal)).toEqual(['user0@acme.example', 'user2@acme.example', 'user4@acme.example', 'user6@acme.example']);
+    expect(doc.settings.filter((s) => s.key === 'google-workspace.chat.external_file_sharing')).toHaveLength(6);
+    expect(setting(doc, 'google-workspace.chat.external_file_sharing', 'orgUnit:03ph8a2z2ou3')?.value).toBe('ALL_FILES');
+    const counts = requests();
+    expect(counts['directory.users.list']).toBe(4);
+    expect(counts['directory.tokens.list']).toBe(7);
+    // Six chat file-sharing policies at two per page, plus one page for each of the six other types.
+    expect(counts['policies.list']).toBe(3 + 6);
+  });
+
+  it('refreshes the access token once when it expires mid-poll', async () => {
+    const inner = httpClient();
+    let expired = false;
+    const http: ProviderHttpClient = {
+      request: async <T,>(req: Parameters<ProviderHttpClient['request']>[0]) => {
+        const res = await inner.request<T>(req);
+        if (req.operation === 'directory.users.list' && !expired) {
+          expired = true;
+          sim.state.google.expireTokens(CUSTOMER);
+        }
+        return res;
+      },
+    };
+    const doc = await googleWorkspaceConnector.collect(context({ http }));
+    expect(doc.oauthGrants).toHaveLength(3);
+    expect(requests()['oauth2.token']).toBe(2);
+  });
+
+  it('fails as auth when a fresh token is refused too', async () => {
+    fault({ method: 'directory.users.list', kind: 'status', status: 401 });
+    const err = await failure();
+    expect(err.reason).toBe('auth');
+    expect(requests()['oauth2.token']).toBe(2);
+  });
+
+  it('survives 429 RESOURCE_EXHAUSTED and 403 userRateLimitExceeded, with and without Retry-After', async () => {
+    fault({ method: 'directory.users.list', kind: 'status', status: 429, times: 1, body: rateLimitBody(429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED') });
+    fault({ method: 'directory.tokens.list', kind: 'status', status: 403, times: 2, body: rateLimitBody(403, 'userRateLimitExceeded', 'PERMISSION_DENIED') });
+    fault({ method: 'policies.list', kind: 'status', status: 429, retryAfter: 1, times: 1, body: rateLimitBody(429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED') });
+    fault({ method: 'policies.list', kind: 'status', status: 403, retryAfter: 0, times: 1, body: rateLimitBody(403, 'quotaExceeded', 'PERMISSION_DENIED') });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.gaps).toEqual([]);
+    expect(doc.oauthGrants).toHaveLength(3);
+    expect(setting(doc, 'google-workspace.drive.external_sharing_mode')?.value).toBe('ALLOWLISTED_DOMAINS');
+    expect(sim.state.faults.list().every((f) => f.remaining === 0)).toBe(true);
+  });
+
+  it('keeps under the simulated Directory rate limit by backing off', async () => {
+    sim.state.google.setRateLimits(CUSTOMER, { enabled: true, limit: 4, windowMs: 1_000, answer: '403', retryAfterSeconds: 1 });
+    const doc = await googleWorkspaceConnector.collect(context({}, { maxAttempts: 6 }));
+    expect(doc.oauthGrants).toHaveLength(3);
+    const stats = sim.state.google.requestStats(CUSTOMER);
+    expect(Object.values(stats.throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('fails as throttled when Google keeps refusing', async () => {
+    fault({ method: 'directory.users.list', kind: 'status', status: 429 });
+    const err = await failure(context({}, { maxAttempts: 2 }));
+    expect(err.reason).toBe('throttled');
+    expect(err.message).toContain('directory.users.list');
+  });
+
+  it('records a refused Policy API read as a gap and keeps the rest', async () => {
+    fault({ method: 'policies.list', kind: 'status', status: 403, times: 1 });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.gaps).toHaveLength(1);
+    expect(doc.gaps[0].reason).toContain('403');
+    expect(doc.settings.length).toBeGreaterThan(5);
+  });
+
+  it('records refused token listings as an oauth gap, not a partial inventory', async () => {
+    fault({ method: 'directory.tokens.list', kind: 'status', status: 403, times: 1 });
+    const doc = await googleWorkspaceConnector.collect(context());
+    expect(doc.oauthGrants).toEqual([]);
+    expect(doc.gaps).toEqual([{ area: 'oauth', what: 'directory.tokens.list', reason: expect.stringContaining('403') }]);
+  });
+
+  it('fails as auth when the token endpoint refuses the admin', async () => {
+    const err = await failure(context({ credentials: { serviceAccountKey: key, adminEmail: 'eve@acme.example', customerId: CUSTOMER } }));
+    expect(err.reason).toBe('auth');
+    expect(err.details.code).toBe('invalid_grant');
+    expect(err.message).toContain('oauth2.token');
+  });
+
+  it('classifies malformed and wrongly shaped answers as schema', async () => {
+    fault({ method: 'policies.list', kind: 'malformed', times: 1 });
+    expect((await failure()).reason).toBe('schema');
+    sim.state.faults.clear();
+    fault({ method: 'directory.users.list', kind: 'wrong-shape' });
+    const err = await failure();
+    expect(err.reason).toBe('schema');
+    expect(err.message).toContain('users');
+    sim.state.faults.clear();
+    sim.state.google.setPolicy(CUSTOMER, { orgUnitId: ROOT, settingType: 'chat.chat_file_sharing', value: { externalFileSharing: 42 } });
+    expect((await failure()).reason).toBe('schema');
+  });
+
+  it('ends endless paging as a classified failure', async () => {
+    fault({ method: 'policies.list', kind: 'endless-paging' });
+    const err = await failure();
+    expect(err.reason).toBe('provider_error');
+    expect(err.message).toContain('more than 200 pages');
+  });
+
+  it('never puts the private key or an access token in an error', async () => {
+    const errors: ProviderError[] = [];
+    for (const spec of [
+      { method: 'oauth2.token', kind: 'status', status: 400, body: { error: 'invalid_grant', error_description: 'nope' } },
+      { method: 'oauth2.token', kind: 'malformed' },
+      { method: 'policies.list', kind: 'wrong-shape' },
+      { method: 'directory.users.list', kind: 'status', status: 500 },
+      { method: 'directory.users.list', kind: 'reset' },
+    ] as const) {
+      sim.state.faults.clear();
+      fault(spec);
+      errors.push(await failure(context({}, { maxAttempts: 1 })));
+    }
+    errors.push(await failure(context({ credentials: { serviceAccountKey: { ...key, private_key: `${key.private_key}garbage` }, adminEmail: ADMIN } })));
+    const secretLines = key.private_key.split('\n').filter((l) => l.length > 20);
+    for (const err of errors) {
+      const text = `${err.message}\n${String(err.stack)}\n${JSON.stringify(err.details)}`;
+      for (const line of secretLines) expect(text).not.toContain(line);
+      expect(text).not.toContain('ya29.');
+    }
+  });
+
+  describe('contract', () => {
+    it('is registered for google-workspace', () => {
+      expect(connectorRegistry.get('google-workspace')).toBe(googleWorkspaceConnector);
+    });
+
+    it('defaults to Google’s official endpoints, the token URL included', () => {
+      expect(googleWorkspaceConnector.defaultEndpoints()).toEqual({
+        admin: 'https://admin.googleapis.com',
+        cloudidentity: 'https://cloudidentity.googleapis.com',
+        token: 'https://oauth2.googleapis.com/token',
+      });
+      expect(googleWorkspaceConnector.officialHosts).toEqual([
+        'admin.googleapis.com',
+        'cloudidentity.googleapis.com',
+        'oauth2.googleapis.com',
+        'www.googleapis.com',
+      ]);
+    });
+
+    it('accepts a service-account key given as an object or as the file text', () => {
+      expect(googleWorkspaceConnector.validateCredentials({ serviceAccountKey: key, adminEmail: ADMIN })).toEqual([]);
+      expect(
+        googleWorkspaceConnector.validateCredentials({ serviceAccountKey: JSON.stringify(key), adminEmail: ADMIN, customerId: CUSTOMER }),
+      ).toEqual([]);
+    });
+
+    it('names problems without echoing the key or other values', () => {
+      const problems = [
+        ...googleWorkspaceConnector.validateCredentials({ serviceAccountKey: { ...key, private_key: 'not a pem at all' }, adminEmail: ADMIN }),
+        ...googleWorkspaceConnector.validateCredentials({ serviceAccountKey: { ...key, type: 'authorized_user' }, adminEmail: ADMIN }),
+        ...googleWorkspaceConnector.validateCredentials({ serviceAccountKey: key, adminEmail: 'hunter2', password: 'hunter3' }),
+        ...googleWorkspaceConnector.validateCredentials({ serviceAccountKey: key, adminEmail: ADMIN, customerId: 'secret-cust' }),
+        ...googleWorkspaceConnector.validateCredentials({ adminEmail: ADMIN }),
+        ...googleWorkspaceConnector.validateCredentials(key.private_key),
+      ];
+      expect(problems.length).toBeGreaterThanOrEqual(7);
+      const secretLines = key.private_key.split('\n').filter((l) => l.length > 20);
+      for (const p of problems) {
+        for (const line of secretLines) expect(p).not.toContain(line);
+        for (const v of ['not a pem at all', 'hunter2', 'hunter3', 'secret-cust', 'authorized_user']) expect(p).not.toContain(v);
+      }
+    });
+  });
+});

@@ -1,0 +1,172 @@
+import { collectPages, type PostureGap } from '@tollgate/connector-sdk';
+import {
+  GOOGLE_SETTING_SCHEMAS,
+  GOOGLE_SETTING_TYPES,
+  policiesPageSchema,
+  tokensListSchema,
+  usersPageSchema,
+  type GooglePolicy,
+  type GoogleSettingType,
+  type GoogleUserSummary,
+} from './google-api.schemas';
+import { isGoogleRefusal, isNotFound, RequestPacer, schemaFailure, type GoogleClient } from './google.client';
+import type { GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
+
+/** Real tenants stay far below these; more pages means the provider is looping. */
+const MAX_POLICY_PAGES = 200;
+const MAX_USER_PAGES = 2_000;
+const POLICY_PAGE_SIZE = 100;
+const USER_PAGE_SIZE = 500;
+/** Token listings in flight at once: one call per user, so this is what makes big tenants finish. */
+export const TOKEN_CONCURRENCY = 8;
+/** 2,400 Directory queries per minute per user is Google's default quota; stay just under it. */
+export const DIRECTORY_INTERVAL_MS = 60_000 / 2_300;
+const POLICY_CONCURRENCY = 4;
+
+export interface GoogleApiBases {
+  /** e.g. https://admin.googleapis.com */
+  admin: string;
+  /** e.g. https://cloudidentity.googleapis.com */
+  cloudidentity: string;
+}
+
+/**
+ * What each Policy API read feeds. Sharing gaps name the setting keys (or their prefix) so the
+ * evaluator can say which setting is unknown; the processing-region flag is a setting too, so it is
+ * named the same way.
+ */
+const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
+  'settings/drive_and_docs.external_sharing': { area: 'sharing', what: 'google-workspace.drive' },
+  'settings/chat.external_chat_restriction': { area: 'sharing', what: 'google-workspace.chat.external_chat' },
+  'settings/chat.chat_file_sharing': { area: 'sharing', what: 'google-workspace.chat.external_file_sharing' },
+  'settings/groups_for_business.groups_sharing': { area: 'sharing', what: 'google-workspace.groups' },
+  'settings/api_controls.unconfigured_third_party_apps': { area: 'sharing', what: 'google-workspace.apps' },
+  'settings/data_regions.data_at_rest_region': { area: 'residency', what: 'settings/data_regions.data_at_rest_region' },
+  'settings/data_regions.data_processing_region': {
+    area: 'sharing',
+    what: 'google-workspace.residency.limit_processing_to_storage_region',
+  },
+};
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** `setting.type.matches(...)` takes an RE2 pattern: anchored and with dots escaped, it names one type. */
+function settingFilter(type: GoogleSettingType): string {
+  return `setting.type.matches('^${type.replace(/\./g, '\\.')}$')`;
+}
+
+async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType): Promise<GooglePolicy[]> {
+  const operation = 'policies.list';
+  const all = await collectPages(
+    async (pageToken) => {
+      const page = await client.get(operation, `${base}/v1/policies`, policiesPageSchema, {
+        filter: settingFilter(type),
+        pageSize: POLICY_PAGE_SIZE,
+        pageToken,
+      });
+      return { items: page.policies, next: page.nextPageToken };
+    },
+    { what: `google-workspace policies.list ${type}`, maxPages: MAX_POLICY_PAGES },
+  );
+  const mine = all.filter((p) => p.setting.type === type);
+  for (const policy of mine) {
+    const value = GOOGLE_SETTING_SCHEMAS[type].safeParse(policy.setting.value);
+    if (!value.success) throw schemaFailure(`${operation} ${type}`, value.error);
+  }
+  return mine;
+}
+
+async function fetchUsers(client: GoogleClient, base: string, customer: string, pacer: RequestPacer): Promise<GoogleUserSummary[]> {
+  return collectPages(
+    async (pageToken) => {
+      await pacer.wait();
+      const page = await client.get('directory.users.list', `${base}/admin/directory/v1/users`, usersPageSchema, {
+        customer,
+        maxResults: USER_PAGE_SIZE,
+        pageToken,
+      });
+      return { items: page.users, next: page.nextPageToken };
+    },
+    { what: 'google-workspace directory.users.list', maxPages: MAX_USER_PAGES },
+  );
+}
+
+/**
+ * Every user's OAuth tokens, one call per user (Google has no tenant-wide listing), paced under the
+ * Directory quota. A refusal (the security scope not delegated) stops the listing and becomes a gap:
+ * grants from a part of the users would understate, so none are reported.
+ */
+async function fetchUserTokens(
+  client: GoogleClient,
+  base: string,
+  users: readonly GoogleUserSummary[],
+  pacer: RequestPacer,
+  gaps: PostureGap[],
+): Promise<GoogleUserTokens[] | undefined> {
+  let refused: string | undefined;
+  const results = await mapLimit(users, TOKEN_CONCURRENCY, async (user): Promise<GoogleUserTokens | undefined> => {
+    if (refused !== undefined) return undefined;
+    await pacer.wait();
+    try {
+      const url = `${base}/admin/directory/v1/users/${encodeURIComponent(user.id)}/tokens`;
+      const { items } = await client.get('directory.tokens.list', url, tokensListSchema);
+      return { user, tokens: items };
+    } catch (err) {
+      // Deleted between the user listing and this call: nothing to report for them.
+      if (isNotFound(err)) return { user, tokens: [] };
+      if (!isGoogleRefusal(err)) throw err;
+      refused ??= err.message;
+      return undefined;
+    }
+  });
+  if (refused !== undefined) {
+    gaps.push({ area: 'oauth', what: 'directory.tokens.list', reason: refused });
+    return undefined;
+  }
+  return results.filter((r): r is GoogleUserTokens => r !== undefined);
+}
+
+/**
+ * Reads everything the Google Workspace connector reports: the users (whose listing failing fails
+ * the poll: without it there is no tenant), their tokens, and the Policy API settings, each of which
+ * may be refused on its own and then becomes a gap.
+ */
+export async function fetchGooglePosture(
+  client: GoogleClient,
+  bases: GoogleApiBases,
+  customer: string,
+  signal?: AbortSignal,
+): Promise<GoogleRawPosture> {
+  const pacer = new RequestPacer(DIRECTORY_INTERVAL_MS, signal);
+  const gaps: PostureGap[] = [];
+  const users = await fetchUsers(client, bases.admin, customer, pacer);
+  // One phase after the other keeps the requests in flight (each holding listeners on the poll's
+  // abort signal) at the token listing's concurrency.
+  const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
+    try {
+      return await fetchPolicies(client, bases.cloudidentity, type);
+    } catch (err) {
+      if (!isGoogleRefusal(err)) throw err;
+      gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
+      return undefined;
+    }
+  });
+  const userTokens = await fetchUserTokens(client, bases.admin, users, pacer, gaps);
+  const policies: GoogleRawPosture['policies'] = {};
+  GOOGLE_SETTING_TYPES.forEach((type, i) => {
+    const list = policyLists[i];
+    if (list) policies[type] = list;
+  });
+  return { customer, users, policies, userTokens, gaps };
+}

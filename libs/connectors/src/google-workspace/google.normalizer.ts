@@ -1,0 +1,244 @@
+import type {
+  JsonValue,
+  OAuthGrant,
+  PostureDocument,
+  PostureGap,
+  ResidencyObservation,
+  SettingObservation,
+} from '@tollgate/connector-sdk';
+import type { GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
+import type { GoogleSettingKey } from './google.catalog';
+
+export interface GoogleUserTokens {
+  user: GoogleUserSummary;
+  tokens: GoogleUserToken[];
+}
+
+/** What the fetchers read. An absent setting type or token list could not be read; a gap says why. */
+export interface GoogleRawPosture {
+  /** The customer as configured: `my_customer` or an id such as `C01abc234`. */
+  customer: string;
+  users: GoogleUserSummary[];
+  /** Policies by setting type, values already checked against their schema. */
+  policies: Partial<Record<GoogleSettingType, GooglePolicy[]>>;
+  userTokens?: GoogleUserTokens[];
+  gaps: PostureGap[];
+}
+
+type Value = Record<string, unknown>;
+
+/**
+ * Defaults for what the Policy API leaves out. Google documents that a missing setting takes a default
+ * ("Default field values", docs.cloud.google.com/identity/docs/concepts/supported-policy-api-settings)
+ * and reports most defaults as SYSTEM policies anyway, so only the data regions are filled in here:
+ * without a data region policy Google stores data wherever it likes ("No preference",
+ * support.google.com/a/answer/7630496) and processing is not limited to a region (processing is
+ * pinned only when an admin includes it in a data region policy, same article). Every other absent
+ * setting stays absent and evaluates to unknown: we could not confirm Google's default for it.
+ */
+const NO_REGION = 'ANY';
+const DEFAULT_LIMIT_PROCESSING = false;
+
+function resourceKeyOf(policy: GooglePolicy): string | undefined {
+  const { group, orgUnit } = policy.policyQuery;
+  if (group) return `group:${group.replace(/^groups\//, '')}`;
+  if (orgUnit) return `orgUnit:${orgUnit.replace(/^orgUnits\//, '')}`;
+  return undefined;
+}
+
+function observed(key: GoogleSettingKey, resourceKey: string, value: JsonValue): SettingObservation {
+  return { key, resourceKey, value, source: 'observed' };
+}
+
+function isBool(v: unknown): v is boolean {
+  return typeof v === 'boolean';
+}
+
+function isText(v: unknown): v is string {
+  return typeof v === 'string' && v !== '';
+}
+
+/** A value that depends on the sharing mode: read from the field of that mode, or fixed by it. */
+function byMode(
+  mode: unknown,
+  value: Value,
+  fields: { ALLOWED: string | boolean; ALLOWLISTED_DOMAINS: string | boolean; DISALLOWED: string | boolean },
+): boolean | undefined {
+  if (mode !== 'ALLOWED' && mode !== 'ALLOWLISTED_DOMAINS' && mode !== 'DISALLOWED') return undefined;
+  const field = fields[mode];
+  if (typeof field === 'boolean') return field;
+  const v = value[field];
+  return isBool(v) ? v : undefined;
+}
+
+function driveSettings(resourceKey: string, v: Value): SettingObservation[] {
+  const out: SettingObservation[] = [];
+  const mode = v.externalSharingMode;
+  if (isText(mode)) out.push(observed('google-workspace.drive.external_sharing_mode', resourceKey, mode));
+  const effective: [GoogleSettingKey, boolean | undefined][] = [
+    [
+      'google-workspace.drive.receive_external_files',
+      byMode(mode, v, {
+        ALLOWED: true,
+        ALLOWLISTED_DOMAINS: 'allowReceivingFilesOutsideAllowlistedDomains',
+        DISALLOWED: 'allowReceivingExternalFiles',
+      }),
+    ],
+    [
+      'google-workspace.drive.warn_on_external_sharing',
+      // Nothing leaves the organization when sharing is off, so there is nothing to warn about.
+      byMode(mode, v, { ALLOWED: 'warnForExternalSharing', ALLOWLISTED_DOMAINS: 'warnForSharingOutsideAllowlistedDomains', DISALLOWED: true }),
+    ],
+    [
+      'google-workspace.drive.allow_non_google_invites',
+      byMode(mode, v, { ALLOWED: 'allowNonGoogleInvites', ALLOWLISTED_DOMAINS: 'allowNonGoogleInvitesInAllowlistedDomains', DISALLOWED: false }),
+    ],
+    [
+      'google-workspace.drive.allow_publishing_files',
+      // Google applies publishing only "when sharing outside of your organization is allowed".
+      byMode(mode, v, { ALLOWED: 'allowPublishingFiles', ALLOWLISTED_DOMAINS: 'allowPublishingFiles', DISALLOWED: false }),
+    ],
+  ];
+  for (const [key, value] of effective) if (value !== undefined) out.push(observed(key, resourceKey, value));
+  if (isText(v.accessCheckerSuggestions)) {
+    out.push(observed('google-workspace.drive.access_checker_suggestions', resourceKey, v.accessCheckerSuggestions));
+  }
+  if (isText(v.allowedPartiesForDistributingContent)) {
+    out.push(observed('google-workspace.drive.distribute_content_externally', resourceKey, v.allowedPartiesForDistributingContent));
+  }
+  return out;
+}
+
+function externalChat(resourceKey: string, v: Value): SettingObservation[] {
+  if (v.allowExternalChat === false) return [observed('google-workspace.chat.external_chat', resourceKey, 'DISABLED')];
+  if (v.allowExternalChat === true && isText(v.externalChatRestriction)) {
+    return [observed('google-workspace.chat.external_chat', resourceKey, v.externalChatRestriction)];
+  }
+  return [];
+}
+
+function fieldSettings(resourceKey: string, v: Value, fields: [string, GoogleSettingKey][]): SettingObservation[] {
+  const out: SettingObservation[] = [];
+  for (const [field, key] of fields) {
+    const value = v[field];
+    if (isText(value) || isBool(value)) out.push(observed(key, resourceKey, value));
+  }
+  return out;
+}
+
+const SETTING_MAPPERS: Partial<Record<GoogleSettingType, (resourceKey: string, v: Value) => SettingObservation[]>> = {
+  'settings/drive_and_docs.external_sharing': driveSettings,
+  'settings/chat.external_chat_restriction': externalChat,
+  'settings/chat.chat_file_sharing': (r, v) =>
+    fieldSettings(r, v, [['externalFileSharing', 'google-workspace.chat.external_file_sharing']]),
+  'settings/groups_for_business.groups_sharing': (r, v) =>
+    fieldSettings(r, v, [
+      ['collaborationCapability', 'google-workspace.groups.collaboration_capability'],
+      ['ownersCanAllowExternalMembers', 'google-workspace.groups.owners_can_allow_external_members'],
+      ['ownersCanAllowIncomingMailFromPublic', 'google-workspace.groups.owners_can_allow_incoming_mail_from_public'],
+      ['createGroupsAccessLevel', 'google-workspace.groups.create_groups_access_level'],
+      ['viewTopicsDefaultAccessLevel', 'google-workspace.groups.view_topics_default_access_level'],
+    ]),
+  'settings/api_controls.unconfigured_third_party_apps': (r, v) =>
+    fieldSettings(r, v, [['accessLevel', 'google-workspace.apps.unconfigured_third_party_apps']]),
+  'settings/data_regions.data_processing_region': (r, v) =>
+    fieldSettings(r, v, [['limitToStorageRegion', 'google-workspace.residency.limit_processing_to_storage_region']]),
+};
+
+function policiesOf(raw: GoogleRawPosture, type: GoogleSettingType): { resourceKey: string; value: Value }[] {
+  const out: { resourceKey: string; value: Value }[] = [];
+  for (const policy of raw.policies[type] ?? []) {
+    const resourceKey = resourceKeyOf(policy);
+    if (resourceKey) out.push({ resourceKey, value: policy.setting.value });
+  }
+  return out;
+}
+
+function normalizeSettings(raw: GoogleRawPosture): SettingObservation[] {
+  const out: SettingObservation[] = [];
+  for (const [type, map] of Object.entries(SETTING_MAPPERS) as [GoogleSettingType, (r: string, v: Value) => SettingObservation[]][]) {
+    for (const { resourceKey, value } of policiesOf(raw, type)) out.push(...map(resourceKey, value));
+  }
+  const processing = 'settings/data_regions.data_processing_region';
+  if (raw.policies[processing] && !out.some((s) => s.key === 'google-workspace.residency.limit_processing_to_storage_region')) {
+    out.push({
+      key: 'google-workspace.residency.limit_processing_to_storage_region',
+      resourceKey: 'tenant',
+      value: DEFAULT_LIMIT_PROCESSING,
+      source: 'default',
+    });
+  }
+  return out.sort((a, b) => (a.key === b.key ? compare(a.resourceKey, b.resourceKey) : compare(a.key, b.key)));
+}
+
+/** Google's region names, with "no preference" as ANY. */
+function regionName(region: unknown): string | undefined {
+  if (region === 'ANY_REGION' || region === 'REGION_UNSPECIFIED') return NO_REGION;
+  return isText(region) ? region.toUpperCase() : undefined;
+}
+
+function normalizeResidency(raw: GoogleRawPosture): ResidencyObservation[] {
+  const type = 'settings/data_regions.data_at_rest_region';
+  const policies = raw.policies[type];
+  if (!policies) return [];
+  const out: ResidencyObservation[] = [];
+  for (const { resourceKey, value } of policiesOf(raw, type)) {
+    const region = regionName(value.region);
+    if (region) out.push({ resourceKey, region, source: 'observed' });
+  }
+  // The read succeeded and shows no data region policy: nothing pins the data anywhere.
+  if (out.length === 0) out.push({ resourceKey: 'tenant', region: NO_REGION, source: 'observed' });
+  return out.sort((a, b) => compare(a.resourceKey, b.resourceKey));
+}
+
+function normalizeGrants(raw: GoogleRawPosture): OAuthGrant[] {
+  const grants: OAuthGrant[] = [];
+  for (const { user, tokens } of raw.userTokens ?? []) {
+    const byClient = new Map<string, { appName: string; scopes: Set<string> }>();
+    for (const token of tokens) {
+      const entry = byClient.get(token.clientId) ?? { appName: token.displayText || token.clientId, scopes: new Set<string>() };
+      for (const scope of token.scopes) if (scope) entry.scopes.add(scope);
+      byClient.set(token.clientId, entry);
+    }
+    for (const [clientId, entry] of byClient) {
+      grants.push({
+        appId: clientId,
+        appName: entry.appName,
+        scopes: [...entry.scopes].sort(),
+        grantType: 'user',
+        principal: user.primaryEmail,
+      });
+    }
+  }
+  return grants.sort((a, b) => compare(a.appId, b.appId) || compare(a.principal ?? '', b.principal ?? ''));
+}
+
+function tenantId(raw: GoogleRawPosture): string {
+  if (raw.customer !== 'my_customer') return raw.customer;
+  const fromUsers = raw.users.find((u) => u.customerId)?.customerId;
+  if (fromUsers) return fromUsers;
+  for (const list of Object.values(raw.policies)) {
+    const customer = list?.find((p) => p.customer)?.customer;
+    if (customer) return customer.replace(/^customers\//, '');
+  }
+  return raw.customer;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Raw Google answers to the provider-agnostic document. Pure: same input, same document. */
+export function normalizeGooglePosture(raw: GoogleRawPosture): PostureDocument {
+  const gaps = [...raw.gaps].sort((a, b) => compare(a.area, b.area) || compare(a.what, b.what) || compare(a.reason, b.reason));
+  const residency = normalizeResidency(raw);
+  const domain = raw.users[0]?.primaryEmail.split('@')[1];
+  return {
+    provider: 'google-workspace',
+    tenant: { id: tenantId(raw), ...(domain ? { domain } : {}) },
+    settings: normalizeSettings(raw),
+    oauthGrants: normalizeGrants(raw),
+    residency,
+    gaps,
+  };
+}

@@ -1,0 +1,194 @@
+import { ProviderError, type PostureGap } from '@tollgate/connector-sdk';
+import {
+  appRoleAssignmentSchema,
+  authorizationPolicySchema,
+  crossTenantDefaultSchema,
+  delegatedGrantSchema,
+  organizationSchema,
+  servicePrincipalSchema,
+  sharepointSettingsSchema,
+  siteSchema,
+  userLocationSchema,
+  type GraphAppRoleAssignment,
+  type GraphServicePrincipal,
+} from './m365-api.schemas';
+import { isGraphRefusal, type GraphClient } from './graph.client';
+import type { M365RawPosture } from './m365.normalizer';
+
+/** Graph's largest page for these listings; fewer round trips, same data. */
+const TOP = 999;
+/** Service principals whose application permissions are read in parallel (the client caps the rest). */
+const PER_APP_CONCURRENCY = 4;
+
+type GapTarget = Omit<PostureGap, 'reason'>;
+
+/**
+ * What each optional read feeds. A sharing gap names the dotted prefix of the settings it would
+ * have produced, so the evaluator explains exactly which settings are unknown.
+ */
+const FEEDS = {
+  sharepoint: { area: 'sharing', what: 'microsoft365.sharepoint' },
+  authorizationPolicy: { area: 'sharing', what: 'microsoft365.entra' },
+  crossTenant: { area: 'sharing', what: 'microsoft365.crosstenant' },
+  servicePrincipals: { area: 'oauth', what: 'servicePrincipals' },
+  delegatedGrants: { area: 'oauth', what: 'oauth2PermissionGrants' },
+  appRoleAssignments: { area: 'oauth', what: 'servicePrincipals/{id}/appRoleAssignments' },
+  users: { area: 'residency', what: 'users.preferredDataLocation' },
+  sites: { area: 'residency', what: 'sites.siteCollection.dataLocationCode' },
+} as const satisfies Record<string, GapTarget>;
+
+/**
+ * Gaps of one poll, one per dataset: per-app reads refused for every app would otherwise repeat the
+ * same gap (with a different path in the message) hundreds of times.
+ */
+class GapLog {
+  private readonly seen = new Set<string>();
+  readonly gaps: PostureGap[] = [];
+
+  add(target: GapTarget, reason: string): void {
+    const key = `${target.area}\n${target.what}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.gaps.push({ ...target, reason });
+  }
+}
+
+/**
+ * Runs an optional read: a 403 (the app lacks that permission, or the tenant lacks the feature)
+ * leaves its dataset unknown and the poll goes on. Anything else still fails the poll.
+ */
+async function readable<T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!isGraphRefusal(err) || err.details.status !== 403) throw err;
+    gaps.add(feeds, err.message);
+    return undefined;
+  }
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Required: without the organization there is no tenant to report on, so a refusal fails the poll as auth. */
+async function fetchOrganization(client: GraphClient) {
+  try {
+    const orgs = await client.list('organization.list', '/organization', organizationSchema, {
+      $select: 'id,displayName,countryLetterCode,isMultipleDataLocationsForServicesEnabled,verifiedDomains',
+    });
+    if (orgs.length !== 1) {
+      throw new ProviderError('schema', `microsoft365 organization.list: expected one organization, got ${orgs.length}`, {
+        retryable: false,
+      });
+    }
+    return orgs[0];
+  } catch (err) {
+    if (!isGraphRefusal(err)) throw err;
+    throw new ProviderError('auth', `${err.message} (the app needs Organization.Read.All)`, { ...err.details, retryable: false });
+  }
+}
+
+/**
+ * Application permissions of every service principal. A principal deleted between the listing and
+ * its read (404) simply holds nothing any more.
+ */
+async function fetchAppRoleAssignments(
+  client: GraphClient,
+  servicePrincipals: GraphServicePrincipal[],
+  gaps: GapLog,
+): Promise<Record<string, GraphAppRoleAssignment[]> | undefined> {
+  let refused = false;
+  const parts = await mapLimit(servicePrincipals, PER_APP_CONCURRENCY, async (sp) => {
+    try {
+      return await client.list(
+        'servicePrincipals.appRoleAssignments.list',
+        `/servicePrincipals/${encodeURIComponent(sp.id)}/appRoleAssignments`,
+        appRoleAssignmentSchema,
+        { $select: 'id,principalId,resourceId,appRoleId', $top: TOP },
+      );
+    } catch (err) {
+      if (!isGraphRefusal(err)) throw err;
+      if (err.details.status === 403) {
+        refused = true;
+        gaps.add(FEEDS.appRoleAssignments, err.message);
+      }
+      return [];
+    }
+  });
+  if (refused && parts.every((p) => p.length === 0)) return undefined;
+  const byHolder: Record<string, GraphAppRoleAssignment[]> = {};
+  servicePrincipals.forEach((sp, i) => {
+    if (parts[i].length > 0) byHolder[sp.id] = parts[i];
+  });
+  return byHolder;
+}
+
+/** Reads everything the Microsoft 365 connector reports. Only the organization and poll-ending faults throw. */
+export async function fetchM365Posture(client: GraphClient): Promise<M365RawPosture> {
+  const organization = await fetchOrganization(client);
+  const gaps = new GapLog();
+  const multiGeo = organization.isMultipleDataLocationsForServicesEnabled === true;
+
+  const [sharepointSettings, authorizationPolicy, crossTenantDefault, servicePrincipals, delegatedGrants, users, sites] =
+    await Promise.all([
+      readable(gaps, FEEDS.sharepoint, () =>
+        client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema),
+      ),
+      readable(gaps, FEEDS.authorizationPolicy, () =>
+        client.getObject('authorizationPolicy.get', '/policies/authorizationPolicy', authorizationPolicySchema),
+      ),
+      readable(gaps, FEEDS.crossTenant, () =>
+        client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
+      ),
+      readable(gaps, FEEDS.servicePrincipals, () =>
+        client.list('servicePrincipals.list', '/servicePrincipals', servicePrincipalSchema, {
+          $select: 'id,appId,displayName,appRoles',
+          $top: TOP,
+        }),
+      ),
+      readable(gaps, FEEDS.delegatedGrants, () =>
+        client.list('oauth2PermissionGrants.list', '/oauth2PermissionGrants', delegatedGrantSchema, {
+          $select: 'id,clientId,consentType,principalId,resourceId,scope',
+          $top: TOP,
+        }),
+      ),
+      readable(gaps, FEEDS.users, () =>
+        client.list('users.list', '/users', userLocationSchema, { $select: 'id,preferredDataLocation', $top: TOP }),
+      ),
+      // Site locations only differ from the tenant's when Multi-Geo is on; otherwise skip the search.
+      multiGeo
+        ? readable(gaps, FEEDS.sites, () =>
+            client.list('sites.search', '/sites', siteSchema, { search: '*', $select: 'id,siteCollection', $top: TOP }),
+          )
+        : Promise.resolve(undefined),
+    ]);
+
+  if (!servicePrincipals) {
+    // Without the app list neither application permissions nor app names can be read.
+    gaps.add(FEEDS.appRoleAssignments, 'the service principal listing was refused, so application permissions are unread');
+  }
+  const appRoleAssignments = servicePrincipals ? await fetchAppRoleAssignments(client, servicePrincipals, gaps) : undefined;
+
+  return {
+    organization,
+    sharepointSettings,
+    authorizationPolicy,
+    crossTenantDefault,
+    servicePrincipals,
+    delegatedGrants,
+    appRoleAssignments,
+    users,
+    sites,
+    gaps: gaps.gaps,
+  };
+}

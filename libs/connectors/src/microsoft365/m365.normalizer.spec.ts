@@ -1,0 +1,187 @@
+import { regionOfCountry, regionOfDataLocation } from './m365.catalog';
+import { normalizeM365Posture, type M365RawPosture } from './m365.normalizer';
+
+const GRAPH_SP = 'sp-graph';
+const ORG = { id: 'tenant-1', displayName: 'Contoso', countryLetterCode: 'DE', verifiedDomains: [{ name: 'contoso.example', isDefault: true }] };
+
+function raw(part: Partial<M365RawPosture> = {}): M365RawPosture {
+  return { organization: ORG, gaps: [], ...part };
+}
+
+const graphSp = {
+  id: GRAPH_SP,
+  appId: '00000003-0000-0000-c000-000000000000',
+  displayName: 'Microsoft Graph',
+  appRoles: [
+    { id: 'role-files', value: 'Files.Read.All' },
+    { id: 'role-users', value: 'User.Read.All' },
+  ],
+};
+
+describe('normalizeM365Posture', () => {
+  it('describes the tenant by id, name and default domain', () => {
+    expect(normalizeM365Posture(raw()).tenant).toEqual({ id: 'tenant-1', name: 'Contoso', domain: 'contoso.example' });
+  });
+
+  it('turns settings Graph leaves out into gaps naming the key, never into values', () => {
+    const doc = normalizeM365Posture(
+      raw({
+        sharepointSettings: {
+          sharingCapability: 'disabled',
+          sharingDomainRestrictionMode: null,
+          sharingAllowedDomainList: [' Partner.Example ', 'partner.example', ''],
+        },
+      }),
+    );
+    expect(doc.settings.map((s) => [s.key, s.value])).toEqual([
+      ['microsoft365.sharepoint.sharing_capability', 'disabled'],
+      ['microsoft365.sharepoint.allowed_domains', ['partner.example']],
+    ]);
+    expect(doc.gaps.map((g) => g.what)).toEqual([
+      'microsoft365.sharepoint.domain_restriction_mode',
+      'microsoft365.sharepoint.blocked_domains',
+      'microsoft365.sharepoint.resharing_by_external_users',
+    ]);
+    expect(doc.gaps.every((g) => g.area === 'sharing')).toBe(true);
+  });
+
+  it('names guest roles and splits self-consent from owner-consent policies', () => {
+    const policy = (guestUserRoleId: string, permissionGrantPoliciesAssigned: string[]) =>
+      normalizeM365Posture(
+        raw({
+          authorizationPolicy: {
+            allowInvitesFrom: 'everyone',
+            guestUserRoleId,
+            defaultUserRolePermissions: { allowedToCreateApps: true, permissionGrantPoliciesAssigned },
+          },
+        }),
+      ).settings;
+    const value = (settings: ReturnType<typeof policy>, key: string) => settings.find((s) => s.key === key)?.value;
+    const limited = policy('10DAE51F-B6AF-4016-8D66-8C2A99B929B3', [
+      'ManagePermissionGrantsForSelf.microsoft-user-default-low',
+      'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-chat',
+      'ManagePermissionGrantsForSelf.microsoft-user-default-legacy',
+    ]);
+    expect(value(limited, 'microsoft365.entra.guest_user_role')).toBe('limited');
+    expect(value(limited, 'microsoft365.entra.user_consent_policies')).toEqual([
+      'ManagePermissionGrantsForSelf.microsoft-user-default-legacy',
+      'ManagePermissionGrantsForSelf.microsoft-user-default-low',
+    ]);
+    expect(value(limited, 'microsoft365.entra.owner_consent_policies')).toEqual([
+      'ManagePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-chat',
+    ]);
+    expect(value(limited, 'microsoft365.entra.users_can_register_apps')).toBe(true);
+    expect(value(policy('a0b1b346-4d3e-4e8b-98f8-753987be4970', []), 'microsoft365.entra.guest_user_role')).toBe('member');
+    expect(value(policy('12345678-0000-4000-8000-000000000000', []), 'microsoft365.entra.guest_user_role')).toBe(
+      '12345678-0000-4000-8000-000000000000',
+    );
+  });
+
+  it('reads the cross-tenant defaults per direction and kind', () => {
+    const doc = normalizeM365Posture(
+      raw({
+        crossTenantDefault: {
+          b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed' }, applications: { accessType: 'blocked' } },
+          b2bDirectConnectOutbound: { usersAndGroups: { accessType: 'blocked' }, applications: null },
+        },
+      }),
+    );
+    expect(Object.fromEntries(doc.settings.map((s) => [s.key, s.value]))).toEqual({
+      'microsoft365.crosstenant.b2b_collaboration_inbound_users': 'allowed',
+      'microsoft365.crosstenant.b2b_collaboration_inbound_applications': 'blocked',
+      'microsoft365.crosstenant.b2b_direct_connect_outbound_users': 'blocked',
+    });
+    expect(doc.gaps).toHaveLength(5);
+  });
+
+  it('groups delegated grants per app and consent type, and resolves application permissions by app role', () => {
+    const doc = normalizeM365Posture(
+      raw({
+        servicePrincipals: [graphSp, { id: 'sp-a', appId: 'app-a', displayName: 'App A' }, { id: 'sp-b', appId: 'app-b', displayName: null }],
+        delegatedGrants: [
+          { clientId: 'sp-a', consentType: 'AllPrincipals', principalId: null, resourceId: GRAPH_SP, scope: 'User.Read openid' },
+          { clientId: 'sp-a', consentType: 'Principal', principalId: 'u1', resourceId: GRAPH_SP, scope: 'Mail.Read' },
+          { clientId: 'sp-a', consentType: 'Principal', principalId: 'u2', resourceId: GRAPH_SP, scope: 'Mail.Read  Calendars.Read' },
+          { clientId: 'sp-gone', consentType: 'Principal', principalId: 'u1', resourceId: GRAPH_SP, scope: 'User.Read' },
+        ],
+        appRoleAssignments: {
+          'sp-b': [
+            { principalId: 'sp-b', resourceId: GRAPH_SP, appRoleId: 'role-files' },
+            { principalId: 'sp-b', resourceId: GRAPH_SP, appRoleId: '00000000-0000-0000-0000-000000000000' },
+          ],
+          'sp-a': [{ principalId: 'sp-a', resourceId: GRAPH_SP, appRoleId: 'role-deleted' }],
+        },
+      }),
+    );
+    expect(doc.oauthGrants).toEqual([
+      { appId: 'app-a', appName: 'App A', scopes: ['appRoleId:role-deleted'], grantType: 'application' },
+      { appId: 'app-b', appName: 'app-b', scopes: ['Files.Read.All'], grantType: 'application' },
+      { appId: 'app-a', appName: 'App A', scopes: ['Calendars.Read', 'Mail.Read'], grantType: 'delegated', principal: '2 users' },
+      { appId: 'app-a', appName: 'App A', scopes: ['User.Read', 'openid'], grantType: 'delegated', principal: 'AllPrincipals' },
+      { appId: 'sp-gone', appName: 'sp-gone', scopes: ['User.Read'], grantType: 'delegated', principal: 'u1' },
+    ]);
+    expect(doc.gaps).toEqual([{ area: 'oauth', what: 'servicePrincipals.appRoles', reason: expect.stringContaining('1 application permission') }]);
+  });
+
+  it('reports residency for the tenant, user locations and Multi-Geo sites', () => {
+    const doc = normalizeM365Posture(
+      raw({
+        organization: { ...ORG, countryLetterCode: 'us' },
+        users: [
+          { id: 'u1', preferredDataLocation: 'EUR' },
+          { id: 'u2', preferredDataLocation: null },
+          { id: 'u3', preferredDataLocation: 'eur' },
+          { id: 'u4', preferredDataLocation: 'JPN' },
+        ],
+        sites: [
+          { id: 'site-b', siteCollection: { dataLocationCode: 'NAM' } },
+          { id: 'site-a', siteCollection: { dataLocationCode: 'GBR' } },
+          { id: 'site-c', siteCollection: null },
+        ],
+      }),
+    );
+    expect(doc.residency).toEqual([
+      { resourceKey: 'tenant', region: 'US', source: 'observed' },
+      { resourceKey: 'users:EUR', region: 'EU', source: 'observed' },
+      { resourceKey: 'users:JPN', region: 'JP', source: 'observed' },
+      { resourceKey: 'site:site-a', region: 'GB', source: 'observed' },
+      { resourceKey: 'site:site-b', region: 'US', source: 'observed' },
+    ]);
+  });
+
+  it('records a missing country as a residency gap', () => {
+    const doc = normalizeM365Posture(raw({ organization: { ...ORG, countryLetterCode: null } }));
+    expect(doc.residency).toEqual([]);
+    expect(doc.gaps).toEqual([{ area: 'residency', what: 'organization.countryLetterCode', reason: expect.any(String) }]);
+  });
+
+  it('is deterministic', () => {
+    const input = raw({ servicePrincipals: [graphSp], users: [{ id: 'u', preferredDataLocation: 'CAN' }] });
+    expect(JSON.stringify(normalizeM365Posture(input))).toBe(JSON.stringify(normalizeM365Posture(input)));
+  });
+});
+
+describe('residency regions', () => {
+  it.each([
+    ['DE', 'EU'],
+    ['fr', 'EU'],
+    ['NO', 'EU'],
+    ['CH', 'EU'],
+    ['US', 'US'],
+    ['GB', 'GB'],
+    ['JP', 'JP'],
+  ])('country %s is region %s', (country, region) => {
+    expect(regionOfCountry(country)).toBe(region);
+  });
+
+  it.each([
+    ['EUR', 'EU'],
+    ['DEU', 'EU'],
+    ['NAM', 'US'],
+    ['APC', 'APAC'],
+    ['CAN', 'CA'],
+    ['XYZ', 'XYZ'],
+  ])('Multi-Geo location %s is region %s', (code, region) => {
+    expect(regionOfDataLocation(code)).toBe(region);
+  });
+});

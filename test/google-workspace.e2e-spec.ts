@@ -1,0 +1,183 @@
+import { COMPLIANT_GOOGLE_IDS, COMPLIANT_GOOGLE_SETTINGS, compliantGoogleTenant, googleServiceAccountKey } from '@tollgate/provider-sim';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { googleConnection, startSimulator } from './support/simulator';
+import { eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+
+interface Drift {
+  controlId: string;
+  resourceKey: string;
+  area: string;
+  references: string[];
+  observed: unknown;
+}
+
+const rateLimitBody = (status: number, reason: string, state: string) => ({
+  error: { code: status, message: 'Quota exceeded', errors: [{ message: 'Quota exceeded', domain: 'usageLimits', reason }], status: state },
+});
+
+// The Google Workspace loop over HTTP: simulated tenant -> poll -> findings -> drifts -> resolution.
+describe('Google Workspace (end to end)', () => {
+  const customerId = 'C0e2egws1';
+  const { rootOrgUnitId: root, salesOrgUnitId: sales } = COMPLIANT_GOOGLE_IDS;
+  const mailer = '999000-mailmerge.apps.googleusercontent.com';
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let db: TestDatabase;
+  let t: RunningTollgate;
+  let connectionId: string;
+  const tenantPath = `/_sim/google/tenants/${customerId}`;
+
+  const openDrifts = async (): Promise<Drift[]> => (await t.api().get(`/drifts?status=open&connectionId=${connectionId}`).expect(200)).body.items;
+  const tokenExchanges = async (): Promise<number> =>
+    (await sim.control().get(`${tenantPath}/requests`).expect(200)).body.requests['oauth2.token'] ?? 0;
+  const expectCleanPoll = async () => {
+    const polled = await pollNow(t, connectionId);
+    expect(polled).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
+  };
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    await sim.control().put(tenantPath).send(compliantGoogleTenant(customerId)).expect(200);
+    db = await createTestDatabase();
+    t = await startTollgate(db.env);
+    const res = await t.api().post('/connections').send(googleConnection(sim, customerId, 'Acme Google')).expect(201);
+    connectionId = res.body.id;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    await sim?.close();
+  });
+
+  afterEach(async () => {
+    await sim.control().delete('/_sim/faults').expect(200);
+  });
+
+  it('a compliant tenant passes every control of google-workspace-locked-down', async () => {
+    await expectCleanPoll();
+    const findings = (await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body;
+    expect(findings.baselineId).toBe('google-workspace-locked-down');
+    expect(findings.summary).toEqual({ pass: findings.findings.length, fail: 0, unknown: 0 });
+    const controls = new Set(findings.findings.map((f: { controlId: string }) => f.controlId));
+    expect(controls.size).toBe(15);
+    expect(await openDrifts()).toEqual([]);
+  });
+
+  it('external sharing and publishing turned on in an org unit open drifts there, with SCuBA references', async () => {
+    await sim
+      .control()
+      .put(`${tenantPath}/policies/drive_and_docs.external_sharing`)
+      .send({
+        orgUnitId: sales,
+        value: { ...COMPLIANT_GOOGLE_SETTINGS['drive_and_docs.external_sharing'], externalSharingMode: 'ALLOWED', allowPublishingFiles: true },
+      })
+      .expect(200);
+    await expectCleanPoll();
+    const drifts = await openDrifts();
+    const sharing = drifts.find((d) => d.controlId === 'GWS.DRIVE.1');
+    expect(sharing).toMatchObject({ area: 'sharing', resourceKey: `orgUnit:${sales}`, observed: 'ALLOWED' });
+    expect(sharing?.references).toContain('CISA GWS.DRIVEDOCS.1.1v1');
+    const publishing = drifts.find((d) => d.controlId === 'GWS.DRIVE.5');
+    expect(publishing).toMatchObject({ resourceKey: `orgUnit:${sales}`, observed: true });
+    expect(publishing?.references).toContain('CISA GWS.DRIVEDOCS.1.5v1');
+    // The root org unit stays compliant: no drift there.
+    expect(drifts.every((d) => d.resourceKey === `orgUnit:${sales}`)).toBe(true);
+  });
+
+  it('a user granting full mail access to an app opens an OAuth drift', async () => {
+    await sim
+      .control()
+      .post(`${tenantPath}/users/bob@acme.example/tokens`)
+      .send({ clientId: mailer, displayText: 'Mail Merge Pro', scopes: ['https://mail.google.com/', 'openid'] })
+      .expect(201);
+    await expectCleanPoll();
+    const oauth = (await openDrifts()).filter((d) => d.area === 'oauth');
+    expect(oauth).toEqual([expect.objectContaining({ controlId: 'GWS.OAUTH.1', resourceKey: `app:${mailer}` })]);
+    expect(JSON.stringify(oauth[0].observed)).toContain('https://mail.google.com/');
+  });
+
+  it('data at rest in ANY_REGION opens a residency drift', async () => {
+    await sim.control().patch(`${tenantPath}/data-region`).send({ region: 'ANY_REGION' }).expect(200);
+    await expectCleanPoll();
+    const residency = (await openDrifts()).filter((d) => d.area === 'residency');
+    expect(residency).toEqual([
+      expect.objectContaining({ controlId: 'GWS.RESIDENCY.1', resourceKey: `orgUnit:${root}`, observed: { region: 'ANY', source: 'observed' } }),
+    ]);
+    expect(residency[0].references).toContain('CISA GWS.COMMONCONTROLS.15.1v1 (SCuBA requires US for federal agencies; here the allowed regions are a parameter)');
+  });
+
+  it('reverting every change resolves every drift', async () => {
+    await sim
+      .control()
+      .put(`${tenantPath}/policies/drive_and_docs.external_sharing`)
+      .send({ orgUnitId: sales, value: { ...COMPLIANT_GOOGLE_SETTINGS['drive_and_docs.external_sharing'], externalSharingMode: 'DISALLOWED' } })
+      .expect(200);
+    await sim.control().delete(`${tenantPath}/users/bob@acme.example/tokens/${mailer}`).expect(200);
+    await sim.control().patch(`${tenantPath}/data-region`).send({ region: 'EUROPE' }).expect(200);
+    await expectCleanPoll();
+    expect(await openDrifts()).toEqual([]);
+    const resolved = (await t.api().get(`/drifts?status=resolved&connectionId=${connectionId}`).expect(200)).body.items as Drift[];
+    expect(new Set(resolved.map((d) => d.controlId))).toEqual(new Set(['GWS.DRIVE.1', 'GWS.DRIVE.2', 'GWS.DRIVE.5', 'GWS.OAUTH.1', 'GWS.RESIDENCY.1']));
+    const findings = (await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body;
+    expect(findings.summary).toMatchObject({ fail: 0, unknown: 0 });
+  });
+
+  it('an access token expiring mid-poll is refreshed without failing the poll', async () => {
+    const before = await tokenExchanges();
+    // One token listing is held back long enough for the token to be expired under it.
+    await sim
+      .control()
+      .post('/_sim/faults')
+      .send({ provider: 'google-workspace', token: customerId, method: 'directory.tokens.list', kind: 'slow', delayMs: 1500, times: 1 })
+      .expect(201);
+    await t.api().post(`/connections/${connectionId}/poll`).expect(202);
+    await eventually('the held-back token listing', async () => {
+      const faults = (await sim.control().get('/_sim/faults').expect(200)).body.faults as { hits: number }[];
+      return faults[0]?.hits === 1;
+    });
+    await sim.control().post(`${tenantPath}/expire-tokens`).expect(200);
+    const polled = await eventually('the poll to finish', async () => {
+      const res = await t.api().get(`/connections/${connectionId}`).expect(200);
+      return !res.body.status.polling && res.body.status.lastPollAt ? res.body : undefined;
+    });
+    expect(polled).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
+    expect((await tokenExchanges()) - before).toBe(2);
+    expect(await openDrifts()).toEqual([]);
+  });
+
+  it.each([
+    ['429 RESOURCE_EXHAUSTED with Retry-After', 'policies.list', 429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED', 1],
+    ['429 RESOURCE_EXHAUSTED without Retry-After', 'directory.users.list', 429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED', undefined],
+    ['403 userRateLimitExceeded with Retry-After', 'directory.tokens.list', 403, 'userRateLimitExceeded', 'PERMISSION_DENIED', 1],
+    ['403 userRateLimitExceeded without Retry-After', 'directory.tokens.list', 403, 'userRateLimitExceeded', 'PERMISSION_DENIED', undefined],
+  ])('%s is waited out without a failed poll', async (_what, method, status, reason, state, retryAfter) => {
+    await sim
+      .control()
+      .post('/_sim/faults')
+      .send({
+        provider: 'google-workspace',
+        token: customerId,
+        method,
+        kind: 'status',
+        status,
+        times: 2,
+        body: rateLimitBody(status, reason, state),
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      })
+      .expect(201);
+    await expectCleanPoll();
+    const faults = (await sim.control().get('/_sim/faults').expect(200)).body.faults as { remaining: number }[];
+    expect(faults[0].remaining).toBe(0);
+    expect(await openDrifts()).toEqual([]);
+  });
+
+  it('never returns or logs the service account key', async () => {
+    const conn = (await t.api().get(`/connections/${connectionId}`).expect(200)).body;
+    const key = googleServiceAccountKey(sim, customerId).private_key;
+    const secretLines = key.split('\n').filter((l) => l.length > 20);
+    const everything = `${JSON.stringify(conn)}\n${t.logs.join('\n')}`;
+    for (const line of secretLines) expect(everything).not.toContain(line);
+    expect(everything).not.toContain('ya29.');
+    expect(conn.credentials).toEqual({ configured: true, keyId: expect.any(String) });
+  });
+});

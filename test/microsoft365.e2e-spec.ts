@@ -1,0 +1,157 @@
+import { compliantM365Tenant, COMPLIANT_M365_IDS } from '@tollgate/provider-sim';
+import { m365Connection, startSimulator } from './support/simulator';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+
+interface Drift {
+  id: string;
+  controlId: string;
+  area: string;
+  resourceKey: string;
+  references: string[];
+  observed: unknown;
+  status: string;
+}
+
+// Microsoft 365 over HTTP: simulated Graph + login -> poll -> findings -> drift episodes -> resolution.
+describe('Microsoft 365 posture (end to end)', () => {
+  const ids = COMPLIANT_M365_IDS;
+  const tenantId = ids.tenantId;
+  const tenantPath = `/_sim/microsoft365/tenants/${tenantId}`;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let db: TestDatabase;
+  let t: RunningTollgate;
+  let connectionId: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    await sim.control().put(tenantPath).send(compliantM365Tenant(tenantId)).expect(200);
+    db = await createTestDatabase();
+    t = await startTollgate(db.env);
+    const res = await t.api().post('/connections').send(m365Connection(sim, tenantId, 'Contoso M365')).expect(201);
+    connectionId = res.body.id;
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    await sim?.close();
+  });
+
+  const openDrifts = async (): Promise<Drift[]> =>
+    (await t.api().get(`/drifts?status=open&connectionId=${connectionId}`).expect(200)).body.items;
+  const findings = async () => (await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body;
+  const requestStats = async () => (await sim.control().get(`${tenantPath}/requests`).expect(200)).body;
+  const pollSucceeds = async () =>
+    expect(await pollNow(t, connectionId)).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
+
+  it('a compliant tenant passes every control of microsoft365-locked-down', async () => {
+    await pollSucceeds();
+    const body = await findings();
+    expect(body.baselineId).toBe('microsoft365-locked-down');
+    expect(body.summary).toEqual({ pass: body.findings.length, fail: 0, unknown: 0 });
+    expect(body.findings.length).toBeGreaterThanOrEqual(15);
+    expect(await openDrifts()).toEqual([]);
+  });
+
+  it('opening SharePoint to Anyone links opens sharing drifts citing SCuBA', async () => {
+    await sim.control().patch(`${tenantPath}/sharepoint-settings`).send({ sharingCapability: 'externalUserAndGuestSharing' }).expect(200);
+    await pollSucceeds();
+    const drifts = await openDrifts();
+    expect(drifts.map((d) => d.controlId).sort()).toEqual(['M365.SHAREPOINT.1', 'M365.SHAREPOINT.2']);
+    const scuba = drifts.find((d) => d.controlId === 'M365.SHAREPOINT.1')!;
+    expect(scuba).toMatchObject({ area: 'sharing', resourceKey: 'tenant', observed: 'externalUserAndGuestSharing' });
+    expect(scuba.references).toContain('CISA MS.SHAREPOINT.1.1v1');
+  });
+
+  it('risky application and delegated permissions open oauth drifts per app', async () => {
+    await sim.control().post(`${tenantPath}/app-role-assignments`).send({ principalId: ids.reporterSpId, permission: 'Files.Read.All' }).expect(201);
+    await sim
+      .control()
+      .post(`${tenantPath}/delegated-grants`)
+      .send({ clientId: ids.calendarSpId, consentType: 'Principal', principalId: ids.userIds[1], scope: 'Mail.ReadWrite' })
+      .expect(201);
+    await pollSucceeds();
+    const oauth = (await openDrifts()).filter((d) => d.area === 'oauth');
+    expect(oauth.map((d) => [d.controlId, d.resourceKey]).sort()).toEqual([
+      ['M365.OAUTH.1', `app:${ids.reporterAppId}`],
+      ['M365.OAUTH.2', `app:${ids.calendarAppId}`],
+    ]);
+    expect(JSON.stringify(oauth.find((d) => d.controlId === 'M365.OAUTH.1')!.observed)).toContain('Files.Read.All');
+    expect(JSON.stringify(oauth.find((d) => d.controlId === 'M365.OAUTH.2')!.observed)).toContain('Mail.ReadWrite');
+  });
+
+  it('data outside the allowed regions opens residency drifts', async () => {
+    await sim.control().patch(`${tenantPath}/organization`).send({ countryLetterCode: 'US' }).expect(200);
+    await sim.control().patch(`${tenantPath}/users/${ids.userIds[2]}`).send({ preferredDataLocation: 'NAM' }).expect(200);
+    await pollSucceeds();
+    const residency = (await openDrifts()).filter((d) => d.area === 'residency');
+    expect(residency.map((d) => [d.controlId, d.resourceKey]).sort()).toEqual([
+      ['M365.RESIDENCY.1', 'tenant'],
+      ['M365.RESIDENCY.1', 'users:NAM'],
+    ]);
+    expect(residency.find((d) => d.resourceKey === 'tenant')!.observed).toEqual({ region: 'US', source: 'observed' });
+  });
+
+  it('reverting every change resolves every drift', async () => {
+    const { tenant } = (await sim.control().get(tenantPath).expect(200)).body;
+    const compliant = compliantM365Tenant(tenantId);
+    const keep = new Set([...(compliant.oauth2PermissionGrants ?? []), ...(compliant.appRoleAssignments ?? [])].map((x) => x.id));
+    for (const g of tenant.oauth2PermissionGrants as { id: string }[]) {
+      if (!keep.has(g.id)) await sim.control().delete(`${tenantPath}/delegated-grants/${g.id}`).expect(200);
+    }
+    for (const a of tenant.appRoleAssignments as { id: string }[]) {
+      if (!keep.has(a.id)) await sim.control().delete(`${tenantPath}/app-role-assignments/${a.id}`).expect(200);
+    }
+    await sim.control().patch(`${tenantPath}/sharepoint-settings`).send({ sharingCapability: 'existingExternalUserSharingOnly' }).expect(200);
+    await sim.control().patch(`${tenantPath}/organization`).send({ countryLetterCode: 'DE' }).expect(200);
+    await sim.control().patch(`${tenantPath}/users/${ids.userIds[2]}`).send({ preferredDataLocation: null }).expect(200);
+    await pollSucceeds();
+    expect(await openDrifts()).toEqual([]);
+    const resolved: Drift[] = (await t.api().get(`/drifts?status=resolved&connectionId=${connectionId}`).expect(200)).body.items;
+    expect(resolved.map((d) => d.controlId).sort()).toEqual([
+      'M365.OAUTH.1',
+      'M365.OAUTH.2',
+      'M365.RESIDENCY.1',
+      'M365.RESIDENCY.1',
+      'M365.SHAREPOINT.1',
+      'M365.SHAREPOINT.2',
+    ]);
+    expect((await findings()).summary.fail).toBe(0);
+  });
+
+  it('a token that expires mid-poll is renewed without failing the poll', async () => {
+    const before = await requestStats();
+    await sim.control().post(`${tenantPath}/expire-tokens`).send({ afterRequests: 3 }).expect(200);
+    await pollSucceeds();
+    const after = await requestStats();
+    expect(after.expiredTokenRejections).toBeGreaterThan(before.expiredTokenRejections);
+    expect(after.tokensIssued).toBe(before.tokensIssued + 1);
+    expect((await findings()).summary.fail).toBe(0);
+  });
+
+  it('throttling with and without Retry-After is waited out without failing the poll', async () => {
+    const fault = (spec: Record<string, unknown>) =>
+      sim.control().post('/_sim/faults').send({ provider: 'microsoft365', token: tenantId, kind: 'status', status: 429, times: 1, ...spec }).expect(201);
+    await fault({ method: 'servicePrincipals.list', retryAfter: 1 });
+    await fault({ method: 'users.list', times: 2 });
+    await fault({ method: 'sharepointSettings.get', status: 503, retryAfter: 1 });
+    try {
+      await pollSucceeds();
+    } finally {
+      await sim.control().delete('/_sim/faults').expect(200);
+    }
+    const stats = await requestStats();
+    expect(stats.requests['users.list']).toBeGreaterThanOrEqual(3);
+    const body = await findings();
+    expect(body.summary).toEqual({ pass: body.findings.length, fail: 0, unknown: 0 });
+  });
+
+  it('never returns or logs the client secret', async () => {
+    const conn = (await t.api().get(`/connections/${connectionId}`).expect(200)).body;
+    expect(JSON.stringify(conn)).not.toContain(ids.clientSecret);
+    expect(conn.credentials).toEqual({ configured: true, keyId: expect.any(String) });
+    expect(t.logs.join('\n')).not.toContain(ids.clientSecret);
+    expect(t.logs.join('\n')).not.toContain('sim-m365.');
+  });
+});
