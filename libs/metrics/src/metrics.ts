@@ -2,10 +2,55 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 /**
  * The one registry and every metric Tollgate exports, defined here and nowhere else.
- * Labels are bounded: provider (three values), reason (six), severity, connection names chosen by operators.
+ * Labels are bounded: provider (three values), reason (six), severity (five), status (three),
+ * risk (two), and connection = the connection's name, which operators choose and which is unique
+ * among live connections (so its cardinality is the number of connections, never per-request data).
  */
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export type SeverityLabel = (typeof SEVERITIES)[number];
+// The values the per-process counters start at zero with (see the constructor).
+const PROVIDERS = ['slack', 'microsoft365', 'google-workspace'] as const;
+const FAILURE_REASONS = ['auth', 'throttled', 'network', 'provider_error', 'schema', 'internal'] as const;
+
+/** What the database says about one live connection, read at scrape time. */
+export interface ConnectionReading {
+  provider: string;
+  /** The connection's name: the `connection` label. */
+  connection: string;
+  /** Open (not excepted, not resolved) drift episodes by severity; every severity is present. */
+  driftsOpen: Record<SeverityLabel, number>;
+  /** Poll health; absent for a disabled connection, which is not expected to poll. */
+  polling?: {
+    intervalSeconds: number;
+    /** The last finished poll succeeded. */
+    up: boolean;
+    /** Unix seconds of the last successful poll; null if none ever succeeded. */
+    lastSuccessSeconds: number | null;
+  };
+  /** Current findings by status; absent until a poll succeeded. */
+  findings?: { pass: number; fail: number; unknown: number };
+  /** Grants in the current snapshot: `risky` when their app fails an oauth control; absent until a poll succeeded. */
+  oauthGrants?: { risky: number; other: number };
+}
+
+export interface PostureReadings {
+  /** The last attempt to read the database succeeded in time; when false the rest is the last known reading. */
+  databaseUp: boolean;
+  /** Null until the database has been read once. */
+  connections: ConnectionReading[] | null;
+}
+
+/** Where the scrape-time gauges come from (the app reads the database; tests can pass anything). */
+export interface PostureReadingsSource {
+  read(): Promise<PostureReadings>;
+}
+
 export class TollgateMetrics {
   readonly registry = new Registry();
+  private source?: PostureReadingsSource;
+
+  // --- counted as polls happen -------------------------------------------------------------------
 
   readonly pollsTotal = new Counter({
     name: 'tollgate_polls_total',
@@ -23,7 +68,7 @@ export class TollgateMetrics {
 
   readonly pollDurationSeconds = new Histogram({
     name: 'tollgate_poll_duration_seconds',
-    help: 'Wall time of one poll: collect, evaluate and record.',
+    help: 'Wall time of one poll in seconds: collect, evaluate and record.',
     labelNames: ['provider'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     registers: [this.registry],
@@ -45,7 +90,7 @@ export class TollgateMetrics {
 
   readonly driftsOpenedTotal = new Counter({
     name: 'tollgate_drifts_opened_total',
-    help: 'Drift episodes opened.',
+    help: 'Drift episodes opened by this process.',
     labelNames: ['provider', 'severity'] as const,
     registers: [this.registry],
   });
@@ -57,8 +102,138 @@ export class TollgateMetrics {
     registers: [this.registry],
   });
 
+  // --- read from the database at scrape time -------------------------------------------------------
+  // Every replica reports the same values for these; aggregate them with max, not sum.
+
+  readonly databaseUp = this.scrapeGauge({
+    name: 'tollgate_database_up',
+    help: '1 when the database answered the last scrape-time read in time; 0 when it did not, and the database-derived gauges then repeat the last values read.',
+    labelNames: [] as const,
+    fill: (g, r) => g.set(r.databaseUp ? 1 : 0),
+  });
+
+  readonly driftsOpen = this.scrapeGauge({
+    name: 'tollgate_drifts_open',
+    help: 'Drift episodes currently open (excepted and resolved ones are not counted).',
+    labelNames: ['provider', 'connection', 'severity'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        for (const severity of SEVERITIES) g.set({ provider: c.provider, connection: c.connection, severity }, c.driftsOpen[severity]);
+      }),
+  });
+
+  readonly findings = this.scrapeGauge({
+    name: 'tollgate_findings',
+    help: 'Findings of the last successful poll by status (pass, fail, unknown).',
+    labelNames: ['provider', 'connection', 'status'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        if (!c.findings) return;
+        for (const status of ['pass', 'fail', 'unknown'] as const) g.set({ provider: c.provider, connection: c.connection, status }, c.findings[status]);
+      }),
+  });
+
+  readonly postureScoreRatio = this.scrapeGauge({
+    name: 'tollgate_posture_score_ratio',
+    help: 'Share of decided findings that pass: pass / (pass + fail); unknown findings are excluded, and the series is absent while no finding is decided.',
+    labelNames: ['provider', 'connection'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        const decided = c.findings ? c.findings.pass + c.findings.fail : 0;
+        if (c.findings && decided > 0) g.set({ provider: c.provider, connection: c.connection }, c.findings.pass / decided);
+      }),
+  });
+
+  readonly connectionUp = this.scrapeGauge({
+    name: 'tollgate_connection_up',
+    help: '1 when the last finished poll of an enabled connection succeeded, else 0 (also before its first poll).',
+    labelNames: ['provider', 'connection'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        if (c.polling) g.set({ provider: c.provider, connection: c.connection }, c.polling.up ? 1 : 0);
+      }),
+  });
+
+  readonly lastSuccessfulPollTimestampSeconds = this.scrapeGauge({
+    name: 'tollgate_last_successful_poll_timestamp_seconds',
+    help: 'Unix time in seconds of the last successful poll of an enabled connection; absent until one succeeded.',
+    labelNames: ['provider', 'connection'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        if (c.polling?.lastSuccessSeconds != null) g.set({ provider: c.provider, connection: c.connection }, c.polling.lastSuccessSeconds);
+      }),
+  });
+
+  readonly connectionPollIntervalSeconds = this.scrapeGauge({
+    name: 'tollgate_connection_poll_interval_seconds',
+    help: 'Configured poll interval of an enabled connection in seconds.',
+    labelNames: ['provider', 'connection'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        if (c.polling) g.set({ provider: c.provider, connection: c.connection }, c.polling.intervalSeconds);
+      }),
+  });
+
+  readonly oauthGrants = this.scrapeGauge({
+    name: 'tollgate_oauth_grants',
+    help: 'OAuth grants in the current snapshot; risk="risky" when the granted app fails an oauth control of the baseline, "other" otherwise.',
+    labelNames: ['provider', 'connection', 'risk'] as const,
+    fill: (g, r) =>
+      eachConnection(r, (c) => {
+        if (!c.oauthGrants) return;
+        g.set({ provider: c.provider, connection: c.connection, risk: 'risky' }, c.oauthGrants.risky);
+        g.set({ provider: c.provider, connection: c.connection, risk: 'other' }, c.oauthGrants.other);
+      }),
+  });
+
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named *_total break the naming rules (promtool check metrics rejects them); the same
+    // counts stay available as sum() of nodejs_active_handles, _requests and _resources by type.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(name);
+    }
     this.buildInfo.set({ version }, 1);
+    // Every counter series exists from the start at 0: increase() cannot see the first increment of
+    // a series born at 1, so the first critical drift after a restart would not alert otherwise.
+    for (const provider of PROVIDERS) {
+      for (const c of [this.pollsTotal, this.providerRequestsTotal, this.providerThrottledTotal]) c.inc({ provider }, 0);
+      for (const reason of FAILURE_REASONS) this.pollFailuresTotal.inc({ provider, reason }, 0);
+      for (const severity of SEVERITIES) this.driftsOpenedTotal.inc({ provider, severity }, 0);
+      this.pollDurationSeconds.zero({ provider });
+    }
   }
+
+  /** Attaches what the scrape-time gauges are read from; without it they are not exported. */
+  useReadings(source: PostureReadingsSource): void {
+    this.source = source;
+  }
+
+  /**
+   * A gauge refilled from the readings on every scrape. The registry collects metrics concurrently,
+   * so every gauge asks the source; the source answers all of them from one read.
+   */
+  private scrapeGauge<L extends string>(spec: {
+    name: string;
+    help: string;
+    labelNames: readonly L[];
+    fill: (gauge: Gauge<L>, readings: PostureReadings) => void;
+  }): Gauge<L> {
+    const metrics = () => this;
+    return new Gauge<L>({
+      name: spec.name,
+      help: spec.help,
+      labelNames: spec.labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const source = metrics().source;
+        if (source) spec.fill(this, await source.read());
+      },
+    });
+  }
+}
+
+function eachConnection(r: PostureReadings, fn: (c: ConnectionReading) => void): void {
+  for (const c of r.connections ?? []) fn(c);
 }

@@ -1,0 +1,60 @@
+import type { LoggerService } from '@nestjs/common';
+import express from 'express';
+import request from 'supertest';
+import { JsonLogger } from './json.logger';
+import { requestIdMiddleware } from './request-id.middleware';
+
+function appWithLog() {
+  const lines: { level: string; message: Record<string, unknown>; context: unknown }[] = [];
+  const logger: LoggerService = {
+    log: (message, context) => lines.push({ level: 'log', message, context }),
+    debug: (message, context) => lines.push({ level: 'debug', message, context }),
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const inner: Record<string, unknown>[] = [];
+  class Inner extends JsonLogger {
+    protected override printMessages(messages: unknown[]): void {
+      inner.push(...(messages as Record<string, unknown>[]));
+    }
+  }
+  const handlerLog = new Inner({ json: true });
+  const app = express();
+  app.use(requestIdMiddleware(logger));
+  app.get('/things', (_req, res) => {
+    handlerLog.log({ message: 'handling' });
+    res.status(201).json({ ok: true });
+  });
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  return { app, lines, inner };
+}
+
+describe('requestIdMiddleware', () => {
+  it('generates an id, echoes it, and writes one access line without the query string', async () => {
+    const { app, lines, inner } = appWithLog();
+    const res = await request(app).get('/things?token=abc').set('Authorization', 'Bearer abc').expect(201);
+    const id = res.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toEqual([
+      { level: 'log', context: 'HttpAccess', message: { message: 'request', method: 'GET', path: '/things', status: 201, durationMs: expect.any(Number), requestId: id } },
+    ]);
+    expect(inner).toEqual([{ message: 'handling', requestId: id }]);
+  });
+
+  it('keeps a sane id from the caller and replaces anything else', async () => {
+    const { app } = appWithLog();
+    expect((await request(app).get('/things').set('x-request-id', 'gw-42:abc.DEF').expect(201)).headers['x-request-id']).toBe('gw-42:abc.DEF');
+    const odd = (await request(app).get('/things').set('x-request-id', 'has spaces <script>').expect(201)).headers['x-request-id'];
+    expect(odd).toMatch(/^[0-9a-f-]{36}$/);
+    const long = (await request(app).get('/things').set('x-request-id', 'a'.repeat(200)).expect(201)).headers['x-request-id'];
+    expect(long).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('logs probes at debug level', async () => {
+    const { app, lines } = appWithLog();
+    await request(app).get('/healthz').expect(200);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => [l.level, l.message.path])).toEqual([['debug', '/healthz']]);
+  });
+});

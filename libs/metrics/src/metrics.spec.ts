@@ -1,0 +1,84 @@
+import { spawnSync } from 'node:child_process';
+import { TollgateMetrics, type ConnectionReading, type PostureReadings } from './metrics';
+
+const acme: ConnectionReading = {
+  provider: 'slack',
+  connection: 'Acme "EU" Slack',
+  driftsOpen: { critical: 1, high: 2, medium: 0, low: 0, info: 0 },
+  polling: { intervalSeconds: 900, up: true, lastSuccessSeconds: 1_700_000_000.5 },
+  findings: { pass: 6, fail: 2, unknown: 1 },
+  oauthGrants: { risky: 1, other: 4 },
+};
+
+function withReadings(readings: PostureReadings): TollgateMetrics {
+  const m = new TollgateMetrics('1.2.3');
+  m.useReadings({ read: async () => readings });
+  return m;
+}
+
+async function value(m: TollgateMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const metric = await m.registry.getSingleMetric(name)?.get();
+  return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
+}
+
+describe('TollgateMetrics', () => {
+  it('fills the scrape-time gauges from the readings', async () => {
+    const m = withReadings({ databaseUp: true, connections: [acme] });
+    const labels = { provider: 'slack', connection: acme.connection };
+    expect(await value(m, 'tollgate_database_up')).toBe(1);
+    expect(await value(m, 'tollgate_drifts_open', { ...labels, severity: 'high' })).toBe(2);
+    expect(await value(m, 'tollgate_drifts_open', { ...labels, severity: 'info' })).toBe(0);
+    expect(await value(m, 'tollgate_findings', { ...labels, status: 'unknown' })).toBe(1);
+    expect(await value(m, 'tollgate_posture_score_ratio', labels)).toBe(0.75);
+    expect(await value(m, 'tollgate_connection_up', labels)).toBe(1);
+    expect(await value(m, 'tollgate_last_successful_poll_timestamp_seconds', labels)).toBe(1_700_000_000.5);
+    expect(await value(m, 'tollgate_connection_poll_interval_seconds', labels)).toBe(900);
+    expect(await value(m, 'tollgate_oauth_grants', { ...labels, risk: 'risky' })).toBe(1);
+    expect(await value(m, 'tollgate_oauth_grants', { ...labels, risk: 'other' })).toBe(4);
+  });
+
+  it('leaves out what is not known: no posture score without decided findings, no poll health for a disabled connection', async () => {
+    const undecided: ConnectionReading = { ...acme, connection: 'Undecided', findings: { pass: 0, fail: 0, unknown: 3 }, polling: undefined };
+    const m = withReadings({ databaseUp: true, connections: [undecided] });
+    expect(await value(m, 'tollgate_posture_score_ratio')).toBeUndefined();
+    expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
+    expect(await value(m, 'tollgate_connection_poll_interval_seconds')).toBeUndefined();
+    expect(await value(m, 'tollgate_findings', { status: 'unknown' })).toBe(3);
+  });
+
+  it('drops the series of a connection that is gone', async () => {
+    let readings: PostureReadings = { databaseUp: true, connections: [acme] };
+    const m = new TollgateMetrics('1.2.3');
+    m.useReadings({ read: async () => readings });
+    expect(await value(m, 'tollgate_connection_up')).toBe(1);
+    readings = { databaseUp: true, connections: [] };
+    expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
+  });
+
+  it('without a readings source, says the database is not known to be up and exports no posture series', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    const text = await m.registry.metrics();
+    expect(text).toContain('tollgate_build_info{version="1.2.3"} 1');
+    expect(text).toMatch(/^tollgate_database_up 0$/m);
+    expect(text).not.toMatch(/^tollgate_drifts_open\{/m);
+  });
+
+  it('starts every counter series at zero, so that the first increment is visible to increase()', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    expect(await value(m, 'tollgate_drifts_opened_total', { provider: 'google-workspace', severity: 'critical' })).toBe(0);
+    expect(await value(m, 'tollgate_poll_failures_total', { provider: 'microsoft365', reason: 'schema' })).toBe(0);
+    expect(await value(m, 'tollgate_provider_throttled_total', { provider: 'slack' })).toBe(0);
+    const text = await m.registry.metrics();
+    expect(text).toContain('tollgate_poll_duration_seconds_count{provider="slack"} 0');
+    expect(text).not.toContain('nodejs_active_handles_total');
+  });
+
+  it('renders an exposition promtool accepts', async () => {
+    const m = withReadings({ databaseUp: true, connections: [acme] });
+    m.pollDurationSeconds.observe({ provider: 'slack' }, 1.5);
+    m.pollFailuresTotal.inc({ provider: 'slack', reason: 'auth' });
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: await m.registry.metrics(), encoding: 'utf8' });
+    expect(check.error).toBeUndefined();
+    expect({ status: check.status, output: `${check.stdout}${check.stderr}` }).toEqual({ status: 0, output: '' });
+  });
+});

@@ -1,0 +1,97 @@
+import request from 'supertest';
+import { putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { ADMIN_KEY, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+
+interface LogLine {
+  level: string;
+  context?: string;
+  message: unknown;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+// What an operator's log pipeline receives during a run that handles secrets everywhere: a
+// connection created with a token, polls that succeed and fail on auth, requests with API keys in
+// their Authorization header (right and wrong) and secrets in query strings.
+describe('structured logs', () => {
+  const token = 'xoxp-e2e-logs-SECRET-TOKEN-4f2a9c';
+  const wrongKey = 'tg_wrong-key-SECRET-9d8c7b6a5f4e3d2c';
+  const querySecret = 'QUERY-SECRET-77aa';
+  const rejectedSecret = 'REJECTED-SECRET-5b5b';
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let db: TestDatabase;
+  let t: RunningTollgate;
+  let lines: LogLine[];
+
+  beforeAll(async () => {
+    sim = await startSimulator();
+    await putCompliantSlackTenant(sim, token);
+    db = await createTestDatabase();
+    t = await startTollgate({ ...db.env, TOLLGATE_METRICS_TOKEN: 'metrics-token-SECRET-0123456789' });
+
+    const id = (await t.api().post('/connections').send(slackConnection(sim, token, 'Logged Slack')).set('x-request-id', 'logs-e2e-create').expect(201)).body.id;
+    await pollNow(t, id);
+    await sim.control().post('/_sim/faults').send({ provider: 'slack', kind: 'status', status: 401, body: { ok: false, error: 'invalid_auth' } }).expect(201);
+    try {
+      const failed = await pollNow(t, id);
+      expect(failed).toMatchObject({ status: { lastFailure: { reason: 'auth' } } });
+    } finally {
+      await sim.control().delete('/_sim/faults').expect(200);
+    }
+    await request(t.url).get('/api/v1/connections').set('Authorization', `Bearer ${wrongKey}`).expect(401);
+    await t.api().get(`/drifts?status=open&token=${querySecret}`).expect((res) => expect(res.status).toBeLessThan(500));
+    await t.api().post('/connections').send(slackConnection(sim, `not a token ${rejectedSecret}`, 'Rejected Slack')).expect(400);
+    await request(t.url).get('/metrics').set('Authorization', 'Bearer metrics-token-SECRET-0123456789').expect(200);
+    await t.api().get('/connections').set('x-request-id', 'logs-e2e-list').expect(200);
+    lines = t.logs.map((l) => JSON.parse(l) as LogLine);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+    await sim?.close();
+  });
+
+  it('contain no credential, API key, token or secret query value', () => {
+    const all = t.logs.join('\n');
+    for (const secret of [token, ADMIN_KEY, wrongKey, querySecret, rejectedSecret, 'metrics-token-SECRET']) expect({ secret, logged: all.includes(secret) }).toEqual({ secret, logged: false });
+    expect(all).not.toMatch(/"authorization"\s*:\s*"(?!\[REDACTED\])/i);
+  });
+
+  it('have one access line per request, with requestId and never headers, bodies or query strings', () => {
+    const access = lines.filter((l) => l.context === 'HttpAccess').map((l) => l.message as Record<string, unknown>);
+    expect(access.length).toBeGreaterThanOrEqual(8);
+    for (const a of access) {
+      expect(Object.keys(a).sort()).toEqual(['durationMs', 'message', 'method', 'path', 'requestId', 'status']);
+      expect(a.requestId).toEqual(expect.any(String));
+      expect(a.path).not.toContain('?');
+    }
+    expect(access).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/connections', status: 201, requestId: 'logs-e2e-create' }));
+    expect(access).toContainEqual(expect.objectContaining({ method: 'GET', path: '/api/v1/connections', status: 401 }));
+    expect(access).toContainEqual(expect.objectContaining({ method: 'GET', path: '/api/v1/drifts' }));
+    expect(access).toContainEqual(expect.objectContaining({ method: 'POST', path: '/api/v1/connections', status: 400 }));
+  });
+
+  it('echo the request id in the response, generating one when the caller sent none or a bad one', async () => {
+    const kept = await t.api().get('/connections').set('x-request-id', 'caller-id-1').expect(200);
+    expect(kept.headers['x-request-id']).toBe('caller-id-1');
+    const generated = await t.api().get('/connections').set('x-request-id', 'bad id with spaces').expect(200);
+    expect(generated.headers['x-request-id']).toMatch(UUID);
+    expect((await request(t.url).get('/healthz').expect(200)).headers['x-request-id']).toMatch(UUID);
+  });
+
+  it('have a pollId on every poll line', () => {
+    const polls = lines
+      .map((l) => l.message)
+      .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && /^poll (succeeded|failed)$/.test(String((m as { message?: unknown }).message)));
+    expect(polls.map((p) => p.message)).toEqual(expect.arrayContaining(['poll succeeded', 'poll failed']));
+    for (const p of polls) expect(p.pollId).toMatch(UUID);
+    expect(polls.find((p) => p.message === 'poll failed')).toMatchObject({ reason: 'auth' });
+  });
+
+  it('are JSON objects with a level', () => {
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).toContain(l.level);
+  });
+});
