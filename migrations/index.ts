@@ -1,4 +1,7 @@
 // Every migration, in order. TypeORM runs the ones not yet recorded in schema_migrations.
 import { InitialSchema1764115200000 } from './1764115200000-InitialSchema';
+import { ExceptionsAndAudit1764201600000 } from './1764201600000-ExceptionsAndAudit';
+import { EvidenceLedger1764288000000 } from './1764288000000-EvidenceLedger';
+import { ConnectorState1764374400000 } from './1764374400000-ConnectorState';
 
-export const ALL_MIGRATIONS = [InitialSchema1764115200000];
+export const ALL_MIGRATIONS = [InitialSchema1764115200000, ExceptionsAndAudit1764201600000, EvidenceLedger1764288000000, ConnectorState1764374400000];

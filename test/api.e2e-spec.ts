@@ -196,6 +196,39 @@ describe('REST API', () => {
     });
   });
 
+  describe('rate limits', () => {
+    let limited: RunningTollgate;
+    let limitedDb: TestDatabase;
+
+    beforeAll(async () => {
+      limitedDb = await createTestDatabase();
+      limited = await startTollgate({ ...limitedDb.env, TOLLGATE_RATE_LIMIT_PER_MINUTE: '5', TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE: '12' });
+    });
+
+    afterAll(async () => {
+      await limited?.close();
+      await limitedDb?.drop();
+    });
+
+    it('answers 429 with Retry-After past the per-key limit, without touching other keys or probes', async () => {
+      for (let i = 0; i < 5; i++) await limited.api().get('/baselines').expect(200);
+      const res = await limited.api().get('/baselines').expect(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.body).toMatchObject({ statusCode: 429, message: expect.stringMatching(/Retry-After/) });
+      await request(limited.url).get('/healthz').expect(200);
+      await request(limited.url).get('/api/v1/baselines').set('Authorization', 'Bearer another-key-entirely').expect(401);
+    });
+
+    it('caps guessing with ever-new keys per client address', async () => {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        statuses.push((await request(limited.url).get('/api/v1/baselines').set('Authorization', `Bearer guess-${i}`)).status);
+      }
+      expect(statuses).toContain(429);
+      expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    });
+  });
+
   describe('GET /drifts paging', () => {
     it('walks every drift exactly once with a small page size', async () => {
       const token = 'xoxp-api-paging';

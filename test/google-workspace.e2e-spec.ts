@@ -27,8 +27,23 @@ describe('Google Workspace (end to end)', () => {
   const tenantPath = `/_sim/google/tenants/${customerId}`;
 
   const openDrifts = async (): Promise<Drift[]> => (await t.api().get(`/drifts?status=open&connectionId=${connectionId}`).expect(200)).body.items;
-  const tokenExchanges = async (): Promise<number> =>
-    (await sim.control().get(`${tenantPath}/requests`).expect(200)).body.requests['oauth2.token'] ?? 0;
+  const simRequests = async (): Promise<Record<string, number>> => (await sim.control().get(`${tenantPath}/requests`).expect(200)).body.requests;
+  const tokenExchanges = async (): Promise<number> => (await simRequests())['oauth2.token'] ?? 0;
+  /** A poll, and how many calls of each operation it made to the simulated tenant. */
+  const countedPoll = async () => {
+    const before = await simRequests();
+    await expectCleanPoll();
+    const after = await simRequests();
+    return (op: string) => (after[op] ?? 0) - (before[op] ?? 0);
+  };
+  /** Refusing the Reports read once makes the next poll read every user's tokens. */
+  const forceFullRead = async () => {
+    await sim
+      .control()
+      .post('/_sim/faults')
+      .send({ provider: 'google-workspace', token: customerId, method: 'reports.activities.list', kind: 'status', status: 403, times: 1 })
+      .expect(201);
+  };
   const expectCleanPoll = async () => {
     const polled = await pollNow(t, connectionId);
     expect(polled).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
@@ -61,6 +76,27 @@ describe('Google Workspace (end to end)', () => {
     const controls = new Set(findings.findings.map((f: { controlId: string }) => f.controlId));
     expect(controls.size).toBe(15);
     expect(await openDrifts()).toEqual([]);
+  });
+
+  it('between full reads, a risky grant and its revoke come from token events, not a token listing per user', async () => {
+    const backup = '424242-drivebackup.apps.googleusercontent.com';
+    await sim
+      .control()
+      .post(`${tenantPath}/users/ada@acme.example/tokens`)
+      .send({ clientId: backup, displayText: 'Drive Backup', scopes: ['https://www.googleapis.com/auth/drive'] })
+      .expect(201);
+    const granted = await countedPoll();
+    expect(granted('directory.tokens.list')).toBe(0);
+    expect(granted('directory.users.list')).toBe(0);
+    expect(granted('reports.activities.list')).toBe(1);
+    expect(await openDrifts()).toEqual([expect.objectContaining({ controlId: 'GWS.OAUTH.1', area: 'oauth', resourceKey: `app:${backup}` })]);
+
+    await sim.control().delete(`${tenantPath}/users/ada@acme.example/tokens/${backup}`).expect(200);
+    const revoked = await countedPoll();
+    expect(revoked('directory.tokens.list')).toBe(0);
+    expect(await openDrifts()).toEqual([]);
+    const resolved = (await t.api().get(`/drifts?status=resolved&connectionId=${connectionId}`).expect(200)).body.items as Drift[];
+    expect(resolved).toEqual([expect.objectContaining({ controlId: 'GWS.OAUTH.1', resourceKey: `app:${backup}` })]);
   });
 
   it('external sharing and publishing turned on in an org unit open drifts there, with SCuBA references', async () => {
@@ -124,11 +160,12 @@ describe('Google Workspace (end to end)', () => {
 
   it('an access token expiring mid-poll is refreshed without failing the poll', async () => {
     const before = await tokenExchanges();
-    // One token listing is held back long enough for the token to be expired under it.
+    // The first call of the poll (the token events, between full reads) is held back long enough
+    // for the token to be expired under it.
     await sim
       .control()
       .post('/_sim/faults')
-      .send({ provider: 'google-workspace', token: customerId, method: 'directory.tokens.list', kind: 'slow', delayMs: 1500, times: 1 })
+      .send({ provider: 'google-workspace', token: customerId, method: 'reports.activities.list', kind: 'slow', delayMs: 1500, times: 1 })
       .expect(201);
     await t.api().post(`/connections/${connectionId}/poll`).expect(202);
     await eventually('the held-back token listing', async () => {
@@ -150,7 +187,10 @@ describe('Google Workspace (end to end)', () => {
     ['429 RESOURCE_EXHAUSTED without Retry-After', 'directory.users.list', 429, 'rateLimitExceeded', 'RESOURCE_EXHAUSTED', undefined],
     ['403 userRateLimitExceeded with Retry-After', 'directory.tokens.list', 403, 'userRateLimitExceeded', 'PERMISSION_DENIED', 1],
     ['403 userRateLimitExceeded without Retry-After', 'directory.tokens.list', 403, 'userRateLimitExceeded', 'PERMISSION_DENIED', undefined],
+    ['403 userRateLimitExceeded on the token events', 'reports.activities.list', 403, 'userRateLimitExceeded', 'PERMISSION_DENIED', undefined],
   ])('%s is waited out without a failed poll', async (_what, method, status, reason, state, retryAfter) => {
+    // Between full reads no Directory call is made; a refused Reports read makes this poll one.
+    if (method.startsWith('directory.')) await forceFullRead();
     await sim
       .control()
       .post('/_sim/faults')
@@ -167,7 +207,7 @@ describe('Google Workspace (end to end)', () => {
       .expect(201);
     await expectCleanPoll();
     const faults = (await sim.control().get('/_sim/faults').expect(200)).body.faults as { remaining: number }[];
-    expect(faults[0].remaining).toBe(0);
+    expect(faults.map((f) => f.remaining)).toEqual(faults.map(() => 0));
     expect(await openDrifts()).toEqual([]);
   });
 

@@ -62,9 +62,9 @@ describe('two replicas on one database', () => {
     expect(allWorkers.size).toBe(2);
     for (const row of runs.rows) {
       expect(row.outcomes.every((o) => o === 'success')).toBe(true);
-      // The first poll is due at creation; then one per interval for the rest of the window.
+      // Connections created early poll during the creation of the others too, so the count is a
+      // lower bound; the gaps say "once per interval": never sooner than the interval, never a skipped one.
       expect(row.started.length).toBeGreaterThanOrEqual(INTERVALS);
-      expect(row.started.length).toBeLessThanOrEqual(INTERVALS + 1);
       for (let i = 1; i < row.started.length; i++) {
         const gap = row.started[i].getTime() - row.started[i - 1].getTime();
         expect(gap).toBeGreaterThanOrEqual(INTERVAL * 1000 - 5);

@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
-import { ConsoleLogger } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@tollgate/config';
 import { startTollgateApp } from '../../apps/tollgate/src/bootstrap';
+import { JsonLogger } from '../../apps/tollgate/src/logging/json.logger';
 import { PollScheduler } from '../../apps/tollgate/src/polling/poll-scheduler.service';
 
 export const ADMIN_KEY = 'e2e-bootstrap-admin-key-0123456789abcdef';
@@ -26,8 +26,11 @@ function authed(url: string, key: string) {
   return { get: wrap('get'), post: wrap('post'), patch: wrap('patch'), delete: wrap('delete'), put: wrap('put') };
 }
 
-/** Captures log lines so specs can assert on them (and on what they must never contain). */
-class CapturingLogger extends ConsoleLogger {
+/**
+ * Captures log lines so specs can assert on them (and on what they must never contain); it is the
+ * production JsonLogger, so what is captured is what would be printed, redaction included.
+ */
+class CapturingLogger extends JsonLogger {
   constructor(private readonly sink: string[]) {
     super({ json: true, logLevels: ['fatal', 'error', 'warn', 'log', 'debug'] });
   }
@@ -48,6 +51,8 @@ export async function startTollgate(env: Record<string, string>): Promise<Runnin
     TOLLGATE_LEASE_SECONDS: '30',
     TOLLGATE_POLL_TIMEOUT_SECONDS: '20',
     TOLLGATE_SHUTDOWN_GRACE_SECONDS: '5',
+    TOLLGATE_RATE_LIMIT_PER_MINUTE: '100000',
+    TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE: '100000',
     ...env,
   });
   const logs: string[] = [];

@@ -1,17 +1,24 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import type { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
 import { ApiKeyGuard } from '@tollgate/auth';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuditEventsController } from './audit/audit-events.controller';
+import { AuditInterceptor } from './audit/audit.interceptor';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
+import { rateLimits } from './common/rate-limit';
 import { CoreModule } from './core.module';
 import { DriftsModule } from './drifts/drifts.module';
+import { EvidenceModule } from './evidence/evidence.module';
+import { ExceptionsModule } from './exceptions/exceptions.module';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { PollingModule } from './polling/polling.module';
+import { ReportsController } from './reports/reports.controller';
 
 @Module({})
 export class AppModule {
@@ -21,13 +28,21 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(config, db),
         ScheduleModule.forRoot(),
+        ThrottlerModule.forRoot(rateLimits(config)),
         BaselinesModule,
         ConnectionsModule,
         DriftsModule,
         PollingModule,
+        ExceptionsModule,
+        EvidenceModule,
       ],
-      controllers: [HealthController, MetricsController, ApiKeysController],
-      providers: [{ provide: APP_GUARD, useClass: ApiKeyGuard }],
+      controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
+      providers: [
+        // Order matters: the rate limit applies before any key is looked up.
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ApiKeyGuard },
+        { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+      ],
     };
   }
 }

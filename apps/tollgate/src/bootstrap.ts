@@ -5,6 +5,8 @@ import type { TollgateConfig } from '@tollgate/config';
 import { openDatabase } from '@tollgate/database';
 import { AppModule } from './app.module';
 import { setUpOpenApi } from './openapi';
+import { JsonLogger } from './logging/json.logger';
+import { requestIdMiddleware } from './logging/request-id.middleware';
 
 const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -15,7 +17,7 @@ const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
 
 /** Builds the app from validated configuration, without listening: main, the demo and e2e tests share it. */
 export async function createTollgateApp(config: TollgateConfig, logger?: ConsoleLogger): Promise<INestApplication> {
-  const log = logger ?? new ConsoleLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] });
+  const log = logger ?? new JsonLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] });
   // Opened before the module graph so that a start-up failure anywhere in it still closes the database.
   const db = await openDatabase(config, [], { log: (message) => log.log(message, 'Database') });
   let app: NestExpressApplication;
@@ -29,6 +31,8 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
     await db.close();
     throw err;
   }
+  // First, so that every response (a 413 from the body parser too) carries a request id and an access line.
+  app.use(requestIdMiddleware(log));
   // Small bodies only: nothing Tollgate accepts is large, and a bound keeps abuse cheap (413 past it).
   app.useBodyParser('json', { limit: '256kb' });
   app.disable('x-powered-by');

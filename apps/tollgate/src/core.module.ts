@@ -2,8 +2,9 @@ import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
-import { ApiKeyService } from '@tollgate/auth';
+import { ApiKeyService, AuditLog } from '@tollgate/auth';
 import { DriftQuery } from '@tollgate/drift';
+import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
 import { CredentialCipher } from './connections/credential-cipher';
 import { LeaseRepository } from './polling/lease.repository';
@@ -33,11 +34,13 @@ export class CoreModule {
       { provide: ApiKeyService, useFactory: (ds: DataSource) => new ApiKeyService(ds, config.TOLLGATE_BOOTSTRAP_ADMIN_KEY), inject: [DataSource] },
       { provide: LeaseRepository, useFactory: (ds: DataSource) => new LeaseRepository(ds, config.TOLLGATE_LEASE_SECONDS), inject: [DataSource] },
       { provide: DriftQuery, useFactory: (ds: DataSource) => new DriftQuery(ds), inject: [DataSource] },
+      { provide: EvidenceLedger, useValue: new EvidenceLedger() },
+      { provide: AuditLog, useFactory: (ds: DataSource) => new AuditLog(ds), inject: [DataSource] },
     ];
     return {
       module: CoreModule,
       providers,
-      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery],
+      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery, EvidenceLedger, AuditLog],
     };
   }
 }

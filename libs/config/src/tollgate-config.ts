@@ -24,6 +24,8 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
+const OWN_VARIABLES = new Set(['DATABASE_URL', 'PORT', 'HOST']);
+
 /** Variables whose values are never echoed in an error message. */
 const SECRET_VARIABLES = new Set([
   'DATABASE_URL',
@@ -31,6 +33,8 @@ const SECRET_VARIABLES = new Set([
   'TOLLGATE_PREVIOUS_ENCRYPTION_KEYS',
   'TOLLGATE_BOOTSTRAP_ADMIN_KEY',
   'TOLLGATE_METRICS_TOKEN',
+  'TOLLGATE_EVIDENCE_SIGNING_KEY',
+  'TOLLGATE_WEBHOOK_SECRET',
 ]);
 
 /**
@@ -114,6 +118,38 @@ export class TollgateConfig {
   @Transform(toInt) @IsInt() @Min(0) @Max(600)
   TOLLGATE_SHUTDOWN_GRACE_SECONDS = 20;
 
+  /** Requests one API key may make per minute on one replica (429 with Retry-After past it). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  TOLLGATE_RATE_LIMIT_PER_MINUTE = 600;
+
+  /** Requests one client address may make per minute on one replica, whatever key it presents. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE = 1200;
+
+  /** Longest an exception may be granted for. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  TOLLGATE_EXCEPTION_MAX_DAYS = 90;
+
+  /** Receives exception transitions and new critical drifts (JSON, HMAC-signed); unset: no webhook. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
+  TOLLGATE_WEBHOOK_URL?: string;
+
+  /** HMAC-SHA256 key for the X-Tollgate-Signature header; required with TOLLGATE_WEBHOOK_URL. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(16, { message: 'must be at least 16 characters' })
+  TOLLGATE_WEBHOOK_SECRET?: string;
+
+  /** Deliveries tried this many times (with growing waits) before they are marked failed. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  TOLLGATE_WEBHOOK_MAX_ATTEMPTS = 8;
+
+  /** base64 of a 32-byte Ed25519 seed that signs evidence checkpoints; unset means derived from TOLLGATE_ENCRYPTION_KEY. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be the base64 of exactly 32 bytes (44 characters, e.g. `openssl rand -base64 32`)' })
+  TOLLGATE_EVIDENCE_SIGNING_KEY?: string;
+
+  /** How often a worker signs a checkpoint of the evidence ledger's head, when it has moved. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(7 * 86_400)
+  TOLLGATE_CHECKPOINT_INTERVAL_SECONDS = 3600;
+
   get embedded(): boolean {
     return !this.DATABASE_URL;
   }
@@ -128,12 +164,10 @@ export class ConfigError extends Error {
  * expected; secret values are never echoed.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): TollgateConfig {
-  const known = Object.keys(new TollgateConfig());
+  // Only Tollgate's own variables are read; anything else in the environment is none of its business.
   const input: Record<string, string> = {};
-  for (const key of [...known, 'DATABASE_URL', 'TOLLGATE_ENCRYPTION_KEY', 'TOLLGATE_PREVIOUS_ENCRYPTION_KEYS',
-    'TOLLGATE_BOOTSTRAP_ADMIN_KEY', 'TOLLGATE_CONNECTIONS_FILE', 'TOLLGATE_BASELINES_DIR', 'TOLLGATE_METRICS_TOKEN']) {
-    const value = env[key];
-    if (value !== undefined) input[key] = value;
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (OWN_VARIABLES.has(key) || key.startsWith('TOLLGATE_'))) input[key] = value;
   }
   const config = plainToInstance(TollgateConfig, input, { exposeDefaultValues: true });
   const problems = validateSync(config, { forbidUnknownValues: true }).flatMap((error) => {
@@ -142,6 +176,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   });
   if (config.DATABASE_URL && !config.TOLLGATE_ENCRYPTION_KEY) {
     problems.push('TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set (base64 of 32 random bytes)');
+  }
+  if (config.TOLLGATE_WEBHOOK_URL && !config.TOLLGATE_WEBHOOK_SECRET) {
+    problems.push('TOLLGATE_WEBHOOK_SECRET: is required when TOLLGATE_WEBHOOK_URL is set (at least 16 characters)');
   }
   if (problems.length === 0 && config.TOLLGATE_POLL_TIMEOUT_SECONDS >= config.TOLLGATE_LEASE_SECONDS) {
     problems.push(

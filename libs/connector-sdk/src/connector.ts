@@ -1,4 +1,4 @@
-import type { PostureDocument } from './posture-document';
+import type { JsonValue, PostureDocument } from './posture-document';
 import type { ProviderHttpClient, ProviderResponse } from './http-client';
 import type { ProviderError } from './errors';
 
@@ -22,6 +22,22 @@ export interface ConnectorContext {
   http: ProviderHttpClient;
   signal: AbortSignal;
   logger: ConnectorLogger;
+  /**
+   * The connection's last successful poll, for connectors that read incrementally between full
+   * reads: its document, the state the connector saved then (null when it saved none) and when it
+   * ran. Absent on the first poll, and whenever the connection was edited since that poll (its
+   * credentials may now name another tenant): the connector must then read everything.
+   */
+  previous?: { document: PostureDocument; state: JsonValue | null; at: Date };
+  /**
+   * Keeps `state` for the next poll (as `previous.state`), once this poll succeeds; the last call of
+   * a collect wins and a failed poll keeps the older state. The state must stay small (a few
+   * timestamps or cursors) and never hold a secret: it is stored in clear beside the connection.
+   * It must never go into the document either: documents are content-hashed to de-duplicate
+   * snapshots, and a timestamp in one would make every poll a new snapshot. The poll runner always
+   * gives it; optional only so that callers with no use for state need not.
+   */
+  saveState?(state: JsonValue): void;
 }
 
 export interface Connector {

@@ -23,7 +23,7 @@ export interface DriftView {
 
 export interface DriftEventView {
   id: string;
-  kind: 'opened' | 'changed' | 'resolved';
+  kind: 'opened' | 'changed' | 'resolved' | 'excepted' | 'reopened';
   occurredAt: string;
   pollId: string | null;
   expected: JsonValue;
@@ -162,6 +162,34 @@ export class DriftQuery {
     const items = rows.slice(0, limit).map(toView);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items, nextCursor: last ? encodeCursor({ openedAt: last.opened_at.toISOString(), id: last.id }) : null };
+  }
+
+  /**
+   * Every drift episode that overlaps [since, until), oldest first, in keyset batches: memory stays
+   * flat however many rows there are.
+   */
+  async *overlapping(range: { since?: Date; until: Date; connectionIds?: string[] }, batchSize = 2000): AsyncGenerator<DriftView[]> {
+    let after: { openedAt: Date; id: string } | undefined;
+    for (;;) {
+      const params: unknown[] = [range.until, range.since ?? null, range.connectionIds ?? null, batchSize];
+      let keyset = '';
+      if (after) {
+        params.push(after.openedAt, after.id);
+        keyset = 'AND (d.opened_at, d.id) > ($5::timestamptz, $6::uuid)';
+      }
+      const rows: DriftRow[] = await this.ds.query(
+        `${SELECT_DRIFT}
+         WHERE d.opened_at < $1 AND ($2::timestamptz IS NULL OR d.resolved_at IS NULL OR d.resolved_at >= $2)
+           AND ($3::uuid[] IS NULL OR d.connection_id = ANY($3::uuid[])) ${keyset}
+         ORDER BY d.opened_at, d.id LIMIT $4`,
+        params,
+      );
+      if (rows.length === 0) return;
+      yield rows.map(toView);
+      if (rows.length < batchSize) return;
+      const last = rows[rows.length - 1];
+      after = { openedAt: last.opened_at, id: last.id };
+    }
   }
 
   async get(id: string, connectionIds?: string[]): Promise<(DriftView & { events: DriftEventView[] }) | null> {

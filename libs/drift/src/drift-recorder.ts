@@ -4,6 +4,26 @@ import { createHash } from 'node:crypto';
 import type { Finding } from '@tollgate/baseline';
 import type { JsonValue, PostureDocument } from '@tollgate/connector-sdk';
 
+/** One entry for the evidence ledger, appended in the same transaction as the change it records. */
+export interface LedgerEntryInput {
+  kind: string;
+  data: Record<string, JsonValue>;
+  occurredAt: Date;
+}
+
+/** The part of the evidence ledger the recorder needs; kept narrow so the recorder stays testable. */
+export interface LedgerAppender {
+  append(em: EntityManager, entries: LedgerEntryInput[]): Promise<unknown>;
+}
+
+/** An approved exception: drifts it matches are opened as `excepted` instead of `open`. */
+export interface ActiveException {
+  id: string;
+  controlId: string;
+  /** null: every resource of the control. */
+  resourceKey: string | null;
+}
+
 export interface ApplyInput {
   connectionId: string;
   provider: string;
@@ -12,8 +32,18 @@ export interface ApplyInput {
   now: Date;
   document: PostureDocument;
   findings: Finding[];
+  exceptions: ActiveException[];
   /** What the connection recorded after its previous successful poll. */
   previous: { snapshotId: string | null; findingsHash: string | null };
+}
+
+export interface OpenedDrift {
+  id: string;
+  controlId: string;
+  resourceKey: string;
+  severity: string;
+  title: string;
+  status: 'open' | 'excepted';
 }
 
 export interface ApplyResult {
@@ -21,11 +51,9 @@ export interface ApplyResult {
   snapshotChanged: boolean;
   findingsHash: string;
   findingsChanged: boolean;
-  opened: number;
+  opened: OpenedDrift[];
   changed: number;
   resolved: number;
-  /** Severity of each episode opened, for the opened-drifts counter. */
-  openedSeverities: string[];
 }
 
 interface ActiveDrift {
@@ -36,6 +64,16 @@ interface ActiveDrift {
   observed: JsonValue;
   severity: string;
   title: string;
+  status: 'open' | 'excepted';
+  exception_id: string | null;
+}
+
+interface DriftEventRow {
+  drift_id: string;
+  kind: 'opened' | 'changed' | 'resolved';
+  expected: JsonValue;
+  observed: JsonValue;
+  note: string | null;
 }
 
 export function contentHash(value: unknown): string {
@@ -43,13 +81,21 @@ export function contentHash(value: unknown): string {
 }
 
 const keyOf = (controlId: string, resourceKey: string) => `${controlId}\u0000${resourceKey}`;
+const same = (a: unknown, b: unknown) => canonicalize(a) === canonicalize(b);
+
+export function exceptionFor(exceptions: ActiveException[], controlId: string, resourceKey: string): ActiveException | undefined {
+  return exceptions.find((e) => e.controlId === controlId && (e.resourceKey === null || e.resourceKey === resourceKey));
+}
 
 /**
  * Turns one poll's findings into drift episodes. Runs inside the caller's transaction (the poll
- * commits its snapshot, drifts and bookkeeping together or not at all) and knows nothing of any
- * provider. An unchanged poll costs one snapshot row update; only changed findings touch drifts.
+ * commits its snapshot, drifts, ledger entries and bookkeeping together or not at all) and knows
+ * nothing of any provider. An unchanged poll costs one snapshot row update; only changed findings
+ * touch drifts.
  */
 export class DriftRecorder {
+  constructor(private readonly ledger: LedgerAppender) {}
+
   async apply(em: EntityManager, input: ApplyInput): Promise<ApplyResult> {
     const { snapshotId, changed: snapshotChanged } = await this.recordSnapshot(em, input);
     const findingsHash = contentHash(input.findings);
@@ -58,10 +104,9 @@ export class DriftRecorder {
       snapshotChanged,
       findingsHash,
       findingsChanged: findingsHash !== input.previous.findingsHash,
-      opened: 0,
+      opened: [],
       changed: 0,
       resolved: 0,
-      openedSeverities: [],
     };
     if (!result.findingsChanged) return result;
     Object.assign(result, await this.applyFindings(em, input));
@@ -85,9 +130,9 @@ export class DriftRecorder {
     return { snapshotId: row.id, changed: true };
   }
 
-  private async applyFindings(em: EntityManager, input: ApplyInput): Promise<Pick<ApplyResult, 'opened' | 'changed' | 'resolved' | 'openedSeverities'>> {
+  private async applyFindings(em: EntityManager, input: ApplyInput): Promise<Pick<ApplyResult, 'opened' | 'changed' | 'resolved'>> {
     const active: ActiveDrift[] = await em.query(
-      `SELECT id, control_id, resource_key, expected, observed, severity, title FROM drifts
+      `SELECT id, control_id, resource_key, expected, observed, severity, title, status, exception_id FROM drifts
        WHERE connection_id = $1 AND status <> 'resolved'`,
       [input.connectionId],
     );
@@ -103,57 +148,84 @@ export class DriftRecorder {
     const controlsInBaseline = new Set(input.findings.map((f) => f.controlId));
 
     const toOpen: Finding[] = [];
-    const toUpdate: { id: string; f: Finding; changed: boolean }[] = [];
+    const toUpdate: { drift: ActiveDrift; f: Finding; changed: boolean }[] = [];
     for (const [key, f] of failing) {
       const drift = activeByKey.get(key);
       if (!drift) toOpen.push(f);
       else {
-        const changed =
-          canonicalize(drift.observed) !== canonicalize(f.observed) ||
-          canonicalize(drift.expected) !== canonicalize(f.expected) ||
-          drift.severity !== f.severity ||
-          drift.title !== f.title;
-        toUpdate.push({ id: drift.id, f, changed });
+        const changed = !same(drift.observed, f.observed) || !same(drift.expected, f.expected) || drift.severity !== f.severity || drift.title !== f.title;
+        toUpdate.push({ drift, f, changed });
       }
     }
-    const toResolve: { id: string; note: string }[] = [];
+    const toResolve: { drift: ActiveDrift; note: string }[] = [];
     const stale: string[] = [];
     for (const [key, drift] of activeByKey) {
       if (failing.has(key)) continue;
-      if (!controlsInBaseline.has(drift.control_id)) toResolve.push({ id: drift.id, note: 'control no longer in the baseline' });
-      else if (evaluatedControls.has(drift.control_id)) toResolve.push({ id: drift.id, note: 'passes again' });
+      if (!controlsInBaseline.has(drift.control_id)) toResolve.push({ drift, note: 'control no longer in the baseline' });
+      else if (evaluatedControls.has(drift.control_id)) toResolve.push({ drift, note: 'passes again' });
       else stale.push(drift.id);
     }
 
-    const events: { drift_id: string; kind: string; expected: JsonValue; observed: JsonValue; note: string | null }[] = [];
+    const events: DriftEventRow[] = [];
+    const ledger: LedgerEntryInput[] = [];
+    const record = (kind: DriftEventRow['kind'], drift: { id: string; control_id: string; resource_key: string; severity: string; status: string; exception_id: string | null }, expected: JsonValue, observed: JsonValue, note: string | null) => {
+      events.push({ drift_id: drift.id, kind, expected, observed, note });
+      ledger.push({
+        kind: `drift.${kind}`,
+        occurredAt: input.now,
+        data: {
+          driftId: drift.id,
+          connectionId: input.connectionId,
+          provider: input.provider,
+          baselineId: input.baselineId,
+          controlId: drift.control_id,
+          resourceKey: drift.resource_key,
+          severity: drift.severity,
+          status: drift.status,
+          exceptionId: drift.exception_id,
+          expected,
+          observed,
+          pollId: input.pollId,
+        },
+      });
+    };
+
+    const opened: OpenedDrift[] = [];
     if (toOpen.length > 0) {
-      const rows = toOpen.map((f) => ({
-        control_id: f.controlId,
-        title: f.title,
-        references: f.references,
-        area: f.area,
-        severity: f.severity,
-        resource_key: f.resourceKey,
-        expected: f.expected,
-        observed: f.observed,
-      }));
-      const inserted: { id: string; control_id: string; resource_key: string }[] = await em.query(
-        `INSERT INTO drifts (connection_id, provider, baseline_id, control_id, title, "references", area, severity,
-                             resource_key, status, expected, observed, opened_at, last_seen_at)
-         SELECT $1, $2, $3, x.control_id, x.title, x.references, x.area, x.severity, x.resource_key, 'open',
-                x.expected, x.observed, $4, $4
-         FROM jsonb_to_recordset($5::jsonb) AS x(control_id text, title text, "references" jsonb, area text,
-              severity text, resource_key text, expected jsonb, observed jsonb)
-         RETURNING id, control_id, resource_key`,
-        [input.connectionId, input.provider, input.baselineId, input.now, JSON.stringify(rows)],
-      );
+      const rows = toOpen.map((f) => {
+        const exception = exceptionFor(input.exceptions, f.controlId, f.resourceKey);
+        return {
+          control_id: f.controlId,
+          title: f.title,
+          references: f.references,
+          area: f.area,
+          severity: f.severity,
+          resource_key: f.resourceKey,
+          status: exception ? 'excepted' : 'open',
+          exception_id: exception?.id ?? null,
+          expected: f.expected,
+          observed: f.observed,
+        };
+      });
+      const inserted: { id: string; control_id: string; resource_key: string; severity: string; status: 'open' | 'excepted'; exception_id: string | null }[] =
+        await em.query(
+          `INSERT INTO drifts (connection_id, provider, baseline_id, control_id, title, "references", area, severity,
+                               resource_key, status, exception_id, expected, observed, opened_at, last_seen_at)
+           SELECT $1, $2, $3, x.control_id, x.title, x.references, x.area, x.severity, x.resource_key, x.status,
+                  x.exception_id, x.expected, x.observed, $4, $4
+           FROM jsonb_to_recordset($5::jsonb) AS x(control_id text, title text, "references" jsonb, area text,
+                severity text, resource_key text, status text, exception_id uuid, expected jsonb, observed jsonb)
+           RETURNING id, control_id, resource_key, severity, status, exception_id`,
+          [input.connectionId, input.provider, input.baselineId, input.now, JSON.stringify(rows)],
+        );
       for (const row of inserted) {
         const f = failing.get(keyOf(row.control_id, row.resource_key))!;
-        events.push({ drift_id: row.id, kind: 'opened', expected: f.expected, observed: f.observed, note: f.message });
+        record('opened', row, f.expected, f.observed, row.exception_id ? `${f.message} (under exception ${row.exception_id})` : f.message);
+        opened.push({ id: row.id, controlId: row.control_id, resourceKey: row.resource_key, severity: row.severity, title: f.title, status: row.status });
       }
     }
     if (toUpdate.length > 0) {
-      const rows = toUpdate.map(({ id, f }) => ({ id, expected: f.expected, observed: f.observed, severity: f.severity, title: f.title }));
+      const rows = toUpdate.map(({ drift, f }) => ({ id: drift.id, expected: f.expected, observed: f.observed, severity: f.severity, title: f.title }));
       await em.query(
         `UPDATE drifts d SET expected = x.expected, observed = x.observed, severity = x.severity, title = x.title,
                 last_seen_at = $1, still_failing = true
@@ -161,33 +233,38 @@ export class DriftRecorder {
          WHERE d.id = x.id`,
         [input.now, JSON.stringify(rows)],
       );
-      for (const { id, f, changed } of toUpdate) {
-        if (changed) events.push({ drift_id: id, kind: 'changed', expected: f.expected, observed: f.observed, note: f.message });
+      for (const { drift, f, changed } of toUpdate) {
+        if (changed) record('changed', { ...drift, severity: f.severity }, f.expected, f.observed, f.message);
       }
     }
     if (toResolve.length > 0) {
       await em.query(
         `UPDATE drifts SET status = 'resolved', resolved_at = $1, last_seen_at = $1, still_failing = false WHERE id = ANY($2::uuid[])`,
-        [input.now, toResolve.map((r) => r.id)],
+        [input.now, toResolve.map((r) => r.drift.id)],
       );
-      for (const r of toResolve) events.push({ drift_id: r.id, kind: 'resolved', expected: null, observed: null, note: r.note });
+      for (const { drift, note } of toResolve) record('resolved', { ...drift, status: 'resolved' }, null, null, note);
     }
     if (stale.length > 0) {
       await em.query(`UPDATE drifts SET still_failing = false WHERE id = ANY($1::uuid[])`, [stale]);
     }
-    if (events.length > 0) {
-      await em.query(
-        `INSERT INTO drift_events (drift_id, kind, occurred_at, poll_id, expected, observed, note)
-         SELECT x.drift_id, x.kind, $1, $2, x.expected, x.observed, x.note
-         FROM jsonb_to_recordset($3::jsonb) AS x(drift_id uuid, kind text, expected jsonb, observed jsonb, note text)`,
-        [input.now, input.pollId, JSON.stringify(events)],
-      );
-    }
-    return {
-      opened: toOpen.length,
-      openedSeverities: toOpen.map((f) => f.severity),
-      changed: toUpdate.filter((u) => u.changed).length,
-      resolved: toResolve.length,
-    };
+    await insertDriftEvents(em, input.now, input.pollId, events);
+    await this.ledger.append(em, ledger);
+    return { opened, changed: toUpdate.filter((u) => u.changed).length, resolved: toResolve.length };
   }
+}
+
+/** Batch insert of drift events; shared with the exception lifecycle, which also moves drifts. */
+export async function insertDriftEvents(
+  em: EntityManager,
+  at: Date,
+  pollId: string | null,
+  events: { drift_id: string; kind: string; expected: JsonValue; observed: JsonValue; note: string | null }[],
+): Promise<void> {
+  if (events.length === 0) return;
+  await em.query(
+    `INSERT INTO drift_events (drift_id, kind, occurred_at, poll_id, expected, observed, note)
+     SELECT x.drift_id, x.kind, $1, $2, x.expected, x.observed, x.note
+     FROM jsonb_to_recordset($3::jsonb) AS x(drift_id uuid, kind text, expected jsonb, observed jsonb, note text)`,
+    [at, pollId, JSON.stringify(events)],
+  );
 }

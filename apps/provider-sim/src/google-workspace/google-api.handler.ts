@@ -150,7 +150,9 @@ const listTokenActivities: Operation = {
     const startTime = url.searchParams.get('startTime');
     const since = startTime ? Date.parse(startTime) : Number.NEGATIVE_INFINITY;
     if (Number.isNaN(since)) return badRequest('Invalid value for: startTime');
-    const events = tenant.tokenEvents.filter((e) => Date.parse(e.time) >= since).reverse();
+    const eventName = url.searchParams.get('eventName');
+    // Newest first, as Google lists activities.
+    const events = tenant.tokenEvents.filter((e) => Date.parse(e.time) >= since && (!eventName || e.name === eventName)).reverse();
     const result = page(events, url, 'maxResults', 1000, 1000, tenant, endless);
     if ('error' in result) return badRequest(result.error ?? 'Invalid request');
     return {

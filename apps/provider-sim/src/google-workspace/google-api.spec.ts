@@ -159,8 +159,33 @@ describe('simulated Google Workspace APIs over HTTP', () => {
       });
       await callControl(sim.url, 'DELETE', `/_sim/google/tenants/${CUSTOMER}/users/bob@acme.example/tokens/mailer`);
       const activity = await api('/admin/reports/v1/activity/users/all/applications/token', t);
-      const items = activity.body.items as { events: { name: string }[] }[];
+      const items = activity.body.items as { id: { time: string; uniqueQualifier: string }; actor: { email: string }; events: { name: string; parameters: unknown[] }[] }[];
       expect(items.map((i) => i.events[0].name)).toEqual(['revoke', 'authorize']);
+      // Newest first, with distinct times and ids even when both happened within one millisecond.
+      expect(Date.parse(items[0].id.time)).toBeGreaterThan(Date.parse(items[1].id.time));
+      expect(items[0].id.uniqueQualifier).not.toBe(items[1].id.uniqueQualifier);
+      expect(items[1].actor.email).toBe('bob@acme.example');
+      expect(items[1].events[0].parameters).toEqual([
+        { name: 'client_id', value: 'mailer' },
+        { name: 'app_name', value: 'Mailer' },
+        { name: 'scope', multiValue: ['https://mail.google.com/'] },
+      ]);
+      const revokes = await api('/admin/reports/v1/activity/users/all/applications/token?eventName=revoke', t);
+      expect((revokes.body.items as unknown[]).length).toBe(1);
+      const later = await api(`/admin/reports/v1/activity/users/all/applications/token?startTime=${items[0].id.time}`, t);
+      expect((later.body.items as unknown[]).length).toBe(1);
+    });
+
+    it('adds the scopes of a second authorization to the token the user holds', async () => {
+      const t = await token();
+      const path = `/_sim/google/tenants/${CUSTOMER}/users/ada@acme.example/tokens`;
+      await callControl(sim.url, 'POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['openid'] });
+      await callControl(sim.url, 'POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['https://www.googleapis.com/auth/drive'] });
+      const tokens = await api('/admin/directory/v1/users/ada@acme.example/tokens', t);
+      expect((tokens.body.items as { clientId: string; scopes: string[] }[]).find((i) => i.clientId === 'crm')?.scopes).toEqual([
+        'openid',
+        'https://www.googleapis.com/auth/drive',
+      ]);
     });
 
     it('injects faults by stable method name and customer id', async () => {

@@ -42,6 +42,7 @@ export class GoogleTenant {
   readonly tokenEvents: GoogleTokenEvent[] = [];
   private stamps: number[] = [];
   private nextEvent = 1;
+  private lastEventAt = 0;
 
   constructor(public data: GoogleTenantData) {}
 
@@ -72,10 +73,16 @@ export class GoogleTenant {
     return this.data.users.find((u) => u.id === userKey || u.primaryEmail.toLowerCase() === key);
   }
 
-  logTokenEvent(user: GoogleUser, name: GoogleTokenEvent['name'], token: GoogleUserToken): void {
+  /**
+   * Appends an event with a time later than every earlier one, even within one millisecond: a test
+   * that authorizes then revokes at once must see them in that order, as Google would.
+   */
+  logTokenEvent(user: GoogleUser, name: GoogleTokenEvent['name'], token: Pick<GoogleUserToken, 'clientId' | 'displayText' | 'scopes'>): void {
+    this.lastEventAt = Math.max(Date.now(), this.lastEventAt + 1);
     this.tokenEvents.push({
-      id: String(this.nextEvent++),
-      time: new Date().toISOString(),
+      // Google's unique qualifiers are int64s written as strings.
+      id: String(358_000_000_000 + this.nextEvent++),
+      time: new Date(this.lastEventAt).toISOString(),
       actorEmail: user.primaryEmail,
       profileId: user.id,
       name,
@@ -211,15 +218,21 @@ export class GoogleTenantStore {
     return changed;
   }
 
-  /** A user authorizes an app: the token appears in the Directory and an authorize event in Reports. */
+  /**
+   * A user authorizes an app: the token appears in the Directory and an authorize event, with the
+   * scopes of this authorization, in Reports. Authorizing a client again adds its scopes to the
+   * token, as Google keeps what a user granted a client until the token is revoked.
+   */
   addUserToken(customerId: string, userKey: string, input: unknown): GoogleUserToken {
     const tenant = this.get(customerId);
     const user = tenant.user(userKey);
     if (!user) throw new SimNotFoundError(`no user ${userKey} in this tenant`);
-    const token = parse(googleUserTokenSchema, input);
-    user.tokens = user.tokens.filter((t) => t.clientId !== token.clientId);
+    const granted = parse(googleUserTokenSchema, input);
+    const held = user.tokens.find((t) => t.clientId === granted.clientId);
+    const token = held ? { ...held, ...granted, scopes: [...new Set([...held.scopes, ...granted.scopes])] } : granted;
+    user.tokens = user.tokens.filter((t) => t !== held);
     user.tokens.push(token);
-    tenant.logTokenEvent(user, 'authorize', token);
+    tenant.logTokenEvent(user, 'authorize', granted);
     return token;
   }
 

@@ -58,7 +58,10 @@ export class ConnectionsService {
 
   async create(dto: CreateConnectionDto, source: ConnectionSource = 'api') {
     const connector = this.connector(dto.provider);
-    const options = dto.cloud ? { cloud: dto.cloud } : {};
+    const options = {
+      ...(dto.cloud ? { cloud: dto.cloud } : {}),
+      ...(dto.fullReconcileHours ? { fullReconcileHours: dto.fullReconcileHours } : {}),
+    };
     const checked = this.check(connector, {
       baselineId: dto.baselineId ?? connector.defaultBaselineId,
       parameters: dto.parameters ?? {},
@@ -118,7 +121,7 @@ export class ConnectionsService {
       baselineId: dto.baselineId ?? current.baseline_id,
       parameters: dto.parameters ?? current.parameters,
       endpoints: dto.endpoints ?? current.endpoints,
-      options: current.options,
+      options: dto.fullReconcileHours ? { ...current.options, fullReconcileHours: dto.fullReconcileHours } : current.options,
       credentials: dto.credentials,
       pollIntervalSeconds: dto.pollIntervalSeconds ?? current.poll_interval_seconds,
     };
@@ -129,7 +132,7 @@ export class ConnectionsService {
         `UPDATE connections SET
            name = COALESCE($2, name), baseline_id = $3, parameters = $4, endpoints = $5,
            declared_residency = CASE WHEN $6::boolean THEN $7 ELSE declared_residency END,
-           poll_interval_seconds = $8, enabled = COALESCE($9, enabled),
+           poll_interval_seconds = $8, enabled = COALESCE($9, enabled), options = $13,
            credentials_ciphertext = COALESCE($10, credentials_ciphertext),
            credentials_key_id = COALESCE($11, credentials_key_id),
            -- a changed interval or baseline takes effect at the next poll, which is due now
@@ -149,6 +152,7 @@ export class ConnectionsService {
           sealed?.ciphertext ?? null,
           sealed?.keyId ?? null,
           Boolean(dto.baselineId || dto.parameters || dto.credentials || dto.endpoints || dto.declaredResidency !== undefined),
+          JSON.stringify(next.options),
         ],
       );
     } catch (err) {
@@ -283,6 +287,7 @@ export class ConnectionsService {
       pollIntervalSeconds: r.poll_interval_seconds,
       endpoints: connector ? { ...connector.defaultEndpoints(r.options), ...r.endpoints } : r.endpoints,
       ...(r.options.cloud ? { cloud: r.options.cloud } : {}),
+      ...(r.options.fullReconcileHours ? { fullReconcileHours: r.options.fullReconcileHours } : {}),
       declaredResidency: r.declared_residency,
       source: r.source,
       enabled: r.enabled,

@@ -17,6 +17,11 @@ export interface ClaimedConnection {
   consecutiveFailures: number;
   currentSnapshotId: string | null;
   findingsHash: string | null;
+  /** What the connector saved at the last successful poll (ConnectorContext.saveState); null when nothing. */
+  connectorState: JsonValue | null;
+  lastSuccessAt: Date | null;
+  /** Last edit of the connection (credentials, endpoints, ...): a later one voids `previous`. */
+  updatedAt: Date;
   leaseToken: string;
   /** Database time when the lease was taken: the one clock every replica shares. */
   claimedAt: Date;
@@ -36,6 +41,9 @@ interface ClaimRow {
   consecutive_failures: number;
   current_snapshot_id: string | null;
   findings_hash: string | null;
+  connector_state: JsonValue | null;
+  last_success_at: Date | null;
+  updated_at: Date;
   lease_token: string;
   claimed_at: Date;
 }
@@ -72,7 +80,7 @@ export class LeaseRepository {
          FROM due WHERE c.id = due.id
        RETURNING c.id, c.provider, c.name, c.baseline_id, c.parameters, c.options, c.endpoints, c.declared_residency,
                  c.poll_interval_seconds, c.credentials_ciphertext, c.consecutive_failures, c.current_snapshot_id,
-                 c.findings_hash, c.lease_token, now() AS claimed_at`,
+                 c.findings_hash, c.connector_state, c.last_success_at, c.updated_at, c.lease_token, now() AS claimed_at`,
       [limit, owner, this.leaseSeconds],
     );
     return rows.map((r) => ({
@@ -89,6 +97,9 @@ export class LeaseRepository {
       consecutiveFailures: r.consecutive_failures,
       currentSnapshotId: r.current_snapshot_id,
       findingsHash: r.findings_hash,
+      connectorState: r.connector_state,
+      lastSuccessAt: r.last_success_at,
+      updatedAt: r.updated_at,
       leaseToken: r.lease_token,
       claimedAt: r.claimed_at,
     }));
@@ -109,7 +120,16 @@ export class LeaseRepository {
   async finishSuccess(
     em: EntityManager,
     c: ClaimedConnection,
-    r: { delaySeconds: number; snapshotId: string; findings: unknown; findingsHash: string; findingsChanged: boolean; at: Date },
+    r: {
+      delaySeconds: number;
+      snapshotId: string;
+      findings: unknown;
+      findingsHash: string;
+      findingsChanged: boolean;
+      at: Date;
+      /** The state the connector saved in this poll; undefined keeps the one saved before. */
+      connectorState?: JsonValue;
+    },
   ): Promise<void> {
     await em.query(
       `UPDATE connections SET
@@ -121,9 +141,21 @@ export class LeaseRepository {
          findings = CASE WHEN $6 THEN $7::jsonb ELSE findings END,
          findings_hash = $8,
          findings_changed_at = CASE WHEN $6 THEN $4 ELSE findings_changed_at END,
-         findings_confirmed_at = $4
+         findings_confirmed_at = $4,
+         connector_state = CASE WHEN $9 THEN $10::jsonb ELSE connector_state END
        WHERE id = $1`,
-      [c.id, c.claimedAt, r.delaySeconds, r.at, r.snapshotId, r.findingsChanged, r.findingsChanged ? JSON.stringify(r.findings) : null, r.findingsHash],
+      [
+        c.id,
+        c.claimedAt,
+        r.delaySeconds,
+        r.at,
+        r.snapshotId,
+        r.findingsChanged,
+        r.findingsChanged ? JSON.stringify(r.findings) : null,
+        r.findingsHash,
+        r.connectorState !== undefined,
+        r.connectorState !== undefined ? JSON.stringify(r.connectorState) : null,
+      ],
     );
   }
 

@@ -3,15 +3,28 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import { evaluate } from '@tollgate/baseline';
-import { classifyFailure, createProviderHttpClient, resolveEndpoints, type PollFailureReason } from '@tollgate/connector-sdk';
+import {
+  classifyFailure,
+  createProviderHttpClient,
+  resolveEndpoints,
+  type ConnectorContext,
+  type JsonValue,
+  type PollFailureReason,
+  type PostureDocument,
+} from '@tollgate/connector-sdk';
 import { connectorRegistry } from '@tollgate/connectors';
-import { DriftRecorder } from '@tollgate/drift';
+import { DriftRecorder, type ActiveException } from '@tollgate/drift';
+import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
 import { BaselinesService } from '../baselines/baselines.service';
 import { CredentialCipher } from '../connections/credential-cipher';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { LeaseRepository, nextDelaySeconds, type ClaimedConnection } from './lease.repository';
 
 export class LeaseLostError extends Error {}
+
+/** Connector state is a few timestamps or cursors; anything bigger is a connector bug, failed loudly. */
+const MAX_CONNECTOR_STATE_BYTES = 16 * 1024;
 
 export type PollOutcome =
   | { outcome: 'success'; opened: number; changed: number; resolved: number }
@@ -26,7 +39,7 @@ export type PollOutcome =
 @Injectable()
 export class PollRunner {
   private readonly logger = new Logger('PollRunner');
-  private readonly recorder = new DriftRecorder();
+  private readonly recorder: DriftRecorder;
 
   constructor(
     private readonly ds: DataSource,
@@ -35,7 +48,11 @@ export class PollRunner {
     private readonly cipher: CredentialCipher,
     private readonly baselines: BaselinesService,
     private readonly metrics: TollgateMetrics,
-  ) {}
+    private readonly webhooks: WebhookOutbox,
+    ledger: EvidenceLedger,
+  ) {
+    this.recorder = new DriftRecorder(ledger);
+  }
 
   async run(c: ClaimedConnection, worker: string, shutdown: AbortSignal): Promise<PollOutcome> {
     const pollId = randomUUID();
@@ -54,9 +71,12 @@ export class PollRunner {
       const http = createProviderHttpClient({
         provider: c.provider,
         signal: deadline,
+        classify: connector.classifyResponse?.bind(connector),
         onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
         onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),
       });
+      const previous = await this.previousPoll(c);
+      let savedState: JsonValue | undefined;
       const document = await connector.collect({
         connectionId: c.id,
         credentials,
@@ -69,12 +89,26 @@ export class PollRunner {
           debug: (message, fields) => this.logger.debug({ message, pollId, connectionId: c.id, ...fields }),
           warn: (message, fields) => this.logger.warn({ message, pollId, connectionId: c.id, ...fields }),
         },
+        ...(previous ? { previous } : {}),
+        saveState: (state) => {
+          savedState = state;
+        },
       });
+      const connectorState = savedState;
+      if (connectorState !== undefined) {
+        const bytes = Buffer.byteLength(JSON.stringify(connectorState));
+        if (bytes > MAX_CONNECTOR_STATE_BYTES) throw new Error(`${c.provider} connector saved ${bytes} bytes of state, over the ${MAX_CONNECTOR_STATE_BYTES} limit`);
+      }
       if (shutdown.aborted) throw shutdown.reason;
       const findings = evaluate(document, baseline, c.parameters);
       const at = new Date();
       const result = await this.ds.transaction(async (em) => {
         if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
+        const exceptions: ActiveException[] = await em.query(
+          `SELECT id, control_id AS "controlId", resource_key AS "resourceKey" FROM exception_tickets
+           WHERE connection_id = $1 AND state = 'approved' AND expires_at > $2`,
+          [c.id, at],
+        );
         const applied = await this.recorder.apply(em, {
           connectionId: c.id,
           provider: c.provider,
@@ -83,6 +117,7 @@ export class PollRunner {
           now: at,
           document,
           findings,
+          exceptions,
           previous: { snapshotId: c.currentSnapshotId, findingsHash: c.findingsHash },
         });
         await this.leases.finishSuccess(em, c, {
@@ -92,16 +127,31 @@ export class PollRunner {
           findingsHash: applied.findingsHash,
           findingsChanged: applied.findingsChanged,
           at,
+          connectorState,
         });
         await em.query(
           `INSERT INTO poll_runs (id, connection_id, worker, started_at, finished_at, outcome, snapshot_id, findings_changed,
                                   drifts_opened, drifts_changed, drifts_resolved)
            VALUES ($1, $2, $3, $4, $5, 'success', $6, $7, $8, $9, $10)`,
-          [pollId, c.id, worker, c.claimedAt, at, applied.snapshotId, applied.findingsChanged, applied.opened, applied.changed, applied.resolved],
+          [pollId, c.id, worker, c.claimedAt, at, applied.snapshotId, applied.findingsChanged, applied.opened.length, applied.changed, applied.resolved],
         );
+        for (const d of applied.opened) {
+          if (d.severity !== 'critical' || d.status !== 'open') continue;
+          await this.webhooks.enqueue(em, 'drift.opened.critical', at, {
+            driftId: d.id,
+            connectionId: c.id,
+            connectionName: c.name,
+            provider: c.provider,
+            controlId: d.controlId,
+            title: d.title,
+            resourceKey: d.resourceKey,
+            severity: d.severity,
+          });
+        }
         return applied;
       });
-      for (const severity of result.openedSeverities) this.metrics.driftsOpenedTotal.inc({ provider: c.provider, severity });
+      // Excepted at birth: recorded, but not an alert.
+      for (const d of result.opened) if (d.status === 'open') this.metrics.driftsOpenedTotal.inc({ provider: c.provider, severity: d.severity });
       this.metrics.pollsTotal.inc({ provider: c.provider });
       this.logger.log({
         message: 'poll succeeded',
@@ -110,11 +160,11 @@ export class PollRunner {
         provider: c.provider,
         durationMs: Date.now() - started,
         findingsChanged: result.findingsChanged,
-        driftsOpened: result.opened,
+        driftsOpened: result.opened.length,
         driftsChanged: result.changed,
         driftsResolved: result.resolved,
       });
-      return { outcome: 'success', opened: result.opened, changed: result.changed, resolved: result.resolved };
+      return { outcome: 'success', opened: result.opened.length, changed: result.changed, resolved: result.resolved };
     } catch (err) {
       if (err instanceof LeaseLostError) {
         this.logger.warn({ message: 'lease lost before the poll could be recorded; another worker owns it', pollId, connectionId: c.id });
@@ -154,6 +204,18 @@ export class PollRunner {
       this.logger.error({ message: 'could not record poll failure', pollId, connectionId: c.id, error: (writeErr as Error).message });
     }
     return { outcome: 'failure', reason };
+  }
+
+  /**
+   * What the connector may build on: the document of the last successful poll and the state saved
+   * with it. Nothing when the connection was edited since: new credentials or endpoints may name
+   * another tenant, whose posture must not be grafted onto the old one's.
+   */
+  private async previousPoll(c: ClaimedConnection): Promise<ConnectorContext['previous']> {
+    if (!c.currentSnapshotId || !c.lastSuccessAt || c.updatedAt > c.lastSuccessAt) return undefined;
+    const rows: { document: PostureDocument }[] = await this.ds.query(`SELECT document FROM snapshots WHERE id = $1`, [c.currentSnapshotId]);
+    if (rows.length === 0) return undefined;
+    return { document: rows[0].document, state: c.connectorState, at: c.lastSuccessAt };
   }
 
   private delay(c: ClaimedConnection, failures: number): number {

@@ -84,6 +84,46 @@ export const tokensListSchema = z.looseObject({
     .transform((v) => v ?? []),
 });
 
+/** Reports API parameters carry one typed field each; only `value` and `multiValue` are read. */
+const activityParameterSchema = z.looseObject({
+  name: z.string(),
+  value: optionalText,
+  multiValue: z.array(z.string()).nullish(),
+});
+
+const activitySchema = z.looseObject({
+  id: z.looseObject({
+    time: z.iso.datetime({ offset: true }),
+    // An int64 in Google's discovery document, sent as a string; a number is taken as well.
+    uniqueQualifier: z.union([z.string(), z.number()]).transform(String),
+  }),
+  actor: z
+    .looseObject({ email: optionalText, profileId: optionalText })
+    .nullish()
+    .transform((v) => v ?? {}),
+  events: z
+    .array(
+      z.looseObject({
+        name: optionalText,
+        parameters: z
+          .array(activityParameterSchema)
+          .nullish()
+          .transform((v) => v ?? []),
+      }),
+    )
+    .nullish()
+    .transform((v) => v ?? []),
+});
+export type GoogleActivity = z.output<typeof activitySchema>;
+
+export const activitiesPageSchema = z.looseObject({
+  items: z
+    .array(activitySchema)
+    .nullish()
+    .transform((v) => v ?? []),
+  nextPageToken: optionalText,
+});
+
 // ---------------------------------------------------------------------------------------------
 // setting values (`policies[].setting.value`), per setting type
 

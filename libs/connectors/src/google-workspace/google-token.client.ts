@@ -15,6 +15,8 @@ export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user.readonly',
   // The only scope that lists a user's OAuth tokens; the connector never revokes one.
   'https://www.googleapis.com/auth/admin.directory.user.security',
+  // Token authorize/revoke events, replayed between full reads instead of one call per user.
+  'https://www.googleapis.com/auth/admin.reports.audit.readonly',
   'https://www.googleapis.com/auth/cloud-identity.policies.readonly',
 ] as const;
 
@@ -48,7 +50,7 @@ export function readPrivateKey(pem: string): KeyObject {
 /**
  * Service-account access tokens: an RS256 JWT (iss = client_email, sub = the admin, aud = the token
  * URL) exchanged at the token endpoint, cached until shortly before it expires. Concurrent callers
- * share one exchange. Lives for one poll: the connector keeps no state between polls.
+ * share one exchange. Lives for one poll: no access token is kept between polls.
  */
 export class GoogleTokenClient {
   private readonly key: KeyObject;

@@ -2,6 +2,7 @@ import {
   createProviderHttpClient,
   ProviderError,
   type ConnectorContext,
+  type JsonValue,
   type PostureDocument,
   type ProviderHttpClient,
   type ProviderHttpClientOptions,
@@ -310,6 +311,153 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
       for (const line of secretLines) expect(text).not.toContain(line);
       expect(text).not.toContain('ya29.');
     }
+  });
+
+  describe('incremental tracking between full reads', () => {
+    const risky = '999-mailer.apps.googleusercontent.com';
+    const harmless = COMPLIANT_GOOGLE_IDS.harmlessClientId;
+    const HOUR = 3_600_000;
+
+    /** One poll as the poll runner makes it: the previous poll's document and state in, the saved state out. */
+    async function poll(previous?: ConnectorContext['previous'], options: Record<string, unknown> = {}) {
+      const before = { ...requests() };
+      let state: JsonValue | undefined;
+      const document = await googleWorkspaceConnector.collect(
+        context({ options, ...(previous ? { previous } : {}), saveState: (s) => void (state = s) }),
+      );
+      const after = requests();
+      const calls = (op: string) => (after[op] ?? 0) - (before[op] ?? 0);
+      return { document, state, calls, next: { document, state: state ?? null, at: new Date() } };
+    }
+
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * HOUR).toISOString();
+    const withState = (prev: Awaited<ReturnType<typeof poll>>['next'], state: Record<string, string>) => ({ ...prev, state });
+    const grantOf = (doc: PostureDocument, principal: string, appId: string) =>
+      doc.oauthGrants.find((g) => g.principal === principal && g.appId === appId);
+
+    it('reads every user’s tokens first and saves when it did', async () => {
+      const startedAt = Date.now();
+      const first = await poll();
+      expect(first.calls('directory.tokens.list')).toBe(3);
+      expect(first.calls('reports.activities.list')).toBe(0);
+      expect(first.state).toEqual({ lastFullAt: expect.any(String), lastEventTime: expect.any(String) });
+      const state = first.state as { lastFullAt: string; lastEventTime: string };
+      expect(Date.parse(state.lastFullAt)).toBeGreaterThanOrEqual(startedAt);
+      expect(state.lastEventTime).toBe(state.lastFullAt);
+      // The state stays out of the document: an unchanged tenant must hash the same every poll.
+      expect(JSON.stringify(first.document)).not.toContain(state.lastFullAt);
+    });
+
+    it('then replays token events instead of listing every user’s tokens, picking up a grant and a revoke', async () => {
+      const first = await poll();
+      sim.state.google.addUserToken(CUSTOMER, 'bob@acme.example', { clientId: risky, displayText: 'Mail Merge Pro', scopes: ['https://mail.google.com/'] });
+      sim.state.google.removeUserToken(CUSTOMER, 'ada@acme.example', harmless);
+      const second = await poll(first.next);
+      expect(second.calls('directory.tokens.list')).toBe(0);
+      expect(second.calls('directory.users.list')).toBe(0);
+      expect(second.calls('reports.activities.list')).toBe(1);
+      expect(grantOf(second.document, 'bob@acme.example', risky)).toEqual({
+        appId: risky,
+        appName: 'Mail Merge Pro',
+        scopes: ['https://mail.google.com/'],
+        grantType: 'user',
+        principal: 'bob@acme.example',
+      });
+      expect(grantOf(second.document, 'ada@acme.example', harmless)).toBeUndefined();
+      expect(second.document.oauthGrants).toHaveLength(3);
+      // Settings are read afresh every poll, and the tenant comes from the document built on.
+      expect(second.calls('policies.list')).toBe(7);
+      expect(second.document.tenant).toEqual(first.document.tenant);
+      const state = second.state as { lastFullAt: string; lastEventTime: string };
+      expect(state.lastFullAt).toBe((first.state as { lastFullAt: string }).lastFullAt);
+      expect(state.lastEventTime).toBe(sim.state.google.get(CUSTOMER).tokenEvents.at(-1)?.time);
+
+      sim.state.google.removeUserToken(CUSTOMER, 'bob@acme.example', risky);
+      const third = await poll(second.next);
+      expect(third.calls('directory.tokens.list')).toBe(0);
+      expect(grantOf(third.document, 'bob@acme.example', risky)).toBeUndefined();
+    });
+
+    it('gives the same document as a full read after a run of authorize and revoke events', async () => {
+      sim.state.google.put(CUSTOMER, { ...compliantGoogleTenant(CUSTOMER), maxPageSize: 2 });
+      const google = sim.state.google;
+      const add = (user: string, clientId: string, scopes: string[], displayText = 'Some App') =>
+        google.addUserToken(CUSTOMER, user, { clientId, displayText, scopes });
+      // Before the full read, inside the overlap the next read replays: already reflected in it.
+      add('bob@acme.example', 'x-app', ['openid']);
+      google.removeUserToken(CUSTOMER, 'bob@acme.example', 'x-app');
+      google.removeUserToken(CUSTOMER, 'ada@acme.example', harmless);
+      const first = await poll();
+      add('ada@acme.example', harmless, ['openid'], 'Team Lunch Planner');
+      add('bob@acme.example', risky, ['https://mail.google.com/'], 'Mail Merge Pro');
+      google.removeUserToken(CUSTOMER, 'bob@acme.example', risky);
+      add('bob@acme.example', risky, ['https://www.googleapis.com/auth/gmail.readonly'], 'Mail Merge Pro');
+      add('admin@acme.example', 'crm-app', ['openid']);
+      add('admin@acme.example', 'crm-app', ['https://www.googleapis.com/auth/drive'], 'CRM');
+      add('admin@acme.example', 'gone-app', ['openid']);
+      google.removeUserToken(CUSTOMER, 'admin@acme.example', 'gone-app');
+      google.removeUserToken(CUSTOMER, 'bob@acme.example', harmless);
+
+      const incremental = await poll(first.next);
+      expect(incremental.calls('directory.tokens.list')).toBe(0);
+      // Ten events at two per page.
+      expect(incremental.calls('reports.activities.list')).toBeGreaterThan(1);
+      // The next read overlaps this one's window and replays every event again: nothing changes.
+      const replayed = await poll(incremental.next);
+      const full = await poll();
+      expect(full.calls('directory.tokens.list')).toBe(3);
+      expect(incremental.document).toStrictEqual(full.document);
+      expect(replayed.document).toStrictEqual(full.document);
+      expect(grantOf(full.document, 'admin@acme.example', 'crm-app')?.scopes).toEqual(['https://www.googleapis.com/auth/drive', 'openid']);
+      // Revoked in between: the scopes of the earlier grant are gone.
+      expect(grantOf(full.document, 'bob@acme.example', risky)?.scopes).toEqual(['https://www.googleapis.com/auth/gmail.readonly']);
+    });
+
+    it('reads everything again once the last full read is older than fullReconcileHours', async () => {
+      const first = await poll();
+      const stale = withState(first.next, { lastFullAt: hoursAgo(25), lastEventTime: hoursAgo(1) });
+      const again = await poll(stale);
+      expect(again.calls('directory.tokens.list')).toBe(3);
+      expect(Date.parse((again.state as { lastFullAt: string }).lastFullAt)).toBeGreaterThan(Date.now() - HOUR);
+      // A longer period from the connection's options keeps the same state incremental.
+      expect((await poll(stale, { fullReconcileHours: 48 })).calls('directory.tokens.list')).toBe(0);
+      expect((await poll(withState(first.next, { lastFullAt: hoursAgo(2), lastEventTime: hoursAgo(1) }), { fullReconcileHours: 1 })).calls('directory.tokens.list')).toBe(3);
+      // Out of 1..168 or not a number: the default of 24 hours.
+      for (const fullReconcileHours of [0, 500, '48']) {
+        expect((await poll(stale, { fullReconcileHours })).calls('directory.tokens.list')).toBe(3);
+      }
+    });
+
+    it('reads everything when there is nothing sound to build on', async () => {
+      const first = await poll();
+      const gap = { area: 'oauth' as const, what: 'directory.tokens.list', reason: 'HTTP 403' };
+      for (const previous of [
+        { ...first.next, state: null },
+        { ...first.next, state: { lastFullAt: 'yesterday', lastEventTime: 'today' } },
+        { ...first.next, document: { ...first.document, gaps: [gap] } },
+        { ...first.next, document: { ...first.document, tenant: { id: 'C0another1' } } },
+      ]) {
+        expect((await poll(previous)).calls('directory.tokens.list')).toBe(3);
+      }
+    });
+
+    it('falls back to a full read, without a gap, when the Reports API refuses', async () => {
+      const first = await poll();
+      fault({ method: 'reports.activities.list', kind: 'status', status: 403, times: 1 });
+      const second = await poll(first.next);
+      expect(second.calls('reports.activities.list')).toBe(1);
+      expect(second.calls('directory.tokens.list')).toBe(3);
+      expect(second.document.gaps).toEqual([]);
+      expect(second.document).toStrictEqual(first.document);
+    });
+
+    it('waits out a throttled Reports API instead of falling back', async () => {
+      const first = await poll();
+      fault({ method: 'reports.activities.list', kind: 'status', status: 403, times: 1, body: rateLimitBody(403, 'userRateLimitExceeded', 'PERMISSION_DENIED') });
+      const second = await poll(first.next);
+      expect(second.calls('reports.activities.list')).toBe(2);
+      expect(second.calls('directory.tokens.list')).toBe(0);
+    });
   });
 
   describe('contract', () => {

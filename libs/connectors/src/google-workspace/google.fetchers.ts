@@ -1,10 +1,12 @@
 import { collectPages, type PostureGap } from '@tollgate/connector-sdk';
 import {
+  activitiesPageSchema,
   GOOGLE_SETTING_SCHEMAS,
   GOOGLE_SETTING_TYPES,
   policiesPageSchema,
   tokensListSchema,
   usersPageSchema,
+  type GoogleActivity,
   type GooglePolicy,
   type GoogleSettingType,
   type GoogleUserSummary,
@@ -15,8 +17,11 @@ import type { GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
 /** Real tenants stay far below these; more pages means the provider is looping. */
 const MAX_POLICY_PAGES = 200;
 const MAX_USER_PAGES = 2_000;
+/** A thousand events per page: 200 pages is far more token churn than one poll interval sees. */
+const MAX_ACTIVITY_PAGES = 200;
 const POLICY_PAGE_SIZE = 100;
 const USER_PAGE_SIZE = 500;
+const ACTIVITY_PAGE_SIZE = 1_000;
 /** Token listings in flight at once: one call per user, so this is what makes big tenants finish. */
 export const TOKEN_CONCURRENCY = 8;
 /** 2,400 Directory queries per minute per user is Google's default quota; stay just under it. */
@@ -137,6 +142,29 @@ async function fetchUserTokens(
   return results.filter((r): r is GoogleUserTokens => r !== undefined);
 }
 
+/** Every Policy API setting type; each one refused becomes a gap and is left out. */
+export async function fetchGooglePolicies(
+  client: GoogleClient,
+  base: string,
+  gaps: PostureGap[],
+): Promise<GoogleRawPosture['policies']> {
+  const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
+    try {
+      return await fetchPolicies(client, base, type);
+    } catch (err) {
+      if (!isGoogleRefusal(err)) throw err;
+      gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
+      return undefined;
+    }
+  });
+  const policies: GoogleRawPosture['policies'] = {};
+  GOOGLE_SETTING_TYPES.forEach((type, i) => {
+    const list = policyLists[i];
+    if (list) policies[type] = list;
+  });
+  return policies;
+}
+
 /**
  * Reads everything the Google Workspace connector reports: the users (whose listing failing fails
  * the poll: without it there is no tenant), their tokens, and the Policy API settings, each of which
@@ -153,20 +181,36 @@ export async function fetchGooglePosture(
   const users = await fetchUsers(client, bases.admin, customer, pacer);
   // One phase after the other keeps the requests in flight (each holding listeners on the poll's
   // abort signal) at the token listing's concurrency.
-  const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
-    try {
-      return await fetchPolicies(client, bases.cloudidentity, type);
-    } catch (err) {
-      if (!isGoogleRefusal(err)) throw err;
-      gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
-      return undefined;
-    }
-  });
+  const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps);
   const userTokens = await fetchUserTokens(client, bases.admin, users, pacer, gaps);
-  const policies: GoogleRawPosture['policies'] = {};
-  GOOGLE_SETTING_TYPES.forEach((type, i) => {
-    const list = policyLists[i];
-    if (list) policies[type] = list;
-  });
   return { customer, users, policies, userTokens, gaps };
+}
+
+/**
+ * The token application's activities since `startTime` (RFC 3339), newest first as Google lists
+ * them. No `eventName` filter: it takes a single name, and one listing of both authorize and revoke
+ * keeps them in one time order; other events (`request`) are skipped when applied. A refusal is
+ * thrown as is: the caller decides what a tenant without the Reports scope gets.
+ */
+export async function fetchTokenActivities(
+  client: GoogleClient,
+  adminBase: string,
+  startTime: string,
+  signal?: AbortSignal,
+): Promise<GoogleActivity[]> {
+  // Paced like the Directory calls, so even a long backlog of events pages at a polite rate.
+  const pacer = new RequestPacer(DIRECTORY_INTERVAL_MS, signal);
+  return collectPages(
+    async (pageToken) => {
+      await pacer.wait();
+      const page = await client.get(
+        'reports.activities.list',
+        `${adminBase}/admin/reports/v1/activity/users/all/applications/token`,
+        activitiesPageSchema,
+        { startTime, maxResults: ACTIVITY_PAGE_SIZE, pageToken },
+      );
+      return { items: page.items, next: page.nextPageToken };
+    },
+    { what: 'google-workspace reports.activities.list token', maxPages: MAX_ACTIVITY_PAGES },
+  );
 }

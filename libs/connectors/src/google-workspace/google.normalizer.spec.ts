@@ -1,5 +1,6 @@
-import type { GooglePolicy } from './google-api.schemas';
-import { normalizeGooglePosture, type GoogleRawPosture } from './google.normalizer';
+import type { OAuthGrant } from '@tollgate/connector-sdk';
+import type { GoogleActivity, GooglePolicy } from './google-api.schemas';
+import { applyTokenEvents, normalizeGooglePosture, tokenEvents, type GoogleRawPosture } from './google.normalizer';
 
 function policy(type: string, orgUnit: string, value: Record<string, unknown>, group?: string): GooglePolicy {
   return {
@@ -157,5 +158,65 @@ describe('normalizeGooglePosture', () => {
     const doc = normalizeGooglePosture(input);
     expect(doc.gaps.map((g) => g.area)).toEqual(['oauth', 'sharing']);
     expect(normalizeGooglePosture(input)).toEqual(doc);
+  });
+});
+
+describe('token events replayed on earlier grants', () => {
+  let qualifier = 0;
+  function activity(time: string, name: string, email: string, clientId: string, scopes: string[] = [], id = String(++qualifier)): GoogleActivity {
+    return {
+      id: { time, uniqueQualifier: id },
+      actor: { email },
+      events: [
+        {
+          name,
+          parameters: [
+            { name: 'client_id', value: clientId },
+            { name: 'app_name', value: clientId.toUpperCase() },
+            { name: 'scope', multiValue: scopes },
+          ],
+        },
+      ],
+    };
+  }
+  const grant = (principal: string, appId: string, scopes: string[]): OAuthGrant => ({
+    appId,
+    appName: appId.toUpperCase(),
+    scopes,
+    grantType: 'user',
+    principal,
+  });
+  // Newest first, as Google lists them.
+  const listed = (...items: GoogleActivity[]) => items.reverse();
+
+  it('applies events oldest first, equal times in the order Google implies, each event once', () => {
+    const revoke = activity('2025-01-01T10:00:00.000Z', 'revoke', 'ada@x', 'app');
+    const authorize = activity('2025-01-01T10:00:00.000Z', 'authorize', 'ada@x', 'app', ['openid']);
+    const events = tokenEvents(listed(revoke, authorize, authorize));
+    expect(events.map((e) => e.name)).toEqual(['revoke', 'authorize']);
+    expect(applyTokenEvents([grant('ada@x', 'app', ['drive'])], events)).toEqual([grant('ada@x', 'app', ['openid'])]);
+  });
+
+  it('extends a grant with the scopes of a new authorization and removes it on revoke', () => {
+    const events = tokenEvents(
+      listed(
+        activity('2025-01-01T10:00:00Z', 'authorize', 'ada@x', 'app', ['openid']),
+        activity('2025-01-01T10:01:00Z', 'authorize', 'bob@x', 'app', ['drive']),
+        activity('2025-01-01T10:02:00Z', 'revoke', 'cy@x', 'old'),
+        activity('2025-01-01T10:03:00Z', 'request', 'ada@x', 'other', ['mail']),
+      ),
+    );
+    const before = [grant('cy@x', 'old', ['openid']), grant('ada@x', 'app', ['profile'])];
+    const after = applyTokenEvents(before, events);
+    expect(after).toEqual([grant('ada@x', 'app', ['openid', 'profile']), grant('bob@x', 'app', ['drive'])]);
+    // Replaying what was already applied (the overlap of the next read) changes nothing.
+    expect(applyTokenEvents(after, events)).toEqual(after);
+  });
+
+  it('leaves grants of other kinds alone and skips events that name no user or client', () => {
+    const admin: OAuthGrant = { appId: 'z', appName: 'Z', scopes: ['a'], grantType: 'approved' };
+    const nameless = { ...activity('2025-01-01T10:00:00Z', 'authorize', '', 'app'), actor: {} };
+    const clientless = activity('2025-01-01T10:00:00Z', 'authorize', 'ada@x', '');
+    expect(applyTokenEvents([admin], tokenEvents([nameless, clientless]))).toEqual([admin]);
   });
 });

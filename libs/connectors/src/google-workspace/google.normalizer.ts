@@ -6,7 +6,7 @@ import type {
   ResidencyObservation,
   SettingObservation,
 } from '@tollgate/connector-sdk';
-import type { GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
+import type { GoogleActivity, GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
 import type { GoogleSettingKey } from './google.catalog';
 
 export interface GoogleUserTokens {
@@ -210,7 +210,92 @@ function normalizeGrants(raw: GoogleRawPosture): OAuthGrant[] {
       });
     }
   }
-  return grants.sort((a, b) => compare(a.appId, b.appId) || compare(a.principal ?? '', b.principal ?? ''));
+  return sortGrants(grants);
+}
+
+/**
+ * One order for every grant list, whichever pass built it: an unchanged tenant must give the same
+ * document (and content hash) from a full read as from replayed events.
+ */
+function sortGrants(grants: OAuthGrant[]): OAuthGrant[] {
+  return grants.sort(
+    (a, b) => compare(a.appId, b.appId) || compare(a.principal ?? '', b.principal ?? '') || compare(a.grantType, b.grantType),
+  );
+}
+
+/** One authorize or revoke, read from a Reports API activity. */
+export interface GoogleTokenEvent {
+  /** Activity time and unique qualifier: what makes an event the same one when listed twice. */
+  id: string;
+  time: number;
+  name: 'authorize' | 'revoke';
+  principal: string;
+  clientId: string;
+  appName: string;
+  scopes: string[];
+}
+
+/**
+ * The authorize and revoke events of the token application's activities, oldest first, each once.
+ * Google lists newest first; activities with the same time keep their relative order reversed too,
+ * so the one Google listed later (the older) is applied first. Events without a user or a client id
+ * cannot name a grant and are skipped.
+ */
+export function tokenEvents(activities: readonly GoogleActivity[]): GoogleTokenEvent[] {
+  const seen = new Set<string>();
+  const events: GoogleTokenEvent[] = [];
+  for (const activity of [...activities].reverse()) {
+    const key = `${activity.id.time}/${activity.id.uniqueQualifier}`;
+    // Paging over a list that grows at its head can hand out the same activity twice.
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const principal = activity.actor.email;
+    if (!principal) continue;
+    activity.events.forEach((event, index) => {
+      if (event.name !== 'authorize' && event.name !== 'revoke') return;
+      const param = (name: string) => event.parameters.find((p) => p.name === name);
+      const clientId = param('client_id')?.value;
+      if (!clientId) return;
+      events.push({
+        id: `${key}/${index}`,
+        time: Date.parse(activity.id.time),
+        name: event.name,
+        principal,
+        clientId,
+        appName: param('app_name')?.value || clientId,
+        scopes: (param('scope')?.multiValue ?? []).filter((scope) => scope !== ''),
+      });
+    });
+  }
+  // Array.prototype.sort is stable: equal times keep the order established above.
+  return events.sort((a, b) => a.time - b.time);
+}
+
+/**
+ * The user grants after replaying token events on the grants of an earlier document: an authorize
+ * adds the (user, client) grant or extends its scopes (Google keeps what a user granted a client
+ * until it is revoked), a revoke removes it. Replaying events already applied changes nothing (a
+ * union or a removal applied twice is applied once), which is what lets each incremental pass read
+ * an overlapping window. Other grant types pass through untouched. Pure.
+ */
+export function applyTokenEvents(grants: readonly OAuthGrant[], events: readonly GoogleTokenEvent[]): OAuthGrant[] {
+  const key = (principal: string, clientId: string) => `${principal}\u0000${clientId}`;
+  const users = new Map<string, OAuthGrant>();
+  const others: OAuthGrant[] = [];
+  for (const grant of grants) {
+    if (grant.grantType === 'user' && grant.principal) users.set(key(grant.principal, grant.appId), { ...grant, scopes: [...grant.scopes] });
+    else others.push(grant);
+  }
+  for (const event of events) {
+    const k = key(event.principal, event.clientId);
+    if (event.name === 'revoke') {
+      users.delete(k);
+      continue;
+    }
+    const scopes = new Set([...(users.get(k)?.scopes ?? []), ...event.scopes]);
+    users.set(k, { appId: event.clientId, appName: event.appName, scopes: [...scopes].sort(), grantType: 'user', principal: event.principal });
+  }
+  return sortGrants([...others, ...users.values()]);
 }
 
 function tenantId(raw: GoogleRawPosture): string {

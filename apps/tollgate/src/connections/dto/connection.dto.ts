@@ -34,6 +34,10 @@ class ConnectionFieldsDto {
   /** Overrides of the baseline's parameters (allowed domains, regions, approved apps ...). */
   @IsOptional() @IsObject()
   parameters?: Record<string, unknown>;
+
+  /** Google Workspace: hours between full OAuth reconciliations (incremental from the Reports API between them). */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(168)
+  fullReconcileHours?: number;
 }
 
 export class CreateConnectionDto extends ConnectionFieldsDto {

@@ -1,0 +1,122 @@
+import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { IsIn, IsISO8601, IsOptional } from 'class-validator';
+import { once } from 'node:events';
+import type { Response } from 'express';
+import { stringify } from 'csv-stringify/sync';
+import { DataSource } from 'typeorm';
+import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
+import { DriftQuery, type DriftView } from '@tollgate/drift';
+
+export class DriftReportQuery {
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
+  since?: string;
+
+  @IsOptional() @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 date-time' })
+  until?: string;
+
+  @IsOptional() @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}
+
+export const CSV_COLUMNS = [
+  'id', 'connectionId', 'provider', 'baselineId', 'controlId', 'title', 'references', 'area', 'severity', 'resourceKey',
+  'status', 'expected', 'observed', 'openedAt', 'lastSeenAt', 'resolvedAt', 'exceptionId',
+] as const;
+
+// A spreadsheet would run a cell starting with these as a formula; a leading quote keeps it text.
+const FORMULA = /^[=+@\t\r]/;
+const cell = (v: string | null) => (v === null ? '' : FORMULA.test(v) ? `'${v}` : v);
+
+export function csvRow(d: DriftView): string[] {
+  return [
+    d.id, d.connectionId, d.provider, d.baselineId, d.controlId, cell(d.title), cell(d.references.join('; ')), d.area, d.severity,
+    cell(d.resourceKey), d.status, JSON.stringify(d.expected), JSON.stringify(d.observed), d.openedAt, d.lastSeenAt, d.resolvedAt ?? '',
+    d.exceptionId ?? '',
+  ];
+}
+
+@Controller('reports')
+export class ReportsController {
+  constructor(
+    private readonly drifts: DriftQuery,
+    private readonly ds: DataSource,
+  ) {}
+
+  /**
+   * Drift episodes overlapping [since, until) as JSON or RFC 4180 CSV (header row, CRLF, ISO-8601 UTC
+   * times), streamed in batches with back-pressure: memory stays flat for millions of rows.
+   */
+  @Get('drift')
+  @RequireRoles(...READERS)
+  async drift(@Query() q: DriftReportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
+    const since = q.since ? new Date(q.since) : undefined;
+    const until = q.until ? new Date(q.until) : new Date();
+    if (since && since >= until) throw new BadRequestException('since must be before until');
+    const format = q.format ?? 'json';
+    let closed = false;
+    res.on('close', () => (closed = true));
+    const write = async (chunk: string) => {
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    };
+    res.status(200);
+    res.setHeader('Cache-Control', 'no-store');
+    if (format === 'csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+      res.setHeader('Content-Disposition', 'attachment; filename="tollgate-drift-report.csv"');
+      await write(stringify([[...CSV_COLUMNS]], { record_delimiter: 'windows' }));
+    } else {
+      res.setHeader('Content-Type', 'application/json; charset=utf-8');
+      await write(`{"since":${JSON.stringify(since?.toISOString() ?? null)},"until":${JSON.stringify(until.toISOString())},"items":[`);
+    }
+    let first = true;
+    for await (const batch of this.drifts.overlapping({ since, until, connectionIds: req.principal?.connectionIds })) {
+      if (closed) return;
+      if (format === 'csv') await write(stringify(batch.map(csvRow), { record_delimiter: 'windows' }));
+      else {
+        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(d)).join(','));
+        first = false;
+      }
+    }
+    res.end(format === 'csv' ? undefined : ']}');
+  }
+
+  /** Per connection: the current score, findings and open drifts by severity. */
+  @Get('posture')
+  @RequireRoles(...READERS)
+  async posture(@Req() req: AuthenticatedRequest) {
+    const scope = req.principal?.connectionIds ?? null;
+    const rows: {
+      id: string; name: string; provider: string; baseline_id: string; last_success_at: Date | null; consecutive_failures: number;
+      evaluated_at: Date | null; pass: number; fail: number; unknown: number; open: Record<string, number> | null; excepted: number;
+    }[] = await this.ds.query(
+      `SELECT c.id, c.name, c.provider, c.baseline_id, c.last_success_at, c.consecutive_failures, c.findings_confirmed_at AS evaluated_at,
+              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'pass') AS pass,
+              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'fail') AS fail,
+              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'unknown') AS unknown,
+              (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
+                 WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open,
+              (SELECT count(*)::int FROM drifts d WHERE d.connection_id = c.id AND d.status = 'excepted') AS excepted
+       FROM connections c
+       WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
+       ORDER BY lower(c.name)`,
+      [scope],
+    );
+    return {
+      generatedAt: new Date().toISOString(),
+      items: rows.map((r) => ({
+        connectionId: r.id,
+        name: r.name,
+        provider: r.provider,
+        baselineId: r.baseline_id,
+        // Unknown findings are left out of the score: they neither pass nor fail.
+        score: r.pass + r.fail > 0 ? r.pass / (r.pass + r.fail) : null,
+        findings: { pass: r.pass, fail: r.fail, unknown: r.unknown },
+        openDrifts: { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(r.open ?? {}) },
+        exceptedDrifts: r.excepted,
+        evaluatedAt: r.evaluated_at?.toISOString() ?? null,
+        lastSuccessAt: r.last_success_at?.toISOString() ?? null,
+        up: r.consecutive_failures === 0 && r.last_success_at !== null,
+      })),
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { DataSource } from 'typeorm';
+import { RequireRoles } from '@tollgate/auth';
+
+export class ListDeliveriesQuery {
+  @IsOptional() @IsIn(['pending', 'delivered', 'failed'])
+  state?: string;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit?: number;
+}
+
+/** The delivery log: what was sent, how often, with which outcome (admin only). */
+@Controller('webhooks/deliveries')
+@RequireRoles()
+export class WebhookDeliveriesController {
+  constructor(private readonly ds: DataSource) {}
+
+  @Get()
+  async list(@Query() q: ListDeliveriesQuery) {
+    const rows: { id: string; event: string; payload: unknown; created_at: Date; state: string; attempts: number; last_status: number | null; last_error: string | null; delivered_at: Date | null; next_attempt_at: Date }[] =
+      await this.ds.query(
+        `SELECT id, event, payload, created_at, state, attempts, last_status, last_error, delivered_at, next_attempt_at
+         FROM webhook_deliveries WHERE ($1::text IS NULL OR state = $1) ORDER BY created_at DESC, id DESC LIMIT $2`,
+        [q.state ?? null, q.limit ?? 100],
+      );
+    return {
+      items: rows.map((r) => ({
+        id: r.id,
+        event: r.event,
+        payload: r.payload,
+        createdAt: r.created_at.toISOString(),
+        state: r.state,
+        attempts: r.attempts,
+        lastStatus: r.last_status,
+        lastError: r.last_error,
+        deliveredAt: r.delivered_at?.toISOString() ?? null,
+        nextAttemptAt: r.state === 'pending' ? r.next_attempt_at.toISOString() : null,
+      })),
+    };
+  }
+}

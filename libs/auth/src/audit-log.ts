@@ -1,0 +1,32 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Principal } from './roles';
+
+export interface AuditRecord {
+  principal: Pick<Principal, 'keyId' | 'name' | 'role'>;
+  action: string;
+  target: string | null;
+  outcome: 'success' | 'denied' | 'failed';
+  status: number;
+  requestId: string | null;
+}
+
+/** Who did what to which object, and how it ended; written for every mutating API call. */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger('AuditLog');
+
+  constructor(private readonly ds: DataSource) {}
+
+  async record(r: AuditRecord): Promise<void> {
+    try {
+      await this.ds.query(
+        `INSERT INTO audit_events (actor_key, actor, role, action, target, outcome, status, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [r.principal.keyId, r.principal.name, r.principal.role, r.action, r.target, r.outcome, r.status, r.requestId],
+      );
+    } catch (err) {
+      // The action itself already happened (or was refused); losing its audit row must be loud.
+      this.logger.error({ message: 'could not write audit event', action: r.action, error: (err as Error).message });
+    }
+  }
+}
