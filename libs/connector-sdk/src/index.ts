@@ -4,3 +4,4 @@ export * from './connector';
 export * from './http-client';
 export * from './pagination';
 export * from './endpoints';
+export * from './collect-helpers';

@@ -1,4 +1,4 @@
-import { collectPages, type PostureGap } from '@tollgate/connector-sdk';
+import { collectPages, mapLimit, type PostureGap } from '@tollgate/connector-sdk';
 import {
   activitiesPageSchema,
   GOOGLE_SETTING_SCHEMAS,
@@ -52,19 +52,6 @@ const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
     what: 'google-workspace.residency.limit_processing_to_storage_region',
   },
 };
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** `setting.type.matches(...)` takes an RE2 pattern: anchored and with dots escaped, it names one type. */
 function settingFilter(type: GoogleSettingType): string {

@@ -1,4 +1,4 @@
-import { ProviderError, type PostureGap } from '@tollgate/connector-sdk';
+import { GapLog, mapLimit, ProviderError, readOptional, type GapTarget } from '@tollgate/connector-sdk';
 import {
   appRoleAssignmentSchema,
   authorizationPolicySchema,
@@ -20,8 +20,6 @@ const TOP = 999;
 /** Service principals whose application permissions are read in parallel (the client caps the rest). */
 const PER_APP_CONCURRENCY = 4;
 
-type GapTarget = Omit<PostureGap, 'reason'>;
-
 /**
  * What each optional read feeds. A sharing gap names the dotted prefix of the settings it would
  * have produced, so the evaluator explains exactly which settings are unknown.
@@ -38,47 +36,11 @@ const FEEDS = {
 } as const satisfies Record<string, GapTarget>;
 
 /**
- * Gaps of one poll, one per dataset: per-app reads refused for every app would otherwise repeat the
- * same gap (with a different path in the message) hundreds of times.
- */
-class GapLog {
-  private readonly seen = new Set<string>();
-  readonly gaps: PostureGap[] = [];
-
-  add(target: GapTarget, reason: string): void {
-    const key = `${target.area}\n${target.what}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.gaps.push({ ...target, reason });
-  }
-}
-
-/**
  * Runs an optional read: a 403 (the app lacks that permission, or the tenant lacks the feature)
  * leaves its dataset unknown and the poll goes on. Anything else still fails the poll.
  */
-async function readable<T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (!isGraphRefusal(err) || err.details.status !== 403) throw err;
-    gaps.add(feeds, err.message);
-    return undefined;
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+const isForbidden = (err: unknown): err is ProviderError => isGraphRefusal(err) && err.details.status === 403;
+const readable = <T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>) => readOptional(gaps, feeds, isForbidden, read);
 
 /** Required: without the organization there is no tenant to report on, so a refusal fails the poll as auth. */
 async function fetchOrganization(client: GraphClient) {

@@ -1,4 +1,4 @@
-import { collectPages, type PostureGap, type ProviderError } from '@tollgate/connector-sdk';
+import { collectPages, GapLog, mapLimit, readOptional, type GapTarget, type ProviderError } from '@tollgate/connector-sdk';
 import type { z } from 'zod';
 import {
   adminUsersSchema,
@@ -30,8 +30,6 @@ const INTEGRATION_LOG_PAGE_SIZE = 100;
 /** Workspaces read in parallel per listing; the client caps the poll's total concurrency too. */
 const PER_TEAM_CONCURRENCY = 4;
 
-type GapTarget = Omit<PostureGap, 'reason'>;
-
 /**
  * What each read feeds. Sharing gaps name the setting key (or a prefix of a group of keys) so the
  * evaluator can explain exactly which setting is unknown; OAuth gaps name the API read.
@@ -47,47 +45,13 @@ const FEEDS = {
   installed: { area: 'oauth', what: 'team.integrationLogs' },
 } as const satisfies Record<string, GapTarget>;
 
-/** Gaps of one poll, each reported once even when every workspace hits the same refusal. */
-export class GapLog {
-  private readonly seen = new Set<string>();
-  readonly gaps: PostureGap[] = [];
-
-  add(target: GapTarget, reason: string): void {
-    const key = `${target.area}\n${target.what}\n${reason}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    this.gaps.push({ ...target, reason });
-  }
-}
-
 function gapReason(err: ProviderError): string {
   if (err.details.code === 'not_an_enterprise') return `${err.message} (Enterprise Grid only)`;
   return err.message;
 }
 
 /** Runs a read whose refusal (missing scope, plan) leaves a dataset unknown instead of failing the poll. */
-async function readable<T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await read();
-  } catch (err) {
-    if (!isSlackGap(err)) throw err;
-    gaps.add(feeds, gapReason(err));
-    return undefined;
-  }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
+const readable = <T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>) => readOptional(gaps, feeds, isSlackGap, read, gapReason);
 
 /** Every item of a cursor-paged method, with the SDK's repeated-cursor and page-count guards. */
 async function listAll<S extends z.ZodType, T>(
