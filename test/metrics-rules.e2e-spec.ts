@@ -22,7 +22,7 @@ describe('deploy/prometheus and deploy/grafana', () => {
 
   it('promtool check config accepts the example prometheus.yml, rules included', () => {
     const run = promtool(['check', 'config', join(ROOT, 'deploy/prometheus/prometheus.yml')]);
-    expect(run.output).toContain('SUCCESS: 6 rules found');
+    expect(run.output).toContain('SUCCESS: 8 rules found');
     expect(run.status).toBe(0);
   });
 

@@ -2,6 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { keyFor } from './support/keys';
 import { eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 import {
   alertRules,
@@ -20,7 +21,8 @@ interface Finding {
   resourceKey: string;
 }
 
-// A live scrape after a rich run (a drift, an oauth drift, throttling, a failing connection): the
+// A live scrape after a rich run (a drift, an oauth drift, throttling, a failing connection, exception
+// tickets in several states with one approved that expires in 3 days, a ledger verification): the
 // values agree with the API, promtool accepts the exposition, and every metric the shipped alerts
 // and dashboard query is in it.
 describe('GET /metrics', () => {
@@ -32,6 +34,9 @@ describe('GET /metrics', () => {
   let healthyId: string;
   let brokenId: string;
   let text: string;
+  /** The scrape just before an exception was approved for one of the open drifts. */
+  let beforeApproval: Sample[];
+  let exceptedDriftId: string;
 
   const scrape = async (): Promise<{ text: string; samples: Sample[]; families: Set<string> }> => {
     const res = await request(t.url).get('/metrics').expect(200);
@@ -75,7 +80,31 @@ describe('GET /metrics', () => {
     brokenId = (await t.api().post('/connections').send(slackConnection(sim, brokenToken, broken.connection)).expect(201)).body.id;
     await pollNow(t, brokenId);
 
-    ({ text } = await scrapeUntil('readings with both connections', (s) => sampleValue(s, 'tollgate_connection_up', broken) !== undefined));
+    // Exception tickets through the API: one left requested, one rejected, and one approved (by
+    // someone other than the requester) that covers an open drift and expires within 7 days.
+    const owner = await keyFor(t, 'operator', 'business owner');
+    const approver = await keyFor(t, 'approver', 'security engineer');
+    const [first] = (await t.api().get(`/drifts?status=open&connectionId=${healthyId}`).expect(200)).body.items as { id: string; controlId: string; resourceKey: string }[];
+    exceptedDriftId = first.id;
+    const ask = (resourceKey: string | undefined, days: number) =>
+      owner
+        .post('/exceptions')
+        .send({ connectionId: healthyId, controlId: first.controlId, resourceKey, justification: 'needed for the metrics e2e run', expiresAt: new Date(Date.now() + days * 86_400_000).toISOString() })
+        .expect(201);
+    await ask('team:requested-only', 20);
+    const rejected = (await ask('team:rejected', 20)).body.id as string;
+    await approver.post(`/exceptions/${rejected}/reject`).send({ reason: 'no business need' }).expect(200);
+    const soon = (await ask(first.resourceKey, 3)).body.id as string;
+
+    ({ samples: beforeApproval } = await scrapeUntil('readings with both connections and the requested exceptions', (s) =>
+      sampleValue(s, 'tollgate_connection_up', broken) !== undefined && sampleValue(s, 'tollgate_exceptions', { state: 'requested' }) === 2,
+    ));
+    await approver.post(`/exceptions/${soon}/approve`).send({ reason: 'time-boxed, reviewed' }).expect(200);
+    expect((await t.api().get('/evidence/verify').expect(200)).body).toMatchObject({ ok: true });
+
+    ({ text } = await scrapeUntil('readings with the approved exception and the verified chain', (s) =>
+      sampleValue(s, 'tollgate_exceptions', { state: 'approved' }) === 1 && sampleValue(s, 'tollgate_evidence_chain_ok') === 1,
+    ));
   });
 
   afterAll(async () => {
@@ -167,27 +196,69 @@ describe('GET /metrics', () => {
   it('keeps labels bounded: no connection ids, no pollIds, nothing per request', () => {
     const { samples } = parseExposition(text);
     const labelNames = new Set(samples.filter((s) => s.name.startsWith('tollgate_')).flatMap((s) => Object.keys(s.labels)));
-    expect([...labelNames].sort()).toEqual(['connection', 'le', 'provider', 'reason', 'risk', 'severity', 'status', 'version']);
+    expect([...labelNames].sort()).toEqual(['connection', 'le', 'provider', 'reason', 'risk', 'severity', 'state', 'status', 'version']);
     expect(text).not.toContain(healthyId);
     expect(text).not.toContain(healthyToken);
   });
 
-  it('does not count excepted drifts as open', async () => {
-    const before = (await scrape()).samples;
+  it('does not count a drift excepted by an approved exception as open', async () => {
     const total = (s: Sample[]) => s.filter((x) => x.name === 'tollgate_drifts_open' && x.labels.connection === healthy.connection).reduce((n, x) => n + x.value, 0);
-    const ds = t.app.get(DataSource);
-    // The exceptions workflow sets this status; here it is set directly to test only the metric.
-    await ds.query(
-      `UPDATE drifts SET status = 'excepted' WHERE id = (SELECT id FROM drifts WHERE connection_id = $1 AND status = 'open' ORDER BY opened_at LIMIT 1)`,
-      [healthyId],
-    );
-    await scrapeUntil('one drift fewer open', (s) => total(s) === total(before) - 1);
+    expect((await t.api().get(`/drifts/${exceptedDriftId}`).expect(200)).body).toMatchObject({ status: 'excepted' });
+    expect(total(parseExposition(text).samples)).toBe(total(beforeApproval) - 1);
+  });
+
+  it('counts exception tickets by state, every state present, and the approved one expiring within 7 days', () => {
+    const { samples } = parseExposition(text);
+    const byState = Object.fromEntries(samples.filter((s) => s.name === 'tollgate_exceptions').map((s) => [s.labels.state, s.value]));
+    expect(byState).toEqual({ requested: 1, approved: 1, rejected: 1, revoked: 0, expired: 0 });
+    expect(sampleValue(samples, 'tollgate_exceptions_expiring_soon')).toBe(1);
+    expect(sampleValue(beforeApproval, 'tollgate_exceptions_expiring_soon')).toBe(0);
   });
 
   it('drops the series of a deleted connection', async () => {
     await t.api().delete(`/connections/${brokenId}`).expect(204);
     const { text: after } = await scrapeUntil('the deleted connection gone', (s) => sampleValue(s, 'tollgate_connection_up', broken) === undefined);
     expect(after).not.toContain('connection="Broken Slack"');
+  });
+
+  // Last: it leaves the ledger broken.
+  it('reports the evidence chain broken once a verification finds an edited entry', async () => {
+    const ds = t.app.get(DataSource);
+    // The ledger is append-only by trigger; an attacker with the database owner's rights gets past it.
+    await ds.query('ALTER TABLE evidence_ledger DISABLE TRIGGER USER');
+    try {
+      await ds.query(`UPDATE evidence_ledger SET data = jsonb_set(data, '{tampered}', 'true') WHERE seq = 1`);
+    } finally {
+      await ds.query('ALTER TABLE evidence_ledger ENABLE TRIGGER USER');
+    }
+    expect((await t.api().get('/evidence/verify').expect(200)).body).toMatchObject({ ok: false, firstBadSeq: 1 });
+    await scrapeUntil('tollgate_evidence_chain_ok 0', (s) => sampleValue(s, 'tollgate_evidence_chain_ok') === 0);
+  });
+});
+
+describe('tollgate_evidence_chain_ok before anyone verified the ledger', () => {
+  let db: TestDatabase;
+  let t: RunningTollgate;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTollgate(db.env);
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('is absent at the first scrape, which starts a verification in the background; later scrapes show its result', async () => {
+    const first = parseExposition((await request(t.url).get('/metrics').expect(200)).text);
+    expect(first.families.has('tollgate_evidence_chain_ok')).toBe(true);
+    expect(sampleValue(first.samples, 'tollgate_evidence_chain_ok')).toBeUndefined();
+    // No GET /evidence/verify, and the first checkpoint tick is a minute away: only the scrape started it.
+    await eventually('the background verification', async () => {
+      const { samples } = parseExposition((await request(t.url).get('/metrics').expect(200)).text);
+      return sampleValue(samples, 'tollgate_evidence_chain_ok') === 1 || undefined;
+    });
   });
 });
 

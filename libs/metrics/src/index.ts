@@ -1,2 +1,3 @@
 export * from './metrics';
 export * from './readings-cache';
+export * from './evidence-chain.probe';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { TollgateMetrics, type ConnectionReading, type PostureReadings } from './metrics';
+import { TollgateMetrics, type ConnectionReading, type ExceptionsReading, type PostureReadings } from './metrics';
 
 const acme: ConnectionReading = {
   provider: 'slack',
@@ -10,9 +10,16 @@ const acme: ConnectionReading = {
   oauthGrants: { risky: 1, other: 4 },
 };
 
-function withReadings(readings: PostureReadings): TollgateMetrics {
+const noExceptions: ExceptionsReading = { byState: { requested: 0, approved: 0, rejected: 0, revoked: 0, expired: 0 }, expiringSoon: 0 };
+
+/** A successful read: the database answered with these connections and no exception tickets, the chain verified. */
+function readings(connections: ConnectionReading[], more: Partial<PostureReadings> = {}): PostureReadings {
+  return { databaseUp: true, connections, exceptions: noExceptions, evidenceChainOk: true, ...more };
+}
+
+function withReadings(r: PostureReadings): TollgateMetrics {
   const m = new TollgateMetrics('1.2.3');
-  m.useReadings({ read: async () => readings });
+  m.useReadings({ read: async () => r });
   return m;
 }
 
@@ -23,7 +30,7 @@ async function value(m: TollgateMetrics, name: string, labels: Record<string, st
 
 describe('TollgateMetrics', () => {
   it('fills the scrape-time gauges from the readings', async () => {
-    const m = withReadings({ databaseUp: true, connections: [acme] });
+    const m = withReadings(readings([acme]));
     const labels = { provider: 'slack', connection: acme.connection };
     expect(await value(m, 'tollgate_database_up')).toBe(1);
     expect(await value(m, 'tollgate_drifts_open', { ...labels, severity: 'high' })).toBe(2);
@@ -39,7 +46,7 @@ describe('TollgateMetrics', () => {
 
   it('leaves out what is not known: no posture score without decided findings, no poll health for a disabled connection', async () => {
     const undecided: ConnectionReading = { ...acme, connection: 'Undecided', findings: { pass: 0, fail: 0, unknown: 3 }, polling: undefined };
-    const m = withReadings({ databaseUp: true, connections: [undecided] });
+    const m = withReadings(readings([undecided]));
     expect(await value(m, 'tollgate_posture_score_ratio')).toBeUndefined();
     expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
     expect(await value(m, 'tollgate_connection_poll_interval_seconds')).toBeUndefined();
@@ -47,11 +54,11 @@ describe('TollgateMetrics', () => {
   });
 
   it('drops the series of a connection that is gone', async () => {
-    let readings: PostureReadings = { databaseUp: true, connections: [acme] };
+    let current = readings([acme]);
     const m = new TollgateMetrics('1.2.3');
-    m.useReadings({ read: async () => readings });
+    m.useReadings({ read: async () => current });
     expect(await value(m, 'tollgate_connection_up')).toBe(1);
-    readings = { databaseUp: true, connections: [] };
+    current = readings([]);
     expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
   });
 
@@ -61,6 +68,34 @@ describe('TollgateMetrics', () => {
     expect(text).toContain('tollgate_build_info{version="1.2.3"} 1');
     expect(text).toMatch(/^tollgate_database_up 0$/m);
     expect(text).not.toMatch(/^tollgate_drifts_open\{/m);
+    expect(text).not.toMatch(/^tollgate_exceptions(_expiring_soon)?[ {]/m);
+    expect(text).not.toMatch(/^tollgate_evidence_chain_ok /m);
+  });
+
+  it('exports exception tickets with every state, and those expiring soon', async () => {
+    const exceptions: ExceptionsReading = { byState: { requested: 2, approved: 3, rejected: 0, revoked: 1, expired: 0 }, expiringSoon: 1 };
+    const m = withReadings(readings([], { exceptions }));
+    expect(await value(m, 'tollgate_exceptions', { state: 'approved' })).toBe(3);
+    expect(await value(m, 'tollgate_exceptions', { state: 'expired' })).toBe(0);
+    expect((await m.registry.getSingleMetric('tollgate_exceptions')?.get())?.values).toHaveLength(5);
+    expect(await value(m, 'tollgate_exceptions_expiring_soon')).toBe(1);
+  });
+
+  it('exports the evidence chain as 1 or 0, and nothing while no verification has run', async () => {
+    let current = readings([], { evidenceChainOk: null });
+    const m = new TollgateMetrics('1.2.3');
+    m.useReadings({ read: async () => current });
+    expect(await m.registry.metrics()).not.toMatch(/^tollgate_evidence_chain_ok /m);
+    current = readings([], { evidenceChainOk: true });
+    expect(await m.registry.metrics()).toMatch(/^tollgate_evidence_chain_ok 1$/m);
+    current = readings([], { evidenceChainOk: false });
+    expect(await m.registry.metrics()).toMatch(/^tollgate_evidence_chain_ok 0$/m);
+  });
+
+  it('leaves the exception gauges out until the database has been read once', async () => {
+    const text = await withReadings({ databaseUp: false, connections: null, exceptions: null, evidenceChainOk: null }).registry.metrics();
+    expect(text).not.toMatch(/^tollgate_exceptions(_expiring_soon)?[ {]/m);
+    expect(text).toMatch(/^# TYPE tollgate_exceptions_expiring_soon gauge$/m);
   });
 
   it('starts every counter series at zero, so that the first increment is visible to increase()', async () => {
@@ -74,7 +109,7 @@ describe('TollgateMetrics', () => {
   });
 
   it('renders an exposition promtool accepts', async () => {
-    const m = withReadings({ databaseUp: true, connections: [acme] });
+    const m = withReadings(readings([acme]));
     m.pollDurationSeconds.observe({ provider: 'slack' }, 1.5);
     m.pollFailuresTotal.inc({ provider: 'slack', reason: 'auth' });
     const check = spawnSync('promtool', ['check', 'metrics'], { input: await m.registry.metrics(), encoding: 'utf8' });

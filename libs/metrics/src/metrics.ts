@@ -3,12 +3,16 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /**
  * The one registry and every metric Tollgate exports, defined here and nowhere else.
  * Labels are bounded: provider (three values), reason (six), severity (five), status (three),
- * risk (two), and connection = the connection's name, which operators choose and which is unique
+ * risk (two), state (five), and connection = the connection's name, which operators choose and which is unique
  * among live connections (so its cardinality is the number of connections, never per-request data).
  */
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export type SeverityLabel = (typeof SEVERITIES)[number];
+export const EXCEPTION_STATES = ['requested', 'approved', 'rejected', 'revoked', 'expired'] as const;
+export type ExceptionStateLabel = (typeof EXCEPTION_STATES)[number];
+/** An approved exception expiring within this many days counts in tollgate_exceptions_expiring_soon. */
+export const EXCEPTION_EXPIRING_SOON_DAYS = 7;
 // The values the per-process counters start at zero with (see the constructor).
 const PROVIDERS = ['slack', 'microsoft365', 'google-workspace'] as const;
 const FAILURE_REASONS = ['auth', 'throttled', 'network', 'provider_error', 'schema', 'internal'] as const;
@@ -34,11 +38,36 @@ export interface ConnectionReading {
   oauthGrants?: { risky: number; other: number };
 }
 
+/** Exception tickets, read from the database at scrape time. */
+export interface ExceptionsReading {
+  /** Tickets by state; every state is present. */
+  byState: Record<ExceptionStateLabel, number>;
+  /**
+   * Approved tickets whose expiry is at most EXCEPTION_EXPIRING_SOON_DAYS away, including any past
+   * due that the expiry job has not ended yet (it ends them within a minute).
+   */
+  expiringSoon: number;
+}
+
+/** What one successful read yields: everything the scrape-time gauges show but tollgate_database_up. */
+export interface LoadedReadings {
+  connections: ConnectionReading[];
+  exceptions: ExceptionsReading;
+  /**
+   * Whether the evidence chain held at the last verification this process ran; null while none
+   * has. Kept in memory by the process, not read from the database.
+   */
+  evidenceChainOk: boolean | null;
+}
+
 export interface PostureReadings {
   /** The last attempt to read the database succeeded in time; when false the rest is the last known reading. */
   databaseUp: boolean;
   /** Null until the database has been read once. */
   connections: ConnectionReading[] | null;
+  /** Null until the database has been read once. */
+  exceptions: ExceptionsReading | null;
+  evidenceChainOk: boolean | null;
 }
 
 /** Where the scrape-time gauges come from (the app reads the database; tests can pass anything). */
@@ -186,6 +215,42 @@ export class TollgateMetrics {
       }),
   });
 
+  readonly exceptions = this.scrapeGauge({
+    name: 'tollgate_exceptions',
+    help: 'Exception tickets by state (requested, approved, rejected, revoked, expired); every state is exported, 0 when it has none.',
+    labelNames: ['state'] as const,
+    fill: (g, r) => {
+      if (!r.exceptions) return;
+      for (const state of EXCEPTION_STATES) g.set({ state }, r.exceptions.byState[state]);
+    },
+  });
+
+  readonly exceptionsExpiringSoon = this.scrapeGauge({
+    name: 'tollgate_exceptions_expiring_soon',
+    help: `Approved exception tickets that expire within ${EXCEPTION_EXPIRING_SOON_DAYS} days (past-due ones the expiry job has not ended yet included); at expiry their drifts open again.`,
+    labelNames: [] as const,
+    fill: (g, r) => {
+      // A gauge without labels always has a sample; before the first read it must not claim 0.
+      if (r.exceptions) g.set(r.exceptions.expiringSoon);
+      else g.remove();
+    },
+  });
+
+  readonly evidenceChainOk = this.scrapeGauge({
+    name: 'tollgate_evidence_chain_ok',
+    help:
+      '1 when the evidence ledger verified at the last verification this process ran, 0 when it was broken (an entry edited, deleted, ' +
+      'reordered or truncated, or a checkpoint that does not match). Verifications are GET /api/v1/evidence/verify (the whole ledger) and ' +
+      'the check before each checkpoint (the entries since the last one); a scrape never verifies. While none has run since the process ' +
+      'started, a scrape starts a full verification in the background, at most once per TOLLGATE_CHECKPOINT_INTERVAL_SECONDS, and the ' +
+      'series is absent until it ends.',
+    labelNames: [] as const,
+    fill: (g, r) => {
+      if (r.evidenceChainOk === null) g.remove();
+      else g.set(r.evidenceChainOk ? 1 : 0);
+    },
+  });
+
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
     // Gauges named *_total break the naming rules (promtool check metrics rejects them); the same
@@ -204,7 +269,7 @@ export class TollgateMetrics {
     }
   }
 
-  /** Attaches what the scrape-time gauges are read from; without it they are not exported. */
+  /** Attaches what the scrape-time gauges are read from; without it they are not exported (tollgate_database_up is 0). */
   useReadings(source: PostureReadingsSource): void {
     this.source = source;
   }
@@ -228,11 +293,14 @@ export class TollgateMetrics {
       async collect() {
         this.reset();
         const source = metrics().source;
-        if (source) spec.fill(this, await source.read());
+        spec.fill(this, source ? await source.read() : NOTHING_READ);
       },
     });
   }
 }
+
+/** What the gauges show without a readings source: nothing known, so absent (or 0 for tollgate_database_up). */
+const NOTHING_READ: PostureReadings = { databaseUp: false, connections: null, exceptions: null, evidenceChainOk: null };
 
 function eachConnection(r: PostureReadings, fn: (c: ConnectionReading) => void): void {
   for (const c of r.connections ?? []) fn(c);

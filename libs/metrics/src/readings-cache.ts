@@ -1,4 +1,4 @@
-import type { ConnectionReading, PostureReadings, PostureReadingsSource } from './metrics';
+import type { LoadedReadings, PostureReadings, PostureReadingsSource } from './metrics';
 
 export interface ReadingsCacheOptions {
   /** A reading younger than this is served without asking the database again. */
@@ -18,7 +18,7 @@ export const DEFAULT_READINGS_CACHE: ReadingsCacheOptions = { maxAgeMs: 1000, wa
  * databaseUp false. A slow read that later succeeds still refreshes the values.
  */
 export class ReadingsCache implements PostureReadingsSource {
-  private connections: ConnectionReading[] | null = null;
+  private last: LoadedReadings | null = null;
   /** When the last read ended, well or not: a database that is down is asked at most once per maxAge. */
   private attemptedAt = Number.NEGATIVE_INFINITY;
   private lastReadFailed = false;
@@ -26,7 +26,7 @@ export class ReadingsCache implements PostureReadingsSource {
   private readonly now: () => number;
 
   constructor(
-    private readonly load: () => Promise<ConnectionReading[]>,
+    private readonly load: () => Promise<LoadedReadings>,
     private readonly options: ReadingsCacheOptions = DEFAULT_READINGS_CACHE,
   ) {
     this.now = options.now ?? Date.now;
@@ -38,21 +38,27 @@ export class ReadingsCache implements PostureReadingsSource {
       const waitLeft = inflight.startedAt + this.options.waitMs - this.now();
       if (waitLeft > 0) await waitAtMost(inflight.done, waitLeft);
     }
-    return { databaseUp: this.databaseUp(), connections: this.connections };
+    const last = this.last;
+    return {
+      databaseUp: this.databaseUp(),
+      connections: last?.connections ?? null,
+      exceptions: last?.exceptions ?? null,
+      evidenceChainOk: last?.evidenceChainOk ?? null,
+    };
   }
 
   private databaseUp(): boolean {
     if (this.lastReadFailed) return false;
     if (this.inflight && this.now() - this.inflight.startedAt >= this.options.downAfterMs) return false;
     // Nothing read yet and the first read is still under way: not known to be up.
-    return this.connections !== null;
+    return this.last !== null;
   }
 
   private start(): { done: Promise<void>; startedAt: number } {
     const startedAt = this.now();
     const done = this.load().then(
-      (connections) => {
-        this.connections = connections;
+      (readings) => {
+        this.last = readings;
         this.lastReadFailed = false;
       },
       () => {

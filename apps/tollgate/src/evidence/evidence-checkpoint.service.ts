@@ -48,8 +48,17 @@ export class EvidenceCheckpointer implements OnApplicationBootstrap, BeforeAppli
     if (this.registry.doesExist('interval', TICK)) this.registry.deleteInterval(TICK);
   }
 
-  noteVerification(report: Pick<VerifyReport, 'ok'>): void {
+  /**
+   * Verifies the whole chain against the stored checkpoints (what GET /evidence/verify answers) and
+   * remembers the outcome for tollgate_evidence_chain_ok.
+   */
+  async verifyAll(): Promise<VerifyReport> {
+    // Checkpoints first, then the head: every checkpoint read is then at or below the head read.
+    const checkpoints = await this.store.checkpoints();
+    const head = await this.store.head();
+    const report = await verifyLedger(this.store.stream(0, head?.seq ?? 0), checkpoints, this.signer.publicKey);
     this.chainOk = report.ok;
+    return report;
   }
 
   /** A checkpoint when the last one is older than the interval; errors are logged, never thrown. */
@@ -57,7 +66,10 @@ export class EvidenceCheckpointer implements OnApplicationBootstrap, BeforeAppli
     try {
       const last = await this.store.lastCheckpoint();
       if (last && now.getTime() - Date.parse(last.signedAt) < this.config.TOLLGATE_CHECKPOINT_INTERVAL_SECONDS * 1000) return null;
-      return await this.checkpointNow(now);
+      const outcome = await this.checkpointNow(now);
+      // Also the rows below the last checkpoint: an edit there must show without anyone asking.
+      await this.verifyAll();
+      return outcome;
     } catch (err) {
       // Database unreachable: the next tick tries again.
       this.logger.warn({ message: 'could not write an evidence checkpoint', error: (err as Error).message });
@@ -79,7 +91,8 @@ export class EvidenceCheckpointer implements OnApplicationBootstrap, BeforeAppli
 
     const from = last ? { seq: last.seq, hash: last.hash } : undefined;
     const report = await verifyLedger(this.store.stream(last?.seq ?? 0, head.seq), [], this.signer.publicKey, { from });
-    this.noteVerification(report);
+    // A partial check can only prove the chain broken; it never overrides a full check's "broken".
+    if (!report.ok) this.chainOk = false;
     if (!report.ok || report.headSeq !== head.seq || report.headHash !== head.hash) {
       const problem = report.problem ?? `the ledger changed while it was read (head ${head.seq})`;
       this.logger.error({ message: 'refusing to sign an evidence checkpoint: the ledger does not verify', firstBadSeq: report.firstBadSeq, problem });

@@ -1,5 +1,14 @@
 import type { DataSource } from 'typeorm';
-import { SEVERITIES, type ConnectionReading, type SeverityLabel } from '@tollgate/metrics';
+import {
+  EXCEPTION_EXPIRING_SOON_DAYS,
+  EXCEPTION_STATES,
+  SEVERITIES,
+  type ConnectionReading,
+  type ExceptionStateLabel,
+  type ExceptionsReading,
+  type LoadedReadings,
+  type SeverityLabel,
+} from '@tollgate/metrics';
 
 interface ConnectionRow {
   id: string;
@@ -24,6 +33,11 @@ interface DerivedRow {
   other: number;
 }
 
+interface ExceptionsRow {
+  by_state: Partial<Record<ExceptionStateLabel, number>>;
+  expiring_soon: number;
+}
+
 type Derived = Pick<ConnectionReading, 'findings' | 'oauthGrants'>;
 
 /**
@@ -31,14 +45,20 @@ type Derived = Pick<ConnectionReading, 'findings' | 'oauthGrants'>;
  * each live connection's bookkeeping and its open drifts by severity. The second one only runs for
  * connections whose snapshot or findings changed since the last read, because counting findings
  * and grants means walking JSON documents that can hold 100k grants; its results are kept per
- * connection until the (snapshot, findings hash) pair changes.
+ * connection until the (snapshot, findings hash) pair changes. A third one (every read) counts
+ * exception tickets by state.
  */
 export class PostureReadingsRepository {
   private readonly derived = new Map<string, { key: string; value: Derived }>();
 
   constructor(private readonly ds: DataSource) {}
 
-  async read(): Promise<ConnectionReading[]> {
+  async read(): Promise<Omit<LoadedReadings, 'evidenceChainOk'>> {
+    const connections = await this.readConnections();
+    return { connections, exceptions: await this.readExceptions() };
+  }
+
+  private async readConnections(): Promise<ConnectionReading[]> {
     const rows: ConnectionRow[] = await this.ds.query(
       `WITH open_drifts AS (
          SELECT connection_id, jsonb_object_agg(severity, n) AS by_severity
@@ -58,6 +78,22 @@ export class PostureReadingsRepository {
     const live = new Set(rows.map((r) => r.id));
     for (const id of this.derived.keys()) if (!live.has(id)) this.derived.delete(id);
     return rows.map((r) => this.toReading(r));
+  }
+
+  /**
+   * Tickets of deleted connections count too: they stay in the exceptions API. The expiring-soon
+   * count uses the partial index on expires_at of approved tickets.
+   */
+  private async readExceptions(): Promise<ExceptionsReading> {
+    const [row]: ExceptionsRow[] = await this.ds.query(
+      `SELECT coalesce((SELECT jsonb_object_agg(state, n)
+                        FROM (SELECT state, count(*)::int AS n FROM exception_tickets GROUP BY state) s), '{}'::jsonb) AS by_state,
+              (SELECT count(*)::int FROM exception_tickets
+               WHERE state = 'approved' AND expires_at <= now() + make_interval(days => $1)) AS expiring_soon`,
+      [EXCEPTION_EXPIRING_SOON_DAYS],
+    );
+    const byState = Object.fromEntries(EXCEPTION_STATES.map((s) => [s, row.by_state[s] ?? 0])) as Record<ExceptionStateLabel, number>;
+    return { byState, expiringSoon: row.expiring_soon };
   }
 
   private async refreshDerived(stale: ConnectionRow[]): Promise<void> {
