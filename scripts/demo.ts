@@ -87,9 +87,11 @@ Tollgate demo is running (embedded database under ${config.TOLLGATE_DATA_DIR}).
   API        ${api}/api/v1      (Authorization: Bearer ${adminKey})
   try        curl -s -H 'Authorization: Bearer ${adminKey}' '${api}/api/v1/drifts?status=open'
              curl -s -H 'Authorization: Bearer ${adminKey}' ${api}/api/v1/connections
+  docs       ${api}/docs      (OpenAPI; JSON at ${api}/docs-json)
   metrics    ${api}/metrics
   health     ${api}/healthz   ${api}/readyz
   simulator  ${sim.url}  (three Slack tenants, polled every 15 s)
+  prometheus see README, "Watching the demo with Prometheus"
 
 A tenant drifts about every ${DRIFT_EVERY_MS / 1000} s (and is put right again later). Ctrl-C stops.
 `);

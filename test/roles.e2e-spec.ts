@@ -23,6 +23,7 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'get', path: '/baselines', allowed: READERS },
   { method: 'get', path: '/baselines/{id}', allowed: READERS },
   { method: 'post', path: '/baselines/validate', allowed: ['operator'], body: {} },
+  { method: 'post', path: '/baselines/reload', allowed: [] },
   { method: 'get', path: '/drifts', allowed: READERS },
   { method: 'get', path: '/drifts/{id}', allowed: READERS },
   { method: 'get', path: '/reports/drift', allowed: READERS },

@@ -62,6 +62,23 @@ describe('start-up with bad configuration', () => {
     );
   });
 
+  it('malformed YAML in the connections file stops the start naming file and line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-connections-'));
+    const file = join(dir, 'connections.yaml');
+    writeFileSync(file, ['connections:', '  - name: Good', '    provider: slack', '    credentials: { token: "x"', '  - name: Other'].join('\n'));
+    await expect(startTollgate({ ...db.env, TOLLGATE_CONNECTIONS_FILE: file })).rejects.toThrow(/connections\.yaml:[45]: /);
+  });
+
+  it('two connections of one name in the connections file stop the start naming the second', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tollgate-connections-'));
+    const file = join(dir, 'connections.yaml');
+    const entry = (name: string) => [`  - name: ${name}`, '    provider: slack', '    credentials: { token: "xoxp-dup" }'];
+    writeFileSync(file, ['connections:', ...entry('Acme'), ...entry('Beta'), ...entry('ACME')].join('\n'));
+    await expect(startTollgate({ ...db.env, TOLLGATE_CONNECTIONS_FILE: file })).rejects.toThrow(
+      /connections\.yaml:8: connections\[2\]: duplicate connection name "ACME"/,
+    );
+  });
+
   it('a missing secret reference in the connections file is named, not replaced by an empty value', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tollgate-connections-'));
     const file = join(dir, 'connections.yaml');

@@ -4,6 +4,9 @@ import type { Principal, Role } from './roles';
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
+/** Stands in for a stored hash when no key matches: a digest no secret is known to produce. */
+const NO_KEY_DIGEST = sha256('tollgate: no api key has this prefix');
+
 export interface ApiKeyView {
   id: string;
   name: string;
@@ -70,7 +73,10 @@ export class ApiKeyService {
       [match[1]],
     );
     const row = rows[0];
-    if (!row || !timingSafeEqual(sha256(match[2]), Buffer.from(row.secret_hash, 'hex'))) return null;
+    // Compared even when no live key has this prefix, so an unknown or revoked key costs the same
+    // work as a wrong secret and the answer's timing does not reveal which prefixes exist.
+    const matches = timingSafeEqual(sha256(match[2]), row ? Buffer.from(row.secret_hash, 'hex') : NO_KEY_DIGEST);
+    if (!row || !matches) return null;
     void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
     return { keyId: row.id, name: row.name, role: row.role, connectionIds: row.connection_ids ?? undefined };
   }

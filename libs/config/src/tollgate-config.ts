@@ -100,6 +100,10 @@ export class TollgateConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(3000)
   TOLLGATE_POLL_TIMEOUT_SECONDS = 240;
 
+  /** Deadline of one provider request, from sending to the last byte; a slower answer is retried, then fails the poll. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  TOLLGATE_PROVIDER_TIMEOUT_SECONDS = 15;
+
   /** Each next poll is delayed by up to this fraction of the interval, to spread load. */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber() @Min(0) @Max(1)
   TOLLGATE_POLL_JITTER_RATIO = 0.1;

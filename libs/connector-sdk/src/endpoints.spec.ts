@@ -28,6 +28,8 @@ describe('resolveEndpoints', () => {
     ['https://SLACK.com./api', 'https://slack.com/api'],
     ['https://slack.com:443/api', 'https://slack.com/api'],
     ['https://files.slack.com', 'https://files.slack.com'],
+    // An ideographic full stop is a dot to the URL parser, so the host checked is the host requested.
+    ['https://slack\u3002com/api', 'https://slack.com/api'],
   ])('accepts the official %s', (override, expected) => {
     expect(resolveEndpoints(defaults, { api: override }, strict).api).toBe(expected);
   });
@@ -54,6 +56,15 @@ describe('resolveEndpoints', () => {
     ['file:///etc/passwd', /scheme file/],
     ['gopher://slack.com:70/_GET', /scheme gopher/],
     ['javascript:alert(1)', /scheme javascript/],
+    ['https://[fe80::1]', /IP address/],
+    ['https://[::ffff:7f00:1]', /IP address/],
+    ['https://172.16.0.1', /IP address/],
+    ['https://100.64.0.1', /IP address/],
+    ['https://localhost', /not an official host/],
+    ['https://LOCALHOST.', /host localhost is not an official host/],
+    ['https://SLACK.COM.EVIL.COM.', /host slack\.com\.evil\.com is not an official host/],
+    ['https://sl\u0430ck.com', /host xn--slck-.* is not an official host/],
+    ['https://slack.com\u2024evil.com', /not an official host|not an absolute URL/],
     ['//slack.com/api', /not an absolute URL/],
     ['not a url', /not an absolute URL/],
   ])('refuses %s without allowCustom', (override, why) => {

@@ -166,29 +166,40 @@ export class DriftQuery {
 
   /**
    * Every drift episode that overlaps [since, until), oldest first, in keyset batches: memory stays
-   * flat however many rows there are.
+   * flat however many rows there are. The next batch is read while the caller writes out the
+   * current one, so the database round trip and the response's back-pressure overlap instead of
+   * adding up; at most two batches are held.
    */
   async *overlapping(range: { since?: Date; until: Date; connectionIds?: string[] }, batchSize = 2000): AsyncGenerator<DriftView[]> {
-    let after: { openedAt: Date; id: string } | undefined;
-    for (;;) {
+    const batchAfter = (after?: { openedAt: Date; id: string }): Promise<DriftRow[]> => {
       const params: unknown[] = [range.until, range.since ?? null, range.connectionIds ?? null, batchSize];
       let keyset = '';
       if (after) {
         params.push(after.openedAt, after.id);
         keyset = 'AND (d.opened_at, d.id) > ($5::timestamptz, $6::uuid)';
       }
-      const rows: DriftRow[] = await this.ds.query(
+      const read: Promise<DriftRow[]> = this.ds.query(
         `${SELECT_DRIFT}
          WHERE d.opened_at < $1 AND ($2::timestamptz IS NULL OR d.resolved_at IS NULL OR d.resolved_at >= $2)
            AND ($3::uuid[] IS NULL OR d.connection_id = ANY($3::uuid[])) ${keyset}
          ORDER BY d.opened_at, d.id LIMIT $4`,
         params,
       );
+      // A caller that stops early never awaits the prefetched batch; its failure must not go unhandled.
+      read.catch(() => undefined);
+      return read;
+    };
+    let next = batchAfter();
+    for (;;) {
+      const rows = await next;
       if (rows.length === 0) return;
+      const more = rows.length === batchSize;
+      if (more) {
+        const last = rows[rows.length - 1];
+        next = batchAfter({ openedAt: last.opened_at, id: last.id });
+      }
       yield rows.map(toView);
-      if (rows.length < batchSize) return;
-      const last = rows[rows.length - 1];
-      after = { openedAt: last.opened_at, id: last.id };
+      if (!more) return;
     }
   }
 

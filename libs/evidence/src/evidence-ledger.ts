@@ -11,7 +11,7 @@ export const KIND_PATTERN = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)*$/;
 const MAX_KIND_LENGTH = 100;
 
 /** Serialised per replica set: every appender takes this lock before it reads the head. */
-const LEDGER_LOCK = 'tollgate:evidence-ledger';
+export const LEDGER_LOCK = 'tollgate:evidence-ledger';
 
 // Without the u flag a regex sees UTF-16 code units, which is what makes a lone surrogate visible.
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;

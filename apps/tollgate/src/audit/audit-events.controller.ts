@@ -1,24 +1,36 @@
 import { BadRequestException, Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { RequireRoles } from '@tollgate/auth';
+import { ApiErrors } from '../common/api-errors';
+import { AuditEventPage } from './audit.response';
 
 export class ListAuditEventsQuery {
   /** Events older than this id (the `nextBefore` of the previous page). */
+  @ApiPropertyOptional({ description: 'Events older than this id (the `nextBefore` of the previous page).', pattern: '^[1-9][0-9]{0,18}$', example: '1042' })
   @IsOptional() @IsString() @Matches(/^[1-9][0-9]{0,18}$/, { message: 'before must be an event id' })
   before?: string;
 
+  @ApiPropertyOptional({ description: 'Page size.', type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit?: number;
 }
 
+@ApiTags('audit')
 @Controller('audit-events')
 @RequireRoles('auditor')
 export class AuditEventsController {
   constructor(private readonly ds: DataSource) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Read the audit log',
+    description: 'Every authenticated mutation through the API, successful, failed or denied, with who did it; newest first. Roles: auditor, admin.',
+  })
+  @ApiOkResponse({ description: 'One page of audit events.', type: AuditEventPage })
+  @ApiErrors(400, 401, 403, 429)
   async list(@Query() q: ListAuditEventsQuery) {
     const limit = q.limit ?? 100;
     if (q.before && BigInt(q.before) > 9223372036854775807n) throw new BadRequestException('before must be an event id');

@@ -29,8 +29,14 @@ export class BaselinesService {
     return baseline;
   }
 
-  /** Re-reads the files; on any error the previous good set stays in force and the error is returned. */
+  /** Re-reads the files; on any error the previous good set stays in force and the error is thrown. */
   reload(): void {
-    this.registry.reload(this.dirs);
+    try {
+      this.registry.reload(this.dirs);
+    } catch (err) {
+      this.logger.error({ message: 'baseline reload refused; the previous baselines stay in force', error: (err as Error).message });
+      throw err;
+    }
+    this.logger.log({ message: 'baselines reloaded', baselines: this.registry.list().map((b) => `${b.id}@${b.version}`) });
   }
 }

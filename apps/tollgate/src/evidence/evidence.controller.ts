@@ -1,22 +1,34 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { RequireRoles } from '@tollgate/auth';
-import { CheckpointSigner, EvidenceStore, verifyLedger, type VerifyReport } from '@tollgate/evidence';
+import { CheckpointSigner, EvidenceStore, type VerifyReport } from '@tollgate/evidence';
+import { ApiErrors } from '../common/api-errors';
 import { EvidenceCheckpointer } from './evidence-checkpoint.service';
+import { CheckpointList, EvidencePublicKey, LedgerPage, VerifyReportView } from './evidence.response';
 
 export const MAX_LEDGER_PAGE = 1000;
 
 export class LedgerPageQuery {
   /** Entries with a seq greater than this; 0 (the default) starts at the beginning. */
+  @ApiPropertyOptional({
+    description: 'Entries with a seq greater than this (the `nextAfterSeq` of the previous page); 0 starts at the beginning.',
+    type: 'integer',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    default: 0,
+  })
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
   afterSeq?: number;
 
+  @ApiPropertyOptional({ description: 'Page size.', type: 'integer', minimum: 1, maximum: MAX_LEDGER_PAGE, default: 100 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(MAX_LEDGER_PAGE)
   limit?: number;
 }
 
 /** The evidence ledger, for auditors: read it, check it, and take what is needed to check it offline. */
+@ApiTags('evidence')
 @Controller('evidence')
 @RequireRoles('auditor')
 export class EvidenceController {
@@ -27,6 +39,9 @@ export class EvidenceController {
   ) {}
 
   @Get('ledger')
+  @ApiOperation({ summary: 'Read the evidence ledger', description: 'Hash-chained entries in seq order, one page at a time. Roles: auditor, admin.' })
+  @ApiOkResponse({ description: 'One page of entries.', type: LedgerPage })
+  @ApiErrors(400, 401, 403, 429)
   ledger(@Query() q: LedgerPageQuery) {
     return this.store.page(q.afterSeq ?? 0, q.limit ?? 100);
   }
@@ -37,21 +52,30 @@ export class EvidenceController {
    * same verifier offline (`npm run evidence:verify`) with a pinned key.
    */
   @Get('verify')
-  async verify(): Promise<VerifyReport> {
-    // Checkpoints first, then the head: every checkpoint read is then at or below the head read.
-    const checkpoints = await this.store.checkpoints();
-    const head = await this.store.head();
-    const report = await verifyLedger(this.store.stream(0, head?.seq ?? 0), checkpoints, this.signer.publicKey);
-    this.checkpointer.noteVerification(report);
-    return report;
+  @ApiOperation({
+    summary: 'Verify the evidence ledger',
+    description:
+      "Checks the whole chain against the stored checkpoints and this server's public key. Always 200: the body says whether it holds. " +
+      'To trust no server, run `npm run evidence:verify` offline with a pinned key. Roles: auditor, admin.',
+  })
+  @ApiOkResponse({ description: 'The verification result.', type: VerifyReportView })
+  @ApiErrors(401, 403, 429)
+  verify(): Promise<VerifyReport> {
+    return this.checkpointer.verifyAll();
   }
 
   @Get('checkpoints')
+  @ApiOperation({ summary: 'List signed checkpoints', description: 'Every Ed25519-signed checkpoint of the ledger head, by seq. Roles: auditor, admin.' })
+  @ApiOkResponse({ description: 'The checkpoints.', type: CheckpointList })
+  @ApiErrors(401, 403, 429)
   async checkpoints() {
     return { items: await this.store.checkpoints() };
   }
 
   @Get('public-key')
+  @ApiOperation({ summary: 'Checkpoint public key', description: 'The Ed25519 key that signs checkpoints, to verify offline. Roles: auditor, admin.' })
+  @ApiOkResponse({ description: 'The public key.', type: EvidencePublicKey })
+  @ApiErrors(401, 403, 429)
   publicKey() {
     return { algorithm: 'Ed25519', keyId: this.signer.keyId, publicKeyPem: this.signer.publicKeyPem };
   }

@@ -1,11 +1,15 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { pendingMigrations, type Database } from '@tollgate/database';
 import { Public } from '@tollgate/auth';
 import { DATABASE } from '../core.module';
+import { ApiErrors } from '../common/api-errors';
+import { Liveness, Readiness } from './health.response';
 
 const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
+@ApiTags('health')
 @Controller()
 @Public()
 export class HealthController {
@@ -14,6 +18,8 @@ export class HealthController {
   /** The process is alive; says nothing of its dependencies. */
   @Get('healthz')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness probe', description: 'The process is alive; says nothing of its dependencies. No API key needed.', security: [] })
+  @ApiOkResponse({ description: 'Alive.', type: Liveness })
   healthz() {
     return { status: 'ok' };
   }
@@ -21,6 +27,13 @@ export class HealthController {
   /** Ready to serve: the database answers and every migration is applied. */
   @Get('readyz')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Readiness probe',
+    description: 'Ready to serve: the database answers and every migration is applied. No API key needed.',
+    security: [],
+  })
+  @ApiOkResponse({ description: 'Ready.', type: Readiness })
+  @ApiErrors([503, 'Not ready: the database does not answer within 2 s, or migrations are pending (`message` says which).'])
   async readyz() {
     try {
       await within(2000, this.db.dataSource.query('SELECT 1'));

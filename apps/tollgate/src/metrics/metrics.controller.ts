@@ -1,14 +1,18 @@
-import { Controller, Get, Header, Headers, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Logger, Res, UnauthorizedException } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Response } from 'express';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import { Public } from '@tollgate/auth';
-import { ReadingsCache, TollgateMetrics } from '@tollgate/metrics';
+import { EvidenceChainProbe, ReadingsCache, TollgateMetrics } from '@tollgate/metrics';
+import { EvidenceCheckpointer } from '../evidence/evidence-checkpoint.service';
 import { PostureReadingsRepository } from './posture-readings.repository';
+import { ApiErrors } from '../common/api-errors';
 
 const digest = (v: string) => createHash('sha256').update(v).digest();
 
+@ApiTags('metrics')
 @Controller()
 @Public()
 export class MetricsController {
@@ -18,17 +22,43 @@ export class MetricsController {
     private readonly metrics: TollgateMetrics,
     config: TollgateConfig,
     ds: DataSource,
+    checkpointer: EvidenceCheckpointer,
   ) {
     this.tokenDigest = config.TOLLGATE_METRICS_TOKEN ? digest(config.TOLLGATE_METRICS_TOKEN) : undefined;
+    const logger = new Logger('Metrics');
+    const chain = new EvidenceChainProbe({
+      lastResult: () => checkpointer.chainOk,
+      verify: async () => {
+        await checkpointer.verifyAll();
+      },
+      minIntervalMs: config.TOLLGATE_CHECKPOINT_INTERVAL_SECONDS * 1000,
+      onError: (err) => logger.warn({ message: 'could not verify the evidence ledger for tollgate_evidence_chain_ok', error: (err as Error).message }),
+    });
     // The database-derived gauges exist where /metrics is served; a cache keeps a scrape fast and
     // answering (with tollgate_database_up 0) while the database is slow or gone.
     const repository = new PostureReadingsRepository(ds);
-    metrics.useReadings(new ReadingsCache(() => repository.read()));
+    metrics.useReadings(new ReadingsCache(async () => ({ ...(await repository.read()), evidenceChainOk: chain.read() })));
   }
 
   /** Prometheus exposition; with TOLLGATE_METRICS_TOKEN set it needs `Authorization: Bearer <token>`. */
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description:
+      'Prometheus text exposition format 0.0.4. No API key: when TOLLGATE_METRICS_TOKEN is set, it needs `Authorization: Bearer <that token>`.',
+    security: [],
+  })
+  @ApiOkResponse({
+    description: 'The metrics.',
+    content: {
+      'text/plain': {
+        schema: { type: 'string', description: 'Prometheus text exposition format 0.0.4.' },
+        example: '# TYPE tollgate_database_up gauge\ntollgate_database_up 1\n',
+      },
+    },
+  })
+  @ApiErrors([401, 'TOLLGATE_METRICS_TOKEN is set and the request does not carry it.'])
   async scrape(@Headers('authorization') authorization: string | undefined, @Res() res: Response): Promise<void> {
     if (this.tokenDigest) {
       const presented = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';

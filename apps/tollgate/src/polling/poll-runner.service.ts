@@ -71,6 +71,7 @@ export class PollRunner {
       const http = createProviderHttpClient({
         provider: c.provider,
         signal: deadline,
+        timeoutMs: this.config.TOLLGATE_PROVIDER_TIMEOUT_SECONDS * 1000,
         classify: connector.classifyResponse?.bind(connector),
         onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
         onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),

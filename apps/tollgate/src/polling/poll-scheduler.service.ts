@@ -20,6 +20,8 @@ export class PollScheduler implements OnApplicationBootstrap, BeforeApplicationS
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly shutdown = new AbortController();
   private claiming = false;
+  /** A slot freed while a claim was under way: claim again as soon as it ends. */
+  private claimAgain = false;
   private stopping = false;
 
   constructor(
@@ -37,17 +39,27 @@ export class PollScheduler implements OnApplicationBootstrap, BeforeApplicationS
 
   /** One scheduling round; exposed so tests and the demo can drive it without waiting for a tick. */
   async tick(): Promise<number> {
-    if (this.stopping || this.claiming) return 0;
+    if (this.stopping) return 0;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return 0;
+    }
     const free = this.config.TOLLGATE_WORKER_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return 0;
     this.claiming = true;
+    // Every free slot filled: more may be due.
+    let filled = false;
     try {
       const claimed = await this.leases.claimDue(this.workerId, free);
+      filled = claimed.length === free;
       for (const c of claimed) {
         const poll = this.runner
           .run(c, this.workerId, this.shutdown.signal)
           .catch((err: Error) => this.logger.error({ message: 'poll crashed', connectionId: c.id, error: err.message }))
-          .finally(() => this.inFlight.delete(poll));
+          .finally(() => {
+            this.inFlight.delete(poll);
+            this.refill();
+          });
         this.inFlight.add(poll);
       }
       return claimed.length;
@@ -57,7 +69,21 @@ export class PollScheduler implements OnApplicationBootstrap, BeforeApplicationS
       return 0;
     } finally {
       this.claiming = false;
+      if (this.claimAgain) {
+        this.claimAgain = false;
+        if (filled) this.refill();
+      }
     }
+  }
+
+  /**
+   * A finished poll frees a slot: claim the next due connection now rather than at the next tick.
+   * Without this one worker could never run more than CONCURRENCY polls per tick, whatever the
+   * provider's latency (8 polls/s with the defaults; see docs/performance.md).
+   */
+  private refill(): void {
+    if (this.stopping || this.config.TOLLGATE_ROLE === 'api') return;
+    void this.tick();
   }
 
   get activePolls(): number {

@@ -1,19 +1,24 @@
 import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
-import { once } from 'node:events';
 import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { DriftQuery, type DriftView } from '@tollgate/drift';
+import { ApiErrors } from '../common/api-errors';
+import { DriftReport, PostureReport } from './reports.response';
 
 export class DriftReportQuery {
+  @ApiPropertyOptional({ description: 'Start of the range; absent: all history.', format: 'date-time', example: '2025-01-01T00:00:00Z' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'since must be an ISO-8601 date-time' })
   since?: string;
 
+  @ApiPropertyOptional({ description: 'End of the range (exclusive); absent: now. Must be after `since`.', format: 'date-time' })
   @IsOptional() @IsISO8601({ strict: true }, { message: 'until must be an ISO-8601 date-time' })
   until?: string;
 
+  @ApiPropertyOptional({ description: 'Response format.', enum: ['json', 'csv'], default: 'json' })
   @IsOptional() @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
 }
@@ -35,6 +40,25 @@ export function csvRow(d: DriftView): string[] {
   ];
 }
 
+/**
+ * Waits for back-pressure to clear. Both listeners go when either fires: racing two once() calls
+ * left the loser attached, one more per wait, which over a million-row export meant thousands of
+ * listeners, their closures kept alive and time in the garbage collector (docs/performance.md).
+ */
+function drainedOrClosed(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+@ApiTags('reports')
+@ApiExtraModels(DriftReport)
 @Controller('reports')
 export class ReportsController {
   constructor(
@@ -48,6 +72,23 @@ export class ReportsController {
    */
   @Get('drift')
   @RequireRoles(...READERS)
+  @ApiOperation({
+    summary: 'Drift report',
+    description:
+      'Every drift episode overlapping [since, until), oldest first, as JSON or as RFC 4180 CSV (header row, CRLF, ISO-8601 UTC times; ' +
+      'a cell a spreadsheet would run as a formula starts with a quote). Streamed: any size. Roles: every role.',
+  })
+  @ApiOkResponse({
+    description: 'The report: JSON by default, CSV with `format=csv` (as an attachment).',
+    content: {
+      'application/json': { schema: { $ref: getSchemaPath(DriftReport) } },
+      'text/csv': {
+        schema: { type: 'string', description: `Columns: ${CSV_COLUMNS.join(', ')}.` },
+        example: `${CSV_COLUMNS.join(',')}\r\n`,
+      },
+    },
+  })
+  @ApiErrors([400, 'A query value is invalid, or `since` is not before `until`.'], 401, 403, 429)
   async drift(@Query() q: DriftReportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
     const since = q.since ? new Date(q.since) : undefined;
     const until = q.until ? new Date(q.until) : new Date();
@@ -56,7 +97,7 @@ export class ReportsController {
     let closed = false;
     res.on('close', () => (closed = true));
     const write = async (chunk: string) => {
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk) && !closed) await drainedOrClosed(res);
     };
     res.status(200);
     res.setHeader('Cache-Control', 'no-store');
@@ -83,6 +124,9 @@ export class ReportsController {
   /** Per connection: the current score, findings and open drifts by severity. */
   @Get('posture')
   @RequireRoles(...READERS)
+  @ApiOperation({ summary: 'Posture report', description: 'Per connection: the current score, findings and open drifts by severity. Roles: every role.' })
+  @ApiOkResponse({ description: 'The report.', type: PostureReport })
+  @ApiErrors(401, 403, 429)
   async posture(@Req() req: AuthenticatedRequest) {
     const scope = req.principal?.connectionIds ?? null;
     const rows: {

@@ -1,24 +1,33 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { DataSource } from 'typeorm';
 import { RequireRoles } from '@tollgate/auth';
+import { ApiErrors } from '../common/api-errors';
+import { WebhookDeliveryList } from './webhooks.response';
 
 export class ListDeliveriesQuery {
+  @ApiPropertyOptional({ description: 'Only deliveries in this state.', enum: ['pending', 'delivered', 'failed'] })
   @IsOptional() @IsIn(['pending', 'delivered', 'failed'])
   state?: string;
 
+  @ApiPropertyOptional({ description: 'How many, newest first.', type: 'integer', minimum: 1, maximum: 500, default: 100 })
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit?: number;
 }
 
 /** The delivery log: what was sent, how often, with which outcome (admin only). */
+@ApiTags('webhooks')
 @Controller('webhooks/deliveries')
 @RequireRoles()
 export class WebhookDeliveriesController {
   constructor(private readonly ds: DataSource) {}
 
   @Get()
+  @ApiOperation({ summary: 'List webhook deliveries', description: 'What was sent, how often, with which outcome; newest first. Roles: admin.' })
+  @ApiOkResponse({ description: 'The deliveries.', type: WebhookDeliveryList })
+  @ApiErrors(400, 401, 403, 429)
   async list(@Query() q: ListDeliveriesQuery) {
     const rows: { id: string; event: string; payload: unknown; created_at: Date; state: string; attempts: number; last_status: number | null; last_error: string | null; delivered_at: Date | null; next_attempt_at: Date }[] =
       await this.ds.query(

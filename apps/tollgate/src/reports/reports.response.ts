@@ -1,0 +1,86 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { PROVIDERS } from '../connections/dto/connection.dto';
+import { FindingCounts } from '../connections/connections.response';
+import { DriftView } from '../drifts/drifts.response';
+
+// Shapes of what ReportsController writes, for the OpenAPI document only.
+
+@ApiSchema({ description: 'Drift episodes overlapping [since, until), oldest first.' })
+export class DriftReport {
+  @ApiProperty({ description: 'Start of the range; null when not given (all history).', format: 'date-time', nullable: true, type: 'string' })
+  since: string | null;
+
+  @ApiProperty({ description: 'End of the range (exclusive); now when not given.', format: 'date-time' })
+  until: string;
+
+  @ApiProperty({ description: 'Every episode opened before `until` and not resolved before `since`.', type: [DriftView] })
+  items: DriftView[];
+}
+
+export class OpenDriftCounts {
+  @ApiProperty({ description: 'Open critical drifts.', type: 'integer', minimum: 0 })
+  critical: number;
+
+  @ApiProperty({ description: 'Open high drifts.', type: 'integer', minimum: 0 })
+  high: number;
+
+  @ApiProperty({ description: 'Open medium drifts.', type: 'integer', minimum: 0 })
+  medium: number;
+
+  @ApiProperty({ description: 'Open low drifts.', type: 'integer', minimum: 0 })
+  low: number;
+
+  @ApiProperty({ description: 'Open info drifts.', type: 'integer', minimum: 0 })
+  info: number;
+}
+
+export class ConnectionPosture {
+  @ApiProperty({ description: 'The connection.', format: 'uuid' })
+  connectionId: string;
+
+  @ApiProperty({ description: 'Connection name.' })
+  name: string;
+
+  @ApiProperty({ description: 'The provider.', enum: PROVIDERS })
+  provider: string;
+
+  @ApiProperty({ description: 'Baseline in force.' })
+  baselineId: string;
+
+  @ApiProperty({
+    description: 'pass / (pass + fail) of the current findings; unknown findings do not count. Null without decided findings.',
+    type: 'number',
+    minimum: 0,
+    maximum: 1,
+    nullable: true,
+    example: 0.85,
+  })
+  score: number | null;
+
+  @ApiProperty({ description: 'Current findings by status.', type: FindingCounts })
+  findings: FindingCounts;
+
+  @ApiProperty({ description: 'Open drifts by severity.', type: OpenDriftCounts })
+  openDrifts: OpenDriftCounts;
+
+  @ApiProperty({ description: 'Drifts covered by an approved exception.', type: 'integer', minimum: 0 })
+  exceptedDrifts: number;
+
+  @ApiProperty({ description: 'When a poll last confirmed the findings.', format: 'date-time', nullable: true, type: 'string' })
+  evaluatedAt: string | null;
+
+  @ApiProperty({ description: 'When the last successful poll finished.', format: 'date-time', nullable: true, type: 'string' })
+  lastSuccessAt: string | null;
+
+  @ApiProperty({ description: 'The last poll succeeded.' })
+  up: boolean;
+}
+
+@ApiSchema({ description: 'The posture of every connection the key may see, by name.' })
+export class PostureReport {
+  @ApiProperty({ description: 'When the report was computed.', format: 'date-time' })
+  generatedAt: string;
+
+  @ApiProperty({ description: 'One entry per connection.', type: [ConnectionPosture] })
+  items: ConnectionPosture[];
+}
