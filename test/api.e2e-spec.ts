@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
@@ -243,12 +244,23 @@ describe('REST API', () => {
       expect(all.length).toBeGreaterThanOrEqual(3);
       const seen: string[] = [];
       let cursor: string | null = null;
+      let arrivals = 0;
       do {
         const res: request.Response = await t.api().get(`/drifts?connectionId=${id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
         seen.push(...res.body.items.map((d: { id: string }) => d.id));
         cursor = res.body.nextCursor;
+        // New episodes arrive while the client pages: they sort before the cursor, so the pages
+        // already promised neither repeat nor skip a row.
+        await t.app.get(DataSource).query(
+          `INSERT INTO drifts (connection_id, provider, baseline_id, control_id, title, area, severity, resource_key, status, opened_at, last_seen_at)
+           VALUES ($1, 'slack', 'slack-locked-down', 'SLACK.GUESTS.1', 'arrived while paging', 'sharing', 'low', $2, 'open', now(), now())`,
+          [id, `arrival:${arrivals++}`],
+        );
       } while (cursor);
       expect(seen).toEqual(all);
+      const now = (await t.api().get(`/drifts?connectionId=${id}&limit=500`).expect(200)).body.items.map((d: { id: string }) => d.id);
+      expect(now).toHaveLength(all.length + arrivals);
+      expect(now.slice(arrivals)).toEqual(all);
     });
   });
 });
