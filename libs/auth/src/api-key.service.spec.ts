@@ -66,7 +66,8 @@ describe('ApiKeyService.authenticate', () => {
     store.queries.length = 0;
   });
 
-  const wrongSecretFor = (key: string) => key.replace(/_[^_]+$/, `_${'A'.repeat(43)}`);
+  // The secret is base64url and may itself contain `_`: keep the prefix, replace everything after it.
+  const wrongSecretFor = (key: string) => `${key.slice(0, 'tg_'.length + 12)}_${'A'.repeat(43)}`;
   const unknownPrefix = () => `tg_zzzzzzzzzzzz_${'A'.repeat(43)}`;
 
   it('accepts a live key and the bootstrap key, comparing in constant time', async () => {
