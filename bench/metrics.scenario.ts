@@ -13,9 +13,10 @@ async function scrape(url: string): Promise<{ ms: number; body: Buffer; type: st
 
 /**
  * /metrics of an app that has just polled `connections` connections, scraped 40 times 150 ms
- * apart: the readings cache refreshes from the database at most once a second, so about one scrape
- * in seven includes that database read. Reference: a bare node:http server answering the same bytes,
- * scraped the same way, which is what the transport alone costs.
+ * apart: the first scrape starts the readings cache's background refresh (a database read every
+ * second, in the same process, so about one scrape in seven overlaps one) and waits for its first
+ * reading; the 40 timed ones only render. Reference: a bare node:http server answering the same
+ * bytes, scraped the same way, which is what the transport alone costs.
  */
 export async function metricsFigures(ctx: ScenarioContext, appUrl: string, connections: number): Promise<Figure[]> {
   const first = await scrape(`${appUrl}/metrics`);

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { TollgateMetrics, type ConnectionReading, type ExceptionsReading, type PostureReadings } from './metrics';
+import { TollgateMetrics, type ConnectionReading, type ExceptionsReading, type LoadedReadings } from './metrics';
 
 const acme: ConnectionReading = {
   provider: 'slack',
@@ -12,14 +12,36 @@ const acme: ConnectionReading = {
 
 const noExceptions: ExceptionsReading = { byState: { requested: 0, approved: 0, rejected: 0, revoked: 0, expired: 0 }, expiringSoon: 0 };
 
-/** A successful read: the database answered with these connections and no exception tickets, the chain verified. */
-function readings(connections: ConnectionReading[], more: Partial<PostureReadings> = {}): PostureReadings {
-  return { databaseUp: true, connections, exceptions: noExceptions, evidenceChainOk: true, ...more };
+/** A reading: the database answered with these connections and no exception tickets, the chain verified. */
+function readings(connections: ConnectionReading[], more: Partial<LoadedReadings> = {}): LoadedReadings {
+  return { connections, exceptions: noExceptions, evidenceChainOk: true, ...more };
 }
 
-function withReadings(r: PostureReadings): TollgateMetrics {
+/** A readings source the test drives: it hands over readings with push() and says whether the database is up. */
+function fakeSource() {
+  let listener: ((r: LoadedReadings) => void) | undefined;
+  const source = {
+    databaseUp: true,
+    scrapes: 0,
+    async scrape() {
+      source.scrapes++;
+      return { databaseUp: source.databaseUp };
+    },
+    subscribe(l: (r: LoadedReadings) => void) {
+      listener = l;
+    },
+    push(r: LoadedReadings) {
+      listener?.(r);
+    },
+  };
+  return source;
+}
+
+function withReadings(r: LoadedReadings): TollgateMetrics {
   const m = new TollgateMetrics('1.2.3');
-  m.useReadings({ read: async () => r });
+  const source = fakeSource();
+  m.useReadings(source);
+  source.push(r);
   return m;
 }
 
@@ -54,12 +76,78 @@ describe('TollgateMetrics', () => {
   });
 
   it('drops the series of a connection that is gone', async () => {
-    let current = readings([acme]);
     const m = new TollgateMetrics('1.2.3');
-    m.useReadings({ read: async () => current });
+    const source = fakeSource();
+    m.useReadings(source);
+    source.push(readings([acme]));
     expect(await value(m, 'tollgate_connection_up')).toBe(1);
-    current = readings([]);
+    source.push(readings([]));
     expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
+    expect(await m.registry.metrics()).not.toContain('connection="Acme');
+  });
+
+  it('sets the gauges when a reading arrives, not when scraped, and only for the connections that changed', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    const source = fakeSource();
+    m.useReadings(source);
+    const beta: ConnectionReading = { ...acme, connection: 'Beta' };
+    source.push(readings([acme, beta]));
+    const sets = jest.spyOn(m.driftsOpen, 'set');
+    const removes = jest.spyOn(m.driftsOpen, 'remove');
+
+    // Scrapes render: they ask whether the database is up and set nothing else.
+    await m.registry.metrics();
+    await m.registry.metrics();
+    expect(source.scrapes).toBe(2);
+    expect(sets).not.toHaveBeenCalled();
+
+    // The same values again (a new object, as every read makes): nothing is touched.
+    source.push(readings([{ ...acme }, { ...beta }]));
+    expect(sets).not.toHaveBeenCalled();
+
+    // One connection changed: only its five drifts_open series are set again.
+    source.push(readings([acme, { ...beta, driftsOpen: { ...beta.driftsOpen, critical: 7 } }]));
+    expect(sets).toHaveBeenCalledTimes(5);
+    expect(removes).toHaveBeenCalledTimes(5);
+    expect(sets.mock.calls.map((call) => (call as unknown[])[0])).toEqual(
+      ['critical', 'high', 'medium', 'low', 'info'].map((severity) => ({ provider: 'slack', connection: 'Beta', severity })),
+    );
+    expect(await value(m, 'tollgate_drifts_open', { connection: 'Beta', severity: 'critical' })).toBe(7);
+    expect(await value(m, 'tollgate_drifts_open', { connection: acme.connection, severity: 'critical' })).toBe(1);
+  });
+
+  it('removes the series a changed connection no longer has', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    const source = fakeSource();
+    m.useReadings(source);
+    source.push(readings([acme]));
+    expect(await value(m, 'tollgate_connection_up')).toBe(1);
+    // Disabled: no poll health any more; findings and drifts stay.
+    source.push(readings([{ ...acme, polling: undefined }]));
+    expect(await value(m, 'tollgate_connection_up')).toBeUndefined();
+    expect(await value(m, 'tollgate_connection_poll_interval_seconds')).toBeUndefined();
+    expect(await value(m, 'tollgate_last_successful_poll_timestamp_seconds')).toBeUndefined();
+    expect(await value(m, 'tollgate_findings', { status: 'pass' })).toBe(6);
+  });
+
+  it('says the database is down at every scrape the source says so, keeping the last values', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    const source = fakeSource();
+    m.useReadings(source);
+    source.push(readings([acme]));
+    expect(await m.registry.metrics()).toMatch(/^tollgate_database_up 1$/m);
+    source.databaseUp = false;
+    const text = await m.registry.metrics();
+    expect(text).toMatch(/^tollgate_database_up 0$/m);
+    expect(text).toContain('tollgate_connection_up{provider="slack",connection="Acme \\"EU\\" Slack"} 1');
+  });
+
+  it('asks the source once per scrape, however many gauges it has', async () => {
+    const m = new TollgateMetrics('1.2.3');
+    const source = fakeSource();
+    m.useReadings(source);
+    await m.registry.metrics();
+    expect(source.scrapes).toBe(1);
   });
 
   it('without a readings source, says the database is not known to be up and exports no posture series', async () => {
@@ -82,18 +170,23 @@ describe('TollgateMetrics', () => {
   });
 
   it('exports the evidence chain as 1 or 0, and nothing while no verification has run', async () => {
-    let current = readings([], { evidenceChainOk: null });
     const m = new TollgateMetrics('1.2.3');
-    m.useReadings({ read: async () => current });
+    const source = fakeSource();
+    m.useReadings(source);
+    source.push(readings([], { evidenceChainOk: null }));
     expect(await m.registry.metrics()).not.toMatch(/^tollgate_evidence_chain_ok /m);
-    current = readings([], { evidenceChainOk: true });
+    source.push(readings([], { evidenceChainOk: true }));
     expect(await m.registry.metrics()).toMatch(/^tollgate_evidence_chain_ok 1$/m);
-    current = readings([], { evidenceChainOk: false });
+    source.push(readings([], { evidenceChainOk: false }));
     expect(await m.registry.metrics()).toMatch(/^tollgate_evidence_chain_ok 0$/m);
   });
 
   it('leaves the exception gauges out until the database has been read once', async () => {
-    const text = await withReadings({ databaseUp: false, connections: null, exceptions: null, evidenceChainOk: null }).registry.metrics();
+    const m = new TollgateMetrics('1.2.3');
+    const source = fakeSource();
+    source.databaseUp = false;
+    m.useReadings(source);
+    const text = await m.registry.metrics();
     expect(text).not.toMatch(/^tollgate_exceptions(_expiring_soon)?[ {]/m);
     expect(text).toMatch(/^# TYPE tollgate_exceptions_expiring_soon gauge$/m);
   });

@@ -60,20 +60,19 @@ export interface LoadedReadings {
   evidenceChainOk: boolean | null;
 }
 
-export interface PostureReadings {
-  /** The last attempt to read the database succeeded in time; when false the rest is the last known reading. */
-  databaseUp: boolean;
-  /** Null until the database has been read once. */
-  connections: ConnectionReading[] | null;
-  /** Null until the database has been read once. */
-  exceptions: ExceptionsReading | null;
-  evidenceChainOk: boolean | null;
+/** Where the database-derived gauges come from (the app reads the database; tests can pass anything). */
+export interface PostureReadingsSource {
+  /**
+   * Asked on every scrape: whether the last read of the database answered in time. It must not wait
+   * for the database, except briefly for a first reading.
+   */
+  scrape(): Promise<{ databaseUp: boolean }>;
+  /** Registers the one listener that is handed every new reading as it arrives (and the last one, if any, at once). */
+  subscribe(listener: (readings: LoadedReadings) => void): void;
 }
 
-/** Where the scrape-time gauges come from (the app reads the database; tests can pass anything). */
-export interface PostureReadingsSource {
-  read(): Promise<PostureReadings>;
-}
+/** The series a per-connection gauge has for one connection: label values and value. */
+type ConnectionSeries<L extends string> = (c: ConnectionReading) => Iterable<[Record<L, string>, number]>;
 
 export class TollgateMetrics {
   readonly registry = new Registry();
@@ -131,112 +130,99 @@ export class TollgateMetrics {
     registers: [this.registry],
   });
 
-  // --- read from the database at scrape time -------------------------------------------------------
-  // Every replica reports the same values for these; aggregate them with max, not sum.
+  // --- read from the database while /metrics is scraped ------------------------------------------
+  // Every replica reports the same values for these; aggregate them with max, not sum. They are set
+  // when a new reading arrives (about once a second while someone scrapes), never on a scrape, so
+  // that a scrape only renders.
 
-  readonly databaseUp = this.scrapeGauge({
+  /** How each per-connection gauge sets and removes one connection's series; filled by connectionGauge(). */
+  private readonly perConnection: { set(c: ConnectionReading): void; remove(c: ConnectionReading): void }[] = [];
+  /** The connections whose series are set, by label key, with what they were set from. */
+  private readonly shown = new Map<string, { signature: string; reading: ConnectionReading }>();
+  /** The wait shared by the gauges of one scrape (the registry collects them concurrently). */
+  private scrapeWait?: Promise<void>;
+
+  readonly databaseUp = this.readingsGauge({
     name: 'tollgate_database_up',
     help: '1 when the database answered the last scrape-time read in time; 0 when it did not, and the database-derived gauges then repeat the last values read.',
     labelNames: [] as const,
-    fill: (g, r) => g.set(r.databaseUp ? 1 : 0),
   });
 
-  readonly driftsOpen = this.scrapeGauge({
+  readonly driftsOpen = this.connectionGauge({
     name: 'tollgate_drifts_open',
     help: 'Drift episodes currently open (excepted and resolved ones are not counted).',
     labelNames: ['provider', 'connection', 'severity'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        for (const severity of SEVERITIES) g.set({ provider: c.provider, connection: c.connection, severity }, c.driftsOpen[severity]);
-      }),
+    series: (c) => SEVERITIES.map((severity) => [{ provider: c.provider, connection: c.connection, severity }, c.driftsOpen[severity]]),
   });
 
-  readonly findings = this.scrapeGauge({
+  readonly findings = this.connectionGauge({
     name: 'tollgate_findings',
     help: 'Findings of the last successful poll by status (pass, fail, unknown).',
     labelNames: ['provider', 'connection', 'status'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        if (!c.findings) return;
-        for (const status of ['pass', 'fail', 'unknown'] as const) g.set({ provider: c.provider, connection: c.connection, status }, c.findings[status]);
-      }),
+    series: (c) => {
+      const f = c.findings;
+      return f ? (['pass', 'fail', 'unknown'] as const).map((status) => [{ provider: c.provider, connection: c.connection, status }, f[status]]) : [];
+    },
   });
 
-  readonly postureScoreRatio = this.scrapeGauge({
+  readonly postureScoreRatio = this.connectionGauge({
     name: 'tollgate_posture_score_ratio',
     help: 'Share of decided findings that pass: pass / (pass + fail); unknown findings are excluded, and the series is absent while no finding is decided.',
     labelNames: ['provider', 'connection'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        const decided = c.findings ? c.findings.pass + c.findings.fail : 0;
-        if (c.findings && decided > 0) g.set({ provider: c.provider, connection: c.connection }, c.findings.pass / decided);
-      }),
+    series: (c) => {
+      const decided = c.findings ? c.findings.pass + c.findings.fail : 0;
+      return c.findings && decided > 0 ? [[{ provider: c.provider, connection: c.connection }, c.findings.pass / decided]] : [];
+    },
   });
 
-  readonly connectionUp = this.scrapeGauge({
+  readonly connectionUp = this.connectionGauge({
     name: 'tollgate_connection_up',
     help: '1 when the last finished poll of an enabled connection succeeded, else 0 (also before its first poll).',
     labelNames: ['provider', 'connection'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        if (c.polling) g.set({ provider: c.provider, connection: c.connection }, c.polling.up ? 1 : 0);
-      }),
+    series: (c) => (c.polling ? [[{ provider: c.provider, connection: c.connection }, c.polling.up ? 1 : 0]] : []),
   });
 
-  readonly lastSuccessfulPollTimestampSeconds = this.scrapeGauge({
+  readonly lastSuccessfulPollTimestampSeconds = this.connectionGauge({
     name: 'tollgate_last_successful_poll_timestamp_seconds',
     help: 'Unix time in seconds of the last successful poll of an enabled connection; absent until one succeeded.',
     labelNames: ['provider', 'connection'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        if (c.polling?.lastSuccessSeconds != null) g.set({ provider: c.provider, connection: c.connection }, c.polling.lastSuccessSeconds);
-      }),
+    series: (c) =>
+      c.polling?.lastSuccessSeconds != null ? [[{ provider: c.provider, connection: c.connection }, c.polling.lastSuccessSeconds]] : [],
   });
 
-  readonly connectionPollIntervalSeconds = this.scrapeGauge({
+  readonly connectionPollIntervalSeconds = this.connectionGauge({
     name: 'tollgate_connection_poll_interval_seconds',
     help: 'Configured poll interval of an enabled connection in seconds.',
     labelNames: ['provider', 'connection'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        if (c.polling) g.set({ provider: c.provider, connection: c.connection }, c.polling.intervalSeconds);
-      }),
+    series: (c) => (c.polling ? [[{ provider: c.provider, connection: c.connection }, c.polling.intervalSeconds]] : []),
   });
 
-  readonly oauthGrants = this.scrapeGauge({
+  readonly oauthGrants = this.connectionGauge({
     name: 'tollgate_oauth_grants',
     help: 'OAuth grants in the current snapshot; risk="risky" when the granted app fails an oauth control of the baseline, "other" otherwise.',
     labelNames: ['provider', 'connection', 'risk'] as const,
-    fill: (g, r) =>
-      eachConnection(r, (c) => {
-        if (!c.oauthGrants) return;
-        g.set({ provider: c.provider, connection: c.connection, risk: 'risky' }, c.oauthGrants.risky);
-        g.set({ provider: c.provider, connection: c.connection, risk: 'other' }, c.oauthGrants.other);
-      }),
+    series: (c) =>
+      c.oauthGrants
+        ? [
+            [{ provider: c.provider, connection: c.connection, risk: 'risky' }, c.oauthGrants.risky],
+            [{ provider: c.provider, connection: c.connection, risk: 'other' }, c.oauthGrants.other],
+          ]
+        : [],
   });
 
-  readonly exceptions = this.scrapeGauge({
+  readonly exceptions = this.readingsGauge({
     name: 'tollgate_exceptions',
     help: 'Exception tickets by state (requested, approved, rejected, revoked, expired); every state is exported, 0 when it has none.',
     labelNames: ['state'] as const,
-    fill: (g, r) => {
-      if (!r.exceptions) return;
-      for (const state of EXCEPTION_STATES) g.set({ state }, r.exceptions.byState[state]);
-    },
   });
 
-  readonly exceptionsExpiringSoon = this.scrapeGauge({
+  readonly exceptionsExpiringSoon = this.readingsGauge({
     name: 'tollgate_exceptions_expiring_soon',
     help: `Approved exception tickets that expire within ${EXCEPTION_EXPIRING_SOON_DAYS} days (past-due ones the expiry job has not ended yet included); at expiry their drifts open again.`,
     labelNames: [] as const,
-    fill: (g, r) => {
-      // A gauge without labels always has a sample; before the first read it must not claim 0.
-      if (r.exceptions) g.set(r.exceptions.expiringSoon);
-      else g.remove();
-    },
   });
 
-  readonly evidenceChainOk = this.scrapeGauge({
+  readonly evidenceChainOk = this.readingsGauge({
     name: 'tollgate_evidence_chain_ok',
     help:
       '1 when the evidence ledger verified at the last verification this process ran, 0 when it was broken (an entry edited, deleted, ' +
@@ -245,10 +231,6 @@ export class TollgateMetrics {
       'started, a scrape starts a full verification in the background, at most once per TOLLGATE_CHECKPOINT_INTERVAL_SECONDS, and the ' +
       'series is absent until it ends.',
     labelNames: [] as const,
-    fill: (g, r) => {
-      if (r.evidenceChainOk === null) g.remove();
-      else g.set(r.evidenceChainOk ? 1 : 0);
-    },
   });
 
   constructor(version: string) {
@@ -267,41 +249,77 @@ export class TollgateMetrics {
       for (const severity of SEVERITIES) this.driftsOpenedTotal.inc({ provider, severity }, 0);
       this.pollDurationSeconds.zero({ provider });
     }
+    // A gauge without labels starts with a sample of 0; before the first reading these must not claim one.
+    this.exceptionsExpiringSoon.remove();
+    this.evidenceChainOk.remove();
   }
 
-  /** Attaches what the scrape-time gauges are read from; without it they are not exported (tollgate_database_up is 0). */
+  /** Attaches what the database-derived gauges are read from; without it they are not exported (tollgate_database_up is 0). */
   useReadings(source: PostureReadingsSource): void {
     this.source = source;
+    source.subscribe((readings) => this.show(readings));
   }
 
   /**
-   * A gauge refilled from the readings on every scrape. The registry collects metrics concurrently,
-   * so every gauge asks the source; the source answers all of them from one read.
+   * Sets the database-derived gauges from a new reading in one pass. A connection whose reading is
+   * unchanged keeps its series untouched (setting 14 series of 1,000 connections a second is most
+   * of the cost); a changed one has its old series removed and its new ones set; a gone one loses
+   * its series.
    */
-  private scrapeGauge<L extends string>(spec: {
-    name: string;
-    help: string;
-    labelNames: readonly L[];
-    fill: (gauge: Gauge<L>, readings: PostureReadings) => void;
-  }): Gauge<L> {
+  private show(readings: LoadedReadings): void {
+    const live = new Set<string>();
+    for (const c of readings.connections) {
+      const key = `${c.provider}\u0000${c.connection}`;
+      live.add(key);
+      const signature = JSON.stringify(c);
+      const shown = this.shown.get(key);
+      if (shown?.signature === signature) continue;
+      if (shown) for (const g of this.perConnection) g.remove(shown.reading);
+      for (const g of this.perConnection) g.set(c);
+      this.shown.set(key, { signature, reading: c });
+    }
+    for (const [key, shown] of this.shown) {
+      if (live.has(key)) continue;
+      for (const g of this.perConnection) g.remove(shown.reading);
+      this.shown.delete(key);
+    }
+    for (const state of EXCEPTION_STATES) this.exceptions.set({ state }, readings.exceptions.byState[state]);
+    this.exceptionsExpiringSoon.set(readings.exceptions.expiringSoon);
+    if (readings.evidenceChainOk === null) this.evidenceChainOk.remove();
+    else this.evidenceChainOk.set(readings.evidenceChainOk ? 1 : 0);
+  }
+
+  /**
+   * Every scrape asks the source whether the database is up, once: the gauges of one scrape share
+   * the answer, and the first scrape's gauges all wait for the first reading together.
+   */
+  private scraped(): Promise<void> {
+    return (this.scrapeWait ??= (async () => {
+      try {
+        const up = this.source ? (await this.source.scrape()).databaseUp : false;
+        this.databaseUp.set(up ? 1 : 0);
+      } finally {
+        this.scrapeWait = undefined;
+      }
+    })());
+  }
+
+  /** A gauge set from the readings; a scrape waits only for what the source makes it wait for. */
+  private readingsGauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[] }): Gauge<L> {
     const metrics = () => this;
-    return new Gauge<L>({
-      name: spec.name,
-      help: spec.help,
-      labelNames: spec.labelNames,
-      registers: [this.registry],
-      async collect() {
-        this.reset();
-        const source = metrics().source;
-        spec.fill(this, source ? await source.read() : NOTHING_READ);
+    return new Gauge<L>({ ...spec, registers: [this.registry], collect: () => metrics().scraped() });
+  }
+
+  private connectionGauge<L extends string>(spec: { name: string; help: string; labelNames: readonly L[]; series: ConnectionSeries<L> }): Gauge<L> {
+    const gauge = this.readingsGauge(spec);
+    this.perConnection.push({
+      set: (c) => {
+        for (const [labels, value] of spec.series(c)) gauge.set(labels, value);
+      },
+      remove: (c) => {
+        for (const [labels] of spec.series(c)) gauge.remove(labels);
       },
     });
+    return gauge;
   }
-}
-
-/** What the gauges show without a readings source: nothing known, so absent (or 0 for tollgate_database_up). */
-const NOTHING_READ: PostureReadings = { databaseUp: false, connections: null, exceptions: null, evidenceChainOk: null };
-
-function eachConnection(r: PostureReadings, fn: (c: ConnectionReading) => void): void {
-  for (const c of r.connections ?? []) fn(c);
 }

@@ -1,28 +1,48 @@
-import type { LoadedReadings, PostureReadings, PostureReadingsSource } from './metrics';
+import type { LoadedReadings, PostureReadingsSource } from './metrics';
 
 export interface ReadingsCacheOptions {
-  /** A reading younger than this is served without asking the database again. */
-  maxAgeMs: number;
-  /** How long a scrape waits for a fresh reading before it answers with the last one. */
+  /** While /metrics is scraped, the database is read this often (never two reads at once). */
+  refreshMs: number;
+  /**
+   * Refreshing stops after this long without a scrape, and the next scrape starts it again. Longer
+   * than any sensible scrape interval (Prometheus forgets a series after 5 minutes without it), so
+   * that a regular scraper never finds it stopped.
+   */
+  idleMs: number;
+  /** How long the scrape that starts refreshing waits for the first reading before it answers with the last one. */
   waitMs: number;
   /** A read still unanswered after this long counts as the database being down. */
   downAfterMs: number;
+  /** Told when the listener throws on a new reading; the gauges then keep their previous values. */
+  onListenerError?: (err: unknown) => void;
   now?: () => number;
 }
 
-export const DEFAULT_READINGS_CACHE: ReadingsCacheOptions = { maxAgeMs: 1000, waitMs: 500, downAfterMs: 3000 };
+export const DEFAULT_READINGS_CACHE: ReadingsCacheOptions = { refreshMs: 1000, idleMs: 300_000, waitMs: 500, downAfterMs: 3000 };
+
+interface Read {
+  done: Promise<void>;
+  startedAt: number;
+}
 
 /**
- * Scrape-time readings that never make a scrape slow: at most one database read is in flight, a
- * scrape waits for it only briefly, and when it fails (or hangs) the last values are served with
- * databaseUp false. A slow read that later succeeds still refreshes the values.
+ * Database readings that never make a scrape wait for the database: while someone scrapes, a timer
+ * reads it every refreshMs in the background (at most one read in flight) and hands each reading
+ * to the listener as it arrives; a scrape only asks whether the database is up. Only the scrape
+ * that starts refreshing waits, briefly, for the first reading. When a read fails (or hangs past
+ * downAfterMs) the database counts as down and the last values stay; a slow read that later
+ * succeeds still delivers its values.
  */
 export class ReadingsCache implements PostureReadingsSource {
   private last: LoadedReadings | null = null;
-  /** When the last read ended, well or not: a database that is down is asked at most once per maxAge. */
-  private attemptedAt = Number.NEGATIVE_INFINITY;
   private lastReadFailed = false;
-  private inflight?: { done: Promise<void>; startedAt: number };
+  private inflight?: Read;
+  /** The read that (re)started refreshing, which scrapes may wait for for up to waitMs after it started. */
+  private firstRead?: Read;
+  private timer?: NodeJS.Timeout;
+  private lastScrapeAt = Number.NEGATIVE_INFINITY;
+  private listener?: (readings: LoadedReadings) => void;
+  private closed = false;
   private readonly now: () => number;
 
   constructor(
@@ -32,19 +52,31 @@ export class ReadingsCache implements PostureReadingsSource {
     this.now = options.now ?? Date.now;
   }
 
-  async read(): Promise<PostureReadings> {
-    if (this.now() - this.attemptedAt >= this.options.maxAgeMs) {
-      const inflight = (this.inflight ??= this.start());
-      const waitLeft = inflight.startedAt + this.options.waitMs - this.now();
-      if (waitLeft > 0) await waitAtMost(inflight.done, waitLeft);
+  /** Whether the background refresh is running (it runs while someone scrapes). */
+  get refreshing(): boolean {
+    return this.timer !== undefined;
+  }
+
+  async scrape(): Promise<{ databaseUp: boolean }> {
+    this.lastScrapeAt = this.now();
+    if (!this.timer && !this.closed) this.startRefreshing();
+    const first = this.firstRead;
+    if (first) {
+      const waitLeft = first.startedAt + this.options.waitMs - this.now();
+      if (waitLeft > 0) await waitAtMost(first.done, waitLeft);
     }
-    const last = this.last;
-    return {
-      databaseUp: this.databaseUp(),
-      connections: last?.connections ?? null,
-      exceptions: last?.exceptions ?? null,
-      evidenceChainOk: last?.evidenceChainOk ?? null,
-    };
+    return { databaseUp: this.databaseUp() };
+  }
+
+  subscribe(listener: (readings: LoadedReadings) => void): void {
+    this.listener = listener;
+    if (this.last) this.deliver(this.last);
+  }
+
+  /** Stops refreshing for good (app shutdown); a read in flight may still deliver its values. */
+  close(): void {
+    this.closed = true;
+    this.stopRefreshing();
   }
 
   private databaseUp(): boolean {
@@ -54,23 +86,56 @@ export class ReadingsCache implements PostureReadingsSource {
     return this.last !== null;
   }
 
-  private start(): { done: Promise<void>; startedAt: number } {
-    const startedAt = this.now();
-    const done = this.load().then(
-      (readings) => {
-        this.last = readings;
-        this.lastReadFailed = false;
-      },
-      () => {
-        // Keep the last values; a later scrape tries again.
-        this.lastReadFailed = true;
-      },
-    );
-    const settled = done.finally(() => {
-      this.attemptedAt = this.now();
-      this.inflight = undefined;
-    });
-    return { done: settled, startedAt };
+  private startRefreshing(): void {
+    // unref: a scrape must never keep the process alive; close() stops it on shutdown.
+    this.timer = setInterval(() => this.tick(), this.options.refreshMs);
+    this.timer.unref();
+    this.firstRead = this.refresh();
+  }
+
+  private stopRefreshing(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private tick(): void {
+    if (this.now() - this.lastScrapeAt >= this.options.idleMs) this.stopRefreshing();
+    else this.refresh();
+  }
+
+  /** Starts a read unless one is in flight (a hanging one included), and returns the one in flight. */
+  private refresh(): Read {
+    if (this.inflight) return this.inflight;
+    const read: Read = {
+      startedAt: this.now(),
+      // new Promise: a load that throws instead of rejecting counts as a failed read too.
+      done: new Promise<LoadedReadings>((resolve) => resolve(this.load()))
+        .then(
+          (readings) => {
+            this.last = readings;
+            this.lastReadFailed = false;
+            this.deliver(readings);
+          },
+          () => {
+            // Keep the last values; the next tick tries again.
+            this.lastReadFailed = true;
+          },
+        )
+        .finally(() => {
+          this.inflight = undefined;
+          if (this.firstRead === read) this.firstRead = undefined;
+        }),
+    };
+    this.inflight = read;
+    return read;
+  }
+
+  private deliver(readings: LoadedReadings): void {
+    try {
+      this.listener?.(readings);
+    } catch (err) {
+      this.options.onListenerError?.(err);
+    }
   }
 }
 

@@ -1,11 +1,11 @@
-import { Controller, Get, Header, Headers, Logger, Res, UnauthorizedException } from '@nestjs/common';
+import { Controller, Get, Header, Headers, Logger, Res, UnauthorizedException, type OnModuleDestroy } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import { Public } from '@tollgate/auth';
-import { EvidenceChainProbe, ReadingsCache, TollgateMetrics } from '@tollgate/metrics';
+import { DEFAULT_READINGS_CACHE, EvidenceChainProbe, ReadingsCache, TollgateMetrics } from '@tollgate/metrics';
 import { EvidenceCheckpointer } from '../evidence/evidence-checkpoint.service';
 import { PostureReadingsRepository } from './posture-readings.repository';
 import { ApiErrors } from '../common/api-errors';
@@ -15,8 +15,9 @@ const digest = (v: string) => createHash('sha256').update(v).digest();
 @ApiTags('metrics')
 @Controller()
 @Public()
-export class MetricsController {
+export class MetricsController implements OnModuleDestroy {
   private readonly tokenDigest?: Buffer;
+  private readonly readings: ReadingsCache;
 
   constructor(
     private readonly metrics: TollgateMetrics,
@@ -34,10 +35,20 @@ export class MetricsController {
       minIntervalMs: config.TOLLGATE_CHECKPOINT_INTERVAL_SECONDS * 1000,
       onError: (err) => logger.warn({ message: 'could not verify the evidence ledger for tollgate_evidence_chain_ok', error: (err as Error).message }),
     });
-    // The database-derived gauges exist where /metrics is served; a cache keeps a scrape fast and
-    // answering (with tollgate_database_up 0) while the database is slow or gone.
+    // The database-derived gauges exist where /metrics is served; the cache reads the database in
+    // the background while someone scrapes, so a scrape never waits for it and answers (with
+    // tollgate_database_up 0) while the database is slow or gone.
     const repository = new PostureReadingsRepository(ds);
-    metrics.useReadings(new ReadingsCache(async () => ({ ...(await repository.read()), evidenceChainOk: chain.read() })));
+    this.readings = new ReadingsCache(async () => ({ ...(await repository.read()), evidenceChainOk: chain.read() }), {
+      ...DEFAULT_READINGS_CACHE,
+      onListenerError: (err) => logger.error({ message: 'could not set the metrics from a database reading', error: (err as Error).message }),
+    });
+    metrics.useReadings(this.readings);
+  }
+
+  /** Before the database closes (onApplicationShutdown), so that no refresh runs into a closed pool. */
+  onModuleDestroy(): void {
+    this.readings.close();
   }
 
   /** Prometheus exposition; with TOLLGATE_METRICS_TOKEN set it needs `Authorization: Bearer <token>`. */
