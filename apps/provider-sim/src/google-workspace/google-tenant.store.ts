@@ -1,3 +1,4 @@
+import { requestStats, type RequestStats } from '../http/request-stats';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
@@ -255,15 +256,8 @@ export class GoogleTenantStore {
     return settings;
   }
 
-  requestStats(customerId: string): { total: number; requests: Record<string, number>; throttled: Record<string, number> } {
-    const tenant = this.get(customerId);
-    let total = 0;
-    for (const n of tenant.requestCounts.values()) total += n;
-    return {
-      total,
-      requests: Object.fromEntries(tenant.requestCounts),
-      throttled: Object.fromEntries(tenant.throttledCounts),
-    };
+  requestStats(customerId: string): RequestStats {
+    return requestStats(this.get(customerId));
   }
 }
 

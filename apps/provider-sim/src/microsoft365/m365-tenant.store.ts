@@ -1,3 +1,4 @@
+import { requestStats, type RequestStats } from '../http/request-stats';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
@@ -296,23 +297,9 @@ export class M365TenantStore {
     return settings;
   }
 
-  requestStats(tenantId: string): {
-    total: number;
-    requests: Record<string, number>;
-    throttled: Record<string, number>;
-    tokensIssued: number;
-    expiredTokenRejections: number;
-  } {
+  requestStats(tenantId: string): RequestStats & { tokensIssued: number; expiredTokenRejections: number } {
     const tenant = this.get(tenantId);
-    let total = 0;
-    for (const n of tenant.requestCounts.values()) total += n;
-    return {
-      total,
-      requests: Object.fromEntries(tenant.requestCounts),
-      throttled: Object.fromEntries(tenant.throttledCounts),
-      tokensIssued: tenant.tokensIssued,
-      expiredTokenRejections: tenant.expiredTokenRejections,
-    };
+    return { ...requestStats(tenant), tokensIssued: tenant.tokensIssued, expiredTokenRejections: tenant.expiredTokenRejections };
   }
 
   private toGrant(tenant: M365Tenant, input: z.output<typeof m365DelegatedGrantSchema>): M365DelegatedGrant {

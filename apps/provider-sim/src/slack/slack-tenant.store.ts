@@ -1,3 +1,4 @@
+import { requestStats, type RequestStats } from '../http/request-stats';
 import { SlackRateLimiter } from './slack-rate.limiter';
 import {
   addSlackAppSchema,
@@ -222,15 +223,8 @@ export class SlackTenantStore {
     return settings;
   }
 
-  requestStats(token: string): { total: number; requests: Record<string, number>; throttled: Record<string, number> } {
-    const tenant = this.get(token);
-    let total = 0;
-    for (const n of tenant.requestCounts.values()) total += n;
-    return {
-      total,
-      requests: Object.fromEntries(tenant.requestCounts),
-      throttled: Object.fromEntries(tenant.throttledCounts),
-    };
+  requestStats(token: string): RequestStats {
+    return requestStats(this.get(token));
   }
 
   private removeFromLists(
