@@ -59,11 +59,14 @@ export function benchConfig(env: Record<string, string>): TollgateConfig {
   });
 }
 
-export interface SlackConnectionSeed {
+export interface ConnectionSeed {
+  provider: 'slack' | 'microsoft365' | 'google-workspace';
+  baselineId: string;
   count: number;
-  simUrl: string;
-  /** Token for connection i; all may share one simulated tenant. */
-  token: (i: number) => string;
+  /** Credentials of connection i, encrypted as the service stores them. */
+  credentials: (i: number) => Record<string, unknown>;
+  endpoints: Record<string, string>;
+  declaredResidency?: string;
   intervalSeconds: number;
   parameters?: Record<string, unknown>;
   /** Seconds from now at which connection i is first due (default 0: all due at once). */
@@ -74,7 +77,7 @@ export interface SlackConnectionSeed {
  * Writes connections straight into the table (credentials encrypted as the service does), because
  * creating thousands through the REST API would measure the API rather than the scheduler.
  */
-export async function seedSlackConnections(ds: DataSource, seed: SlackConnectionSeed): Promise<string[]> {
+export async function seedConnections(ds: DataSource, seed: ConnectionSeed): Promise<string[]> {
   const cipher = new CredentialCipher(Buffer.from(BENCH_ENCRYPTION_KEY, 'base64'));
   const ids: string[] = [];
   const names: string[] = [];
@@ -83,8 +86,8 @@ export async function seedSlackConnections(ds: DataSource, seed: SlackConnection
   for (let i = 0; i < seed.count; i++) {
     const id = randomUUID();
     ids.push(id);
-    names.push(`bench slack ${id.slice(0, 8)} ${i}`);
-    ciphertexts.push(cipher.encrypt({ token: seed.token(i) }, id).ciphertext);
+    names.push(`bench ${seed.provider} ${id.slice(0, 8)} ${i}`);
+    ciphertexts.push(cipher.encrypt(seed.credentials(i), id).ciphertext);
     dues.push(seed.firstDueInSeconds?.(i) ?? 0);
   }
   const chunk = 2000;
@@ -92,12 +95,14 @@ export async function seedSlackConnections(ds: DataSource, seed: SlackConnection
     await ds.query(
       `INSERT INTO connections (id, provider, name, baseline_id, parameters, endpoints, declared_residency, poll_interval_seconds,
                                 credentials_ciphertext, credentials_key_id, next_poll_at)
-       SELECT x.id, 'slack', x.name, 'slack-locked-down', $1::jsonb, $2::jsonb, 'EU', $3, x.ct, $4,
-              now() + make_interval(secs => x.due)
-       FROM unnest($5::uuid[], $6::text[], $7::text[], $8::float8[]) AS x(id, name, ct, due)`,
+       SELECT x.id, $1, x.name, $2, $3::jsonb, $4::jsonb, $5, $6, x.ct, $7, now() + make_interval(secs => x.due)
+       FROM unnest($8::uuid[], $9::text[], $10::text[], $11::float8[]) AS x(id, name, ct, due)`,
       [
+        seed.provider,
+        seed.baselineId,
         JSON.stringify(seed.parameters ?? {}),
-        JSON.stringify({ api: `${seed.simUrl}/slack/api` }),
+        JSON.stringify(seed.endpoints),
+        seed.declaredResidency ?? null,
         seed.intervalSeconds,
         cipher.currentKeyId,
         ids.slice(at, at + chunk),
@@ -108,6 +113,25 @@ export async function seedSlackConnections(ds: DataSource, seed: SlackConnection
     );
   }
   return ids;
+}
+
+export interface SlackConnectionSeed extends Pick<ConnectionSeed, 'count' | 'intervalSeconds' | 'parameters' | 'firstDueInSeconds'> {
+  simUrl: string;
+  /** Token for connection i; all may share one simulated tenant. */
+  token: (i: number) => string;
+}
+
+/** Slack connections to the simulator, residency declared EU, under the `slack-locked-down` preset. */
+export function seedSlackConnections(ds: DataSource, seed: SlackConnectionSeed): Promise<string[]> {
+  const { simUrl, token, ...rest } = seed;
+  return seedConnections(ds, {
+    ...rest,
+    provider: 'slack',
+    baselineId: 'slack-locked-down',
+    credentials: (i) => ({ token: token(i) }),
+    endpoints: { api: `${simUrl}/slack/api` },
+    declaredResidency: 'EU',
+  });
 }
 
 export interface ChildSimulator {
