@@ -38,6 +38,14 @@ describe('evaluateFigure', () => {
     expect(r.target).toBeNull();
   });
 
+  it('judges a ratio by its value, not by floating-point noise in the last digit', () => {
+    const span = 118.7;
+    const r = evaluateFigure(figure({ value: 2160 / span, reference: { what: 'allowed', value: 2400 / span, unit: 'req/s' }, targets: [{ on: 'ratio', op: '>=', limit: 0.9 }] }));
+    expect(r.ratio).not.toBe(0.9);
+    expect(r.pass).toBe(true);
+    expect(evaluateFigure(figure({ value: 2159 / span, reference: { what: 'allowed', value: 2400 / span, unit: 'req/s' }, targets: [{ on: 'ratio', op: '>=', limit: 0.9 }] })).pass).toBe(false);
+  });
+
   it('supports lower bounds and exact counts', () => {
     expect(evaluateFigure({ scenario: 's', figure: 'f', value: 49.9, unit: 'polls/s', targets: [{ on: 'value', op: '>=', limit: 50 }] }).pass).toBe(false);
     expect(evaluateFigure({ scenario: 's', figure: 'f', value: 0, unit: 'polls', targets: [{ on: 'value', op: '==', limit: 0 }] }).pass).toBe(true);

@@ -13,15 +13,21 @@ interface FaultCase {
   /** Armed for this case's tenant only, with no `times` limit: every retry meets it too. */
   fault: UnaimedFault;
   reason: 'throttled' | 'network' | 'provider_error' | 'schema';
-  /** Requests the fault answered: the http client's 4 attempts for a retryable fault, else 1; `pages` for a paging loop cut off by the guard. */
-  hits: 1 | 4 | 'pages';
+  /**
+   * Requests the fault answered: the http client's 4 attempts for a retryable fault, else 1; `pages`
+   * for a paging loop cut off by the guard; an exact count or `backoff` (2 or more, timing-dependent)
+   * for throttling, which is retried until TOLLGATE_THROTTLE_WAIT_SECONDS (2 s here) is spent.
+   */
+  hits: 1 | 3 | 4 | 'pages' | 'backoff';
   /** What the failure message must say, where it tells one cause from another. */
   message?: RegExp;
 }
 
 const CASES: FaultCase[] = [
-  { name: '429 without Retry-After', fault: { method: 'team.info', kind: 'status', status: 429 }, reason: 'throttled', hits: 4 },
-  { name: '429 with Retry-After', fault: { method: 'team.info', kind: 'status', status: 429, retryAfter: 1 }, reason: 'throttled', hits: 4, message: /Retry-After 1 s.*after 4 attempts/ },
+  // Backoff from 1 s: waits within [0.5, 1] s, then [1, 2] s, as long as they add up to 2 s at most.
+  { name: '429 without Retry-After', fault: { method: 'team.info', kind: 'status', status: 429 }, reason: 'throttled', hits: 'backoff' },
+  // Waits of 1 s and 1 s fit in 2 s, a third would not.
+  { name: '429 with Retry-After', fault: { method: 'team.info', kind: 'status', status: 429, retryAfter: 1 }, reason: 'throttled', hits: 3, message: /Retry-After 1 s.*after 3 attempts/ },
   { name: 'HTTP 500', fault: { method: 'team.info', kind: 'status', status: 500 }, reason: 'provider_error', hits: 4 },
   { name: 'HTTP 502 with an HTML body', fault: { method: 'team.info', kind: 'status', status: 502, body: '<html>Bad Gateway</html>' }, reason: 'provider_error', hits: 4 },
   { name: 'HTTP 503', fault: { method: 'team.info', kind: 'status', status: 503 }, reason: 'provider_error', hits: 4 },
@@ -61,7 +67,7 @@ describe('provider faults', () => {
   beforeAll(async () => {
     sim = await startSimulator();
     db = await createTestDatabase();
-    t = await startTollgate({ ...db.env, TOLLGATE_PROVIDER_TIMEOUT_SECONDS: '1' });
+    t = await startTollgate({ ...db.env, TOLLGATE_PROVIDER_TIMEOUT_SECONDS: '1', TOLLGATE_THROTTLE_WAIT_SECONDS: '2' });
   });
 
   afterAll(async () => {
@@ -105,6 +111,7 @@ describe('provider faults', () => {
     const { faults } = (await sim.control().get('/_sim/faults').expect(200)).body as { faults: { id: string; hits: number }[] };
     const hits = faults.find((f) => f.id === faultId)?.hits;
     if (c.hits === 'pages') expect(hits).toBeGreaterThan(10);
+    else if (c.hits === 'backoff') expect([2, 3]).toContain(hits);
     else expect(hits).toBe(c.hits);
     await sim.control().delete(`/_sim/faults/${faultId}`).expect(200);
     const recovered = await pollNow(t, id);

@@ -104,6 +104,10 @@ export class TollgateConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(600)
   TOLLGATE_PROVIDER_TIMEOUT_SECONDS = 15;
 
+  /** Longest total wait of one provider request for throttling (Retry-After or backoff) before the poll fails as throttled. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3000)
+  TOLLGATE_THROTTLE_WAIT_SECONDS = 120;
+
   /** Each next poll is delayed by up to this fraction of the interval, to spread load. */
   @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber() @Min(0) @Max(1)
   TOLLGATE_POLL_JITTER_RATIO = 0.1;

@@ -42,7 +42,15 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 }
 
 function client(extra: Partial<ProviderHttpClientOptions> = {}) {
-  return createProviderHttpClient({ provider: 'test', backoffBaseMs: 1, backoffMaxMs: 5, timeoutMs: 2000, ...extra });
+  return createProviderHttpClient({
+    provider: 'test',
+    backoffBaseMs: 1,
+    backoffMaxMs: 5,
+    throttleBackoffBaseMs: 1,
+    throttleBackoffMaxMs: 5,
+    timeoutMs: 2000,
+    ...extra,
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<ProviderError> {
@@ -104,13 +112,48 @@ describe('createProviderHttpClient', () => {
     expect(hits.get('/429-backoff')).toBe(3);
   });
 
-  it('fails as throttled once the attempts are used up', async () => {
-    const url = route('/429-forever', (_req, res) => send(res, 429, { error: 'ratelimited' }));
-    const err = await failureOf(client({ maxAttempts: 3 }).request({ operation: 'op', url }));
+  it('waits throttling out past maxAttempts while the waits fit in maxThrottledWaitMs', async () => {
+    // A sliding quota stays full for a while: more throttled answers than maxAttempts would allow.
+    const url = route('/429-many', (_req, res, hit) => (hit <= 6 ? send(res, 429, {}) : send(res, 200, { ok: true })));
+    const res = await client({ maxAttempts: 3 }).request({ operation: 'op', url });
+    expect(res.data).toEqual({ ok: true });
+    expect(hits.get('/429-many')).toBe(7);
+  });
+
+  it('fails as throttled when the next wait would pass maxThrottledWaitMs', async () => {
+    const url = route('/429-forever', (_req, res) => send(res, 429, { error: 'ratelimited' }, { 'Retry-After': '1' }));
+    const started = Date.now();
+    const err = await failureOf(client({ maxThrottledWaitMs: 2500 }).request({ operation: 'op', url }));
+    // Waits of 1 s and 1 s fit in 2.5 s; a third would not.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
     expect(err.reason).toBe('throttled');
     expect(err.details).toMatchObject({ status: 429, code: 'ratelimited' });
     expect(err.message).toContain('after 3 attempts');
     expect(hits.get('/429-forever')).toBe(3);
+  });
+
+  it('backs off, doubling, when throttled without Retry-After or with Retry-After: 0, until the budget is spent', async () => {
+    const stamps: number[] = [];
+    const url = route('/429-zero', (_req, res) => {
+      stamps.push(Date.now());
+      send(res, 429, {}, { 'Retry-After': '0' });
+    });
+    const err = await failureOf(client({ throttleBackoffBaseMs: 40, throttleBackoffMaxMs: 160, maxThrottledWaitMs: 400 }).request({ operation: 'op', url }));
+    expect(err.reason).toBe('throttled');
+    // Equal jitter: waits within [20, 40], [40, 80], [80, 160], [80, 160] ... ms, at most 400 ms in all.
+    const waits = stamps.slice(1).map((t, i) => t - stamps[i]);
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    expect(waits[0]).toBeGreaterThanOrEqual(19);
+    expect(waits[2]).toBeGreaterThanOrEqual(79);
+    expect(stamps[stamps.length - 1] - stamps[0]).toBeLessThan(1000);
+  });
+
+  it('still gives other faults maxAttempts attempts after throttling', async () => {
+    const url = route('/429-then-500', (_req, res, hit) => (hit <= 2 ? send(res, 429, {}) : send(res, 500, {})));
+    const err = await failureOf(client({ maxAttempts: 3 }).request({ operation: 'op', url }));
+    expect(err.reason).toBe('provider_error');
+    expect(err.message).toContain('after 5 attempts');
+    expect(hits.get('/429-then-500')).toBe(5);
   });
 
   it('fails at once when Retry-After is longer than maxRetryAfterMs', async () => {

@@ -33,7 +33,7 @@ export interface ProviderHttpClientOptions {
   signal?: AbortSignal;
   /** Deadline of each attempt, from sending to the last byte of the answer. */
   timeoutMs?: number;
-  /** Attempts per request, first included. */
+  /** Attempts per request for faults other than throttling (5xx, network), first included. */
   maxAttempts?: number;
   /** Requests (attempts included) one client may make: the per-connection, per-poll budget. */
   maxRequests?: number;
@@ -43,6 +43,14 @@ export interface ProviderHttpClientOptions {
   backoffMaxMs?: number;
   /** A Retry-After longer than this fails the request as throttled instead of waiting. */
   maxRetryAfterMs?: number;
+  /**
+   * Throttling is waited out, not counted against maxAttempts: a throttled request is retried as
+   * long as its waits (Retry-After, or backoff without one) add up to no more than this.
+   */
+  maxThrottledWaitMs?: number;
+  /** Backoff after a throttled answer without Retry-After: doubles from base up to max, equal jitter. */
+  throttleBackoffBaseMs?: number;
+  throttleBackoffMaxMs?: number;
   /**
    * Provider-specific classification of a non-2xx response (e.g. Google's 403 userRateLimitExceeded
    * is throttling). Return undefined to fall back to the generic HTTP classification.
@@ -60,11 +68,16 @@ const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const DEFAULT_BACKOFF_BASE_MS = 250;
 const DEFAULT_BACKOFF_MAX_MS = 30_000;
 const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
+// A quota counted per minute stays full for up to a minute after a burst: waits of 1, 2, 4 ... 32 s
+// cover it, and the budget leaves room for a second such minute.
+const DEFAULT_MAX_THROTTLED_WAIT_MS = 120_000;
+const DEFAULT_THROTTLE_BACKOFF_BASE_MS = 1_000;
+const DEFAULT_THROTTLE_BACKOFF_MAX_MS = 32_000;
 
 /**
  * Resilient client for provider admin APIs: per-attempt timeout, body size limit, no redirects,
- * retries of retryable faults (Retry-After first, else capped exponential backoff with full jitter),
- * a request budget, and one ProviderError for every fault. Messages name the provider, operation,
+ * retries of retryable faults (Retry-After first, else capped exponential backoff; throttling within
+ * a budget of waiting time, other faults within a number of attempts), a request budget, and one ProviderError for every fault. Messages name the provider, operation,
  * host+path, status and provider error code only: never headers, query strings or bodies.
  */
 export function createProviderHttpClient(options: ProviderHttpClientOptions): ProviderHttpClient {
@@ -90,35 +103,61 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
     maxContentLength: maxBodyBytes,
   });
 
-  const shouldRetry = (err: Error): boolean =>
-    err instanceof ProviderError &&
-    err.retryable &&
-    !(err.details.retryAfterMs !== undefined && err.details.retryAfterMs > maxRetryAfterMs);
+  const maxThrottledWaitMs = options.maxThrottledWaitMs ?? DEFAULT_MAX_THROTTLED_WAIT_MS;
+  const throttleBackoffBaseMs = options.throttleBackoffBaseMs ?? DEFAULT_THROTTLE_BACKOFF_BASE_MS;
+  const throttleBackoffMaxMs = options.throttleBackoffMaxMs ?? DEFAULT_THROTTLE_BACKOFF_MAX_MS;
 
-  // cockatiel 3.2 sleeps between attempts on a timer the abort signal cannot cut short, so the
-  // policy never waits itself (its default backoff is 0): each retry sleeps, abortably, when it starts.
-  const policy = retry(handleWhen(shouldRetry), { maxAttempts: maxAttempts - 1 });
-
-  function waitBefore(retryNumber: number, previous: ProviderError): number {
-    const asked = previous.details.retryAfterMs;
-    if (asked !== undefined) return asked;
-    return Math.floor(Math.random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** (retryNumber - 1)));
+  /**
+   * Whether and how long to wait before the next attempt, per request. Other faults get
+   * maxAttempts - 1 retries with full-jitter backoff. Throttling gets as many retries as fit in
+   * maxThrottledWaitMs: a sliding quota frees its slots only as the calls of one window earlier age
+   * out, which a few sub-second retries would not outlast (docs/performance.md, "Rate limits").
+   */
+  function retryPlanner() {
+    let faults = 0;
+    let throttles = 0;
+    let throttledWaitMs = 0;
+    return (err: Error): number | undefined => {
+      if (!(err instanceof ProviderError) || !err.retryable) return undefined;
+      const asked = err.details.retryAfterMs;
+      if (asked !== undefined && asked > maxRetryAfterMs) return undefined;
+      if (err.reason === 'throttled') {
+        throttles++;
+        const cap = Math.min(throttleBackoffMaxMs, throttleBackoffBaseMs * 2 ** (throttles - 1));
+        // Retry-After: 0 is taken as no Retry-After, so that a quota answering it every time is not hammered.
+        const wait = asked ? asked : Math.floor(cap / 2 + (Math.random() * cap) / 2);
+        if (throttledWaitMs + wait > maxThrottledWaitMs) return undefined;
+        throttledWaitMs += wait;
+        return wait;
+      }
+      faults++;
+      if (faults >= maxAttempts) return undefined;
+      return asked ?? Math.floor(Math.random() * Math.min(backoffMaxMs, backoffBaseMs * 2 ** (faults - 1)));
+    };
   }
 
   async function request<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
     const call: Call = { provider, operation: req.operation, target: describeTarget(provider, req) };
+    const plan = retryPlanner();
     let attempts = 0;
-    let previous: ProviderError | undefined;
+    let nextWaitMs = 0;
+    // cockatiel 3.2 sleeps between attempts on a timer the abort signal cannot cut short, so the
+    // policy never waits itself (its default backoff is 0): each retry sleeps, abortably, when it
+    // starts. The planner decides whether to retry at all; the policy's own cap is never reached.
+    const policy = retry(
+      handleWhen((err) => {
+        const wait = plan(err);
+        if (wait === undefined) return false;
+        nextWaitMs = wait;
+        return true;
+      }),
+      { maxAttempts: Number.MAX_SAFE_INTEGER },
+    );
     try {
-      return await policy.execute(async ({ attempt }) => {
-        if (previous) await sleep(waitBefore(attempt, previous), signal, () => abortedError(call));
+      return await policy.execute(async () => {
+        if (attempts > 0) await sleep(nextWaitMs, signal, () => abortedError(call));
         attempts++;
-        try {
-          return await attemptOnce<T>(req, call);
-        } catch (err) {
-          if (err instanceof ProviderError) previous = err;
-          throw err;
-        }
+        return attemptOnce<T>(req, call);
       }, signal);
     } catch (err) {
       if (err instanceof ProviderError && attempts > 1) {

@@ -72,6 +72,7 @@ export class PollRunner {
         provider: c.provider,
         signal: deadline,
         timeoutMs: this.config.TOLLGATE_PROVIDER_TIMEOUT_SECONDS * 1000,
+        maxThrottledWaitMs: this.config.TOLLGATE_THROTTLE_WAIT_SECONDS * 1000,
         classify: connector.classifyResponse?.bind(connector),
         onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
         onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),
