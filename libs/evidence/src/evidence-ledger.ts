@@ -129,26 +129,22 @@ export class EvidenceLedger {
     let seq = head ? Number(head.seq) : 0;
     let prevHash = head ? head.hash : GENESIS_HASH;
 
-    const columns = { seq: [] as number[], occurredAt: [] as string[], kind: [] as string[], data: [] as string[], prevHash: [] as string[], hash: [] as string[] };
-    const appended: { seq: number; hash: string }[] = [];
+    const rows: { seq: number; occurred_at: string; kind: string; data: LedgerData; prev_hash: string; hash: string }[] = [];
     for (const entry of prepared) {
       seq += 1;
       const hash = entryHash(prevHash, { seq, ...entry });
-      columns.seq.push(seq);
-      columns.occurredAt.push(entry.occurredAt);
-      columns.kind.push(entry.kind);
-      columns.data.push(JSON.stringify(entry.data));
-      columns.prevHash.push(prevHash);
-      columns.hash.push(hash);
-      appended.push({ seq, hash });
+      rows.push({ seq, occurred_at: entry.occurredAt, kind: entry.kind, data: entry.data, prev_hash: prevHash, hash });
       prevHash = hash;
     }
-    // One statement whatever the batch size: arrays sidestep the 65,535 bind-parameter limit.
+    // One statement and one JSON parameter whatever the batch size, as the drift writes do: an
+    // array per column (unnest) cost three times as much, most of it quoting 10,000 jsonb array items.
     await em.query(
       `INSERT INTO evidence_ledger (seq, occurred_at, kind, data, prev_hash, hash)
-       SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::text[], $6::text[])`,
-      [columns.seq, columns.occurredAt, columns.kind, columns.data, columns.prevHash, columns.hash],
+       SELECT x.seq, x.occurred_at, x.kind, x.data, x.prev_hash, x.hash
+       FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, occurred_at timestamptz, kind text, data jsonb, prev_hash text, hash text)`,
+      [JSON.stringify(rows)],
     );
+    const appended = rows.map(({ seq, hash }) => ({ seq, hash }));
     return appended;
   }
 }

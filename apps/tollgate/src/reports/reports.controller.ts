@@ -2,11 +2,11 @@ import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/c
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import type { Response } from 'express';
-import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
-import { DriftQuery, type DriftView } from '@tollgate/drift';
+import { DriftQuery, reportRowView } from '@tollgate/drift';
 import { ApiErrors } from '../common/api-errors';
+import { CSV_COLUMNS, csvWriter } from './drift-csv';
 import { DriftReport, PostureReport } from './reports.response';
 
 export class DriftReportQuery {
@@ -21,23 +21,6 @@ export class DriftReportQuery {
   @ApiPropertyOptional({ description: 'Response format.', enum: ['json', 'csv'], default: 'json' })
   @IsOptional() @IsIn(['json', 'csv'])
   format?: 'json' | 'csv';
-}
-
-export const CSV_COLUMNS = [
-  'id', 'connectionId', 'provider', 'baselineId', 'controlId', 'title', 'references', 'area', 'severity', 'resourceKey',
-  'status', 'expected', 'observed', 'openedAt', 'lastSeenAt', 'resolvedAt', 'exceptionId',
-] as const;
-
-// A spreadsheet would run a cell starting with these as a formula; a leading quote keeps it text.
-const FORMULA = /^[=+@\t\r]/;
-const cell = (v: string | null) => (v === null ? '' : FORMULA.test(v) ? `'${v}` : v);
-
-export function csvRow(d: DriftView): string[] {
-  return [
-    d.id, d.connectionId, d.provider, d.baselineId, d.controlId, cell(d.title), cell(d.references.join('; ')), d.area, d.severity,
-    cell(d.resourceKey), d.status, JSON.stringify(d.expected), JSON.stringify(d.observed), d.openedAt, d.lastSeenAt, d.resolvedAt ?? '',
-    d.exceptionId ?? '',
-  ];
 }
 
 /**
@@ -104,17 +87,18 @@ export class ReportsController {
     if (format === 'csv') {
       res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
       res.setHeader('Content-Disposition', 'attachment; filename="tollgate-drift-report.csv"');
-      await write(stringify([[...CSV_COLUMNS]], { record_delimiter: 'windows' }));
+      await write(`${CSV_COLUMNS.join(',')}\r\n`);
     } else {
       res.setHeader('Content-Type', 'application/json; charset=utf-8');
       await write(`{"since":${JSON.stringify(since?.toISOString() ?? null)},"until":${JSON.stringify(until.toISOString())},"items":[`);
     }
     let first = true;
+    const csvLine = csvWriter();
     for await (const batch of this.drifts.overlapping({ since, until, connectionIds: req.principal?.connectionIds })) {
       if (closed) return;
-      if (format === 'csv') await write(stringify(batch.map(csvRow), { record_delimiter: 'windows' }));
+      if (format === 'csv') await write(batch.map(csvLine).join(''));
       else {
-        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(d)).join(','));
+        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(reportRowView(d))).join(','));
         first = false;
       }
     }
