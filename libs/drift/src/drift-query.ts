@@ -278,7 +278,13 @@ export class DriftQuery {
       const rows = await next;
       if (rows.length === 0) return;
       const more = rows.length === batchSize;
-      if (more) next = batchAfter(rows[rows.length - 1]);
+      if (more) {
+        next = batchAfter(rows[rows.length - 1]);
+        // pg's pool and client send a query on a later tick than it is asked for: without this
+        // turn of the event loop the next query left only after the caller had formatted this
+        // batch, and the database idled meanwhile (the app was busy 76 % of an export; now 95 %).
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       yield rows;
       if (!more) return;
     }

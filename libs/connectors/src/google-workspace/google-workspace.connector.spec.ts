@@ -44,6 +44,8 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
       provider: 'google-workspace',
       backoffBaseMs: 1,
       backoffMaxMs: 5,
+      throttleBackoffBaseMs: 1,
+      throttleBackoffMaxMs: 5,
       timeoutMs: 5_000,
       classify: (res) => googleWorkspaceConnector.classifyResponse(res),
       ...overrides,
@@ -236,7 +238,7 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
 
   it('keeps under the simulated Directory rate limit by backing off', async () => {
     sim.state.google.setRateLimits(CUSTOMER, { enabled: true, limit: 4, windowMs: 1_000, answer: '403', retryAfterSeconds: 1 });
-    const doc = await googleWorkspaceConnector.collect(context({}, { maxAttempts: 6 }));
+    const doc = await googleWorkspaceConnector.collect(context());
     expect(doc.oauthGrants).toHaveLength(3);
     const stats = sim.state.google.requestStats(CUSTOMER);
     expect(Object.values(stats.throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
@@ -244,7 +246,7 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
 
   it('fails as throttled when Google keeps refusing', async () => {
     fault({ method: 'directory.users.list', kind: 'status', status: 429 });
-    const err = await failure(context({}, { maxAttempts: 2 }));
+    const err = await failure(context({}, { maxThrottledWaitMs: 20 }));
     expect(err.reason).toBe('throttled');
     expect(err.message).toContain('directory.users.list');
   });

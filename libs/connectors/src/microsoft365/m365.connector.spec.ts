@@ -48,7 +48,7 @@ describe('M365Connector against the provider simulator', () => {
       credentials: { tenantId: TENANT, clientId: ids.clientId, clientSecret: SECRET },
       endpoints: { graph: `${sim.url}/microsoft365/graph`, login: `${sim.url}/microsoft365/login` },
       options: {},
-      http: createProviderHttpClient({ provider: 'microsoft365', signal, backoffBaseMs: 1, backoffMaxMs: 5, timeoutMs: 5_000, ...http }),
+      http: createProviderHttpClient({ provider: 'microsoft365', signal, backoffBaseMs: 1, backoffMaxMs: 5, throttleBackoffBaseMs: 1, throttleBackoffMaxMs: 5, timeoutMs: 5_000, ...http }),
       signal,
       logger: { debug: () => undefined, warn: () => undefined },
       ...overrides,
@@ -245,7 +245,7 @@ describe('M365Connector against the provider simulator', () => {
   it('fails as throttled when Graph keeps answering 429', async () => {
     put();
     fault({ method: 'users.list', kind: 'status', status: 429, retryAfter: 0 });
-    expect((await failure(context({}, { maxAttempts: 2 }))).reason).toBe('throttled');
+    expect((await failure(context({}, { maxThrottledWaitMs: 20 }))).reason).toBe('throttled');
   });
 
   it('records a 403 on an optional read as a gap and keeps the rest', async () => {

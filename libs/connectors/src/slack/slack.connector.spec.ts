@@ -27,7 +27,7 @@ describe('SlackConnector against the provider simulator', () => {
       credentials: { token: TOKEN },
       endpoints: { api: `${sim.url}/slack/api` },
       options: {},
-      http: createProviderHttpClient({ provider: 'slack', signal, backoffBaseMs: 1, backoffMaxMs: 5, timeoutMs: 5_000, ...http }),
+      http: createProviderHttpClient({ provider: 'slack', signal, backoffBaseMs: 1, backoffMaxMs: 5, throttleBackoffBaseMs: 1, throttleBackoffMaxMs: 5, timeoutMs: 5_000, ...http }),
       signal,
       logger: { debug: () => undefined, warn: () => undefined },
       ...overrides,
@@ -269,7 +269,7 @@ describe('SlackConnector against the provider simulator', () => {
   it('fails as throttled when Slack keeps answering 429', async () => {
     sim.state.slack.put(TOKEN, compliantSlackTenant(TOKEN));
     fault({ method: 'team.info', kind: 'status', status: 429, retryAfter: 0 });
-    const err = await failure(context({}, { maxAttempts: 2 }));
+    const err = await failure(context({}, { maxThrottledWaitMs: 20 }));
     expect(err.reason).toBe('throttled');
   });
 
