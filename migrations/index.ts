@@ -3,5 +3,12 @@ import { InitialSchema1764115200000 } from './1764115200000-InitialSchema';
 import { ExceptionsAndAudit1764201600000 } from './1764201600000-ExceptionsAndAudit';
 import { EvidenceLedger1764288000000 } from './1764288000000-EvidenceLedger';
 import { ConnectorState1764374400000 } from './1764374400000-ConnectorState';
+import { HistoryRetention1764460800000 } from './1764460800000-HistoryRetention';
 
-export const ALL_MIGRATIONS = [InitialSchema1764115200000, ExceptionsAndAudit1764201600000, EvidenceLedger1764288000000, ConnectorState1764374400000];
+export const ALL_MIGRATIONS = [
+  InitialSchema1764115200000,
+  ExceptionsAndAudit1764201600000,
+  EvidenceLedger1764288000000,
+  ConnectorState1764374400000,
+  HistoryRetention1764460800000,
+];

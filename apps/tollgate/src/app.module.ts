@@ -19,6 +19,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { PollingModule } from './polling/polling.module';
 import { ReportsController } from './reports/reports.controller';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({})
 export class AppModule {
@@ -35,6 +36,7 @@ export class AppModule {
         PollingModule,
         ExceptionsModule,
         EvidenceModule,
+        RetentionModule,
       ],
       controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
       providers: [

@@ -28,6 +28,8 @@ describe('loadConfig', () => {
     [{ TOLLGATE_ENCRYPTION_KEY: 'short' }, /TOLLGATE_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/],
     [{ DATABASE_URL: 'postgres://db/x' }, /TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set/],
     [{ TOLLGATE_POLL_TIMEOUT_SECONDS: '30', TOLLGATE_LEASE_SECONDS: '30' }, /TOLLGATE_POLL_TIMEOUT_SECONDS: must be shorter than TOLLGATE_LEASE_SECONDS/],
+    [{ TOLLGATE_HISTORY_RETENTION_DAYS: '0' }, /TOLLGATE_HISTORY_RETENTION_DAYS: .*not be less than 1/],
+    [{ TOLLGATE_THROTTLE_WAIT_SECONDS: '-1' }, /TOLLGATE_THROTTLE_WAIT_SECONDS: .*not be less than 0/],
   ])('rejects %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

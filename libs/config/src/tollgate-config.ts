@@ -104,6 +104,10 @@ export class TollgateConfig {
   @Transform(toInt) @IsInt() @Min(1) @Max(600)
   TOLLGATE_PROVIDER_TIMEOUT_SECONDS = 15;
 
+  /** Poll runs and finished webhook deliveries older than this are deleted (evidence never is). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  TOLLGATE_HISTORY_RETENTION_DAYS = 30;
+
   /** Longest total wait of one provider request for throttling (Retry-After or backoff) before the poll fails as throttled. */
   @Transform(toInt) @IsInt() @Min(0) @Max(3000)
   TOLLGATE_THROTTLE_WAIT_SECONDS = 120;
