@@ -80,33 +80,26 @@ export function decodeCursor(raw: string): Cursor {
   throw new InvalidCursorError('cursor is not one this API returned');
 }
 
-// lastSeenAt of an episode that is still failing moves with every poll that confirmed the same
-// findings; deriving it here keeps an unchanged poll at O(1) writes.
-const LAST_SEEN_AT = `CASE WHEN d.status <> 'resolved' AND d.still_failing AND c.findings_confirmed_at > d.last_seen_at
-                          THEN c.findings_confirmed_at ELSE d.last_seen_at END`;
-const FROM_DRIFTS = 'FROM drifts d JOIN connections c ON c.id = d.connection_id';
-const SELECT_DRIFT = `
-  SELECT d.id, d.connection_id, d.provider, d.baseline_id, d.control_id, d.title, d."references", d.area,
-         d.severity, d.resource_key, d.status, d.expected, d.observed, d.opened_at, d.resolved_at, d.exception_id,
-         ${LAST_SEEN_AT} AS last_seen_at
-  ${FROM_DRIFTS}`;
-
 /** ISO-8601 UTC with milliseconds, the form Date.toISOString() gives, made by Postgres. */
 const iso = (column: string) => `to_char((${column}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /**
- * The report's columns as text, so the driver parses no dates and no JSON only to have them written
- * out again (docs/performance.md). `key_at` is opened_at in Postgres's own text form, exact to the
- * microsecond, for the keyset: a Date would cut it to the millisecond and repeat rows.
+ * Every column as text, so the driver parses no dates and no JSON only to have them written out
+ * again (the CSV report; docs/performance.md). `key_at` is opened_at in Postgres's own text form,
+ * exact to the microsecond, for the report's keyset: a Date would cut it to the millisecond and
+ * repeat rows. lastSeenAt of an episode that is still failing moves with every poll that confirmed
+ * the same findings; deriving it here keeps an unchanged poll at O(1) writes.
  */
-const SELECT_DRIFT_TEXT = `
+const SELECT_DRIFT = `
   SELECT d.id, d.connection_id, d.provider, d.baseline_id, d.control_id, d.title, d."references", d.area,
          d.severity, d.resource_key, d.status, d.expected, d.observed, ${iso('d.opened_at')} AS opened_at,
-         ${iso(LAST_SEEN_AT)} AS last_seen_at, ${iso('d.resolved_at')} AS resolved_at, d.exception_id, d.opened_at AS key_at
-  ${FROM_DRIFTS}`;
+         ${iso(`CASE WHEN d.status <> 'resolved' AND d.still_failing AND c.findings_confirmed_at > d.last_seen_at
+                     THEN c.findings_confirmed_at ELSE d.last_seen_at END`)} AS last_seen_at,
+         ${iso('d.resolved_at')} AS resolved_at, d.exception_id, d.opened_at AS key_at
+  FROM drifts d JOIN connections c ON c.id = d.connection_id`;
 
-/** A drift as the report query returns it: every column text, the JSON ones in jsonb's text form. */
-export interface DriftReportRow {
+/** A drift as DriftQuery reads it: every column text, the JSON ones in jsonb's text form. */
+export interface DriftRow {
   id: string;
   connection_id: string;
   provider: string;
@@ -132,8 +125,8 @@ export interface DriftReportRow {
 
 const AS_TEXT = { getTypeParser: () => (value: string) => value };
 
-/** The JSON form of a report row: what GET /drifts/:id gives for the same drift, without its events. */
-export function reportRowView(r: DriftReportRow): DriftView {
+/** The JSON form of a drift, as GET /drifts and the JSON report give it. */
+export function toView(r: DriftRow): DriftView {
   return {
     id: r.id,
     connectionId: r.connection_id,
@@ -155,48 +148,6 @@ export function reportRowView(r: DriftReportRow): DriftView {
   };
 }
 
-interface DriftRow {
-  id: string;
-  connection_id: string;
-  provider: string;
-  baseline_id: string;
-  control_id: string;
-  title: string;
-  references: string[];
-  area: string;
-  severity: string;
-  resource_key: string;
-  status: DriftView['status'];
-  expected: JsonValue;
-  observed: JsonValue;
-  opened_at: Date;
-  last_seen_at: Date;
-  resolved_at: Date | null;
-  exception_id: string | null;
-}
-
-function toView(r: DriftRow): DriftView {
-  return {
-    id: r.id,
-    connectionId: r.connection_id,
-    provider: r.provider,
-    baselineId: r.baseline_id,
-    controlId: r.control_id,
-    title: r.title,
-    references: r.references,
-    area: r.area,
-    severity: r.severity,
-    resourceKey: r.resource_key,
-    status: r.status,
-    expected: r.expected,
-    observed: r.observed,
-    openedAt: r.opened_at.toISOString(),
-    lastSeenAt: r.last_seen_at.toISOString(),
-    resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
-    exceptionId: r.exception_id,
-  };
-}
-
 export interface ReportRange {
   since?: Date;
   until: Date;
@@ -205,7 +156,7 @@ export interface ReportRange {
 }
 
 /** One batch of the drift report: episodes overlapping the range, oldest first, after `after`. */
-export function overlappingSql(range: ReportRange, batchSize: number, after?: Pick<DriftReportRow, 'key_at' | 'id'>): { text: string; values: unknown[] } {
+export function overlappingSql(range: ReportRange, batchSize: number, after?: Pick<DriftRow, 'key_at' | 'id'>): { text: string; values: unknown[] } {
   const values: unknown[] = [range.until, range.since ?? null, range.connectionIds ?? null, batchSize];
   let keyset = '';
   if (after) {
@@ -213,10 +164,38 @@ export function overlappingSql(range: ReportRange, batchSize: number, after?: Pi
     keyset = 'AND (d.opened_at, d.id) > ($5::timestamptz, $6::uuid)';
   }
   return {
-    text: `${SELECT_DRIFT_TEXT}
+    text: `${SELECT_DRIFT}
       WHERE d.opened_at < $1 AND ($2::timestamptz IS NULL OR d.resolved_at IS NULL OR d.resolved_at >= $2)
         AND ($3::uuid[] IS NULL OR d.connection_id = ANY($3::uuid[])) ${keyset}
       ORDER BY d.opened_at, d.id LIMIT $4`,
+    values,
+  };
+}
+
+/** GET /drifts: one page (and one row more, to tell whether there is a next), newest first. */
+export function listSql(filter: DriftFilter, limit: number, cursor?: string): { text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    values.push(value);
+    where.push(sql.replace('?', `$${values.length}`));
+  };
+  if (filter.status) add('d.status = ?', filter.status);
+  if (filter.connectionId) add('d.connection_id = ?', filter.connectionId);
+  if (filter.provider) add('d.provider = ?', filter.provider);
+  if (filter.controlId) add('d.control_id = ?', filter.controlId);
+  if (filter.severity) add('d.severity = ?', filter.severity);
+  if (filter.since) add('d.opened_at >= ?', filter.since);
+  if (filter.until) add('d.opened_at < ?', filter.until);
+  if (filter.connectionIds) add('d.connection_id = ANY(?::uuid[])', filter.connectionIds);
+  if (cursor) {
+    const c = decodeCursor(cursor);
+    values.push(c.openedAt, c.id);
+    where.push(`(d.opened_at, d.id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`);
+  }
+  values.push(limit + 1);
+  return {
+    text: `${SELECT_DRIFT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY d.opened_at DESC, d.id DESC LIMIT $${values.length}`,
     values,
   };
 }
@@ -226,34 +205,10 @@ export class DriftQuery {
   constructor(private readonly ds: DataSource) {}
 
   async list(filter: DriftFilter, limit: number, cursor?: string): Promise<DriftPage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.status) add('d.status = ?', filter.status);
-    if (filter.connectionId) add('d.connection_id = ?', filter.connectionId);
-    if (filter.provider) add('d.provider = ?', filter.provider);
-    if (filter.controlId) add('d.control_id = ?', filter.controlId);
-    if (filter.severity) add('d.severity = ?', filter.severity);
-    if (filter.since) add('d.opened_at >= ?', filter.since);
-    if (filter.until) add('d.opened_at < ?', filter.until);
-    if (filter.connectionIds) add('d.connection_id = ANY(?::uuid[])', filter.connectionIds);
-    if (cursor) {
-      const c = decodeCursor(cursor);
-      params.push(c.openedAt, c.id);
-      where.push(`(d.opened_at, d.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    params.push(limit + 1);
-    const rows: DriftRow[] = await this.ds.query(
-      `${SELECT_DRIFT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY d.opened_at DESC, d.id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const rows = await this.read(listSql(filter, limit, cursor));
     const items = rows.slice(0, limit).map(toView);
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, nextCursor: last ? encodeCursor({ openedAt: last.opened_at.toISOString(), id: last.id }) : null };
+    const last = rows.length > limit ? items[limit - 1] : undefined;
+    return { items, nextCursor: last ? encodeCursor({ openedAt: last.openedAt, id: last.id }) : null };
   }
 
   /**
@@ -265,10 +220,9 @@ export class DriftQuery {
    * collector; at 500 it is under a tenth (docs/performance.md). Each batch is one pool query, so
    * a long export does not hold a connection (the embedded database has only one).
    */
-  async *overlapping(range: ReportRange, batchSize = 500): AsyncGenerator<DriftReportRow[]> {
-    const pool = (this.ds.driver as PostgresDriver).master as Pool;
-    const batchAfter = (after?: DriftReportRow): Promise<DriftReportRow[]> => {
-      const read = pool.query<DriftReportRow>({ ...overlappingSql(range, batchSize, after), types: AS_TEXT }).then((r) => r.rows);
+  async *overlapping(range: ReportRange, batchSize = 500): AsyncGenerator<DriftRow[]> {
+    const batchAfter = (after?: DriftRow): Promise<DriftRow[]> => {
+      const read = this.read(overlappingSql(range, batchSize, after));
       // A caller that stops early never awaits the prefetched batch; its failure must not go unhandled.
       read.catch(() => undefined);
       return read;
@@ -297,7 +251,7 @@ export class DriftQuery {
       params.push(connectionIds);
       scope = ' AND d.connection_id = ANY($2::uuid[])';
     }
-    const [row]: DriftRow[] = await this.ds.query(`${SELECT_DRIFT} WHERE d.id = $1${scope}`, params);
+    const [row] = await this.read({ text: `${SELECT_DRIFT} WHERE d.id = $1${scope}`, values: params });
     if (!row) return null;
     const events: { id: string; kind: DriftEventView['kind']; occurred_at: Date; poll_id: string | null; expected: JsonValue; observed: JsonValue; note: string | null }[] =
       await this.ds.query(
@@ -316,5 +270,14 @@ export class DriftQuery {
         note: e.note,
       })),
     };
+  }
+
+  /**
+   * Drift rows through the pool, every column as text. Each query takes a pooled connection and
+   * gives it back, so a long export does not hold one (the embedded database has only one).
+   */
+  private async read(query: { text: string; values: unknown[] }): Promise<DriftRow[]> {
+    const pool = (this.ds.driver as PostgresDriver).master as Pool;
+    return (await pool.query<DriftRow>({ ...query, types: AS_TEXT })).rows;
   }
 }

@@ -1,10 +1,10 @@
 import { parse } from 'csv-parse/sync';
-import type { DriftReportRow } from '@tollgate/drift';
+import type { DriftRow } from '@tollgate/drift';
 import { CSV_COLUMNS, csvWriter } from './drift-csv';
 
 const csvLine = csvWriter();
 
-const row = (over: Partial<DriftReportRow> = {}): DriftReportRow => ({
+const row = (over: Partial<DriftRow> = {}): DriftRow => ({
   id: '0f0e0d0c-0b0a-4908-8706-050403020100',
   connection_id: '10000000-0000-4000-8000-000000000001',
   provider: 'slack',

@@ -1,4 +1,4 @@
-import type { DriftReportRow } from '@tollgate/drift';
+import type { DriftRow } from '@tollgate/drift';
 
 /**
  * The drift report as RFC 4180 CSV: a header row, CRLF, ISO-8601 UTC times, JSON cells as
@@ -43,7 +43,7 @@ function remembered<T extends string | null>(make: (raw: T) => string): (raw: T)
  * and expected value repeat on every drift of that control: each writer remembers the cells it made
  * from them, which spares a JSON parse and stringify per row.
  */
-export function csvWriter(): (d: DriftReportRow) => string {
+export function csvWriter(): (d: DriftRow) => string {
   const referencesCell = remembered(references);
   const expectedCell = remembered(json);
   return (d) =>

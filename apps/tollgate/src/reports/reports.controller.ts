@@ -4,7 +4,7 @@ import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
-import { DriftQuery, reportRowView } from '@tollgate/drift';
+import { DriftQuery, toView } from '@tollgate/drift';
 import { ApiErrors } from '../common/api-errors';
 import { CSV_COLUMNS, csvWriter } from './drift-csv';
 import { DriftReport, PostureReport } from './reports.response';
@@ -98,7 +98,7 @@ export class ReportsController {
       if (closed) return;
       if (format === 'csv') await write(batch.map(csvLine).join(''));
       else {
-        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(reportRowView(d))).join(','));
+        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(toView(d))).join(','));
         first = false;
       }
     }
