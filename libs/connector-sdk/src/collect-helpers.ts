@@ -51,3 +51,51 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+export interface CallGateOptions {
+  /** Failures that leave the poll going (a refusal that becomes a gap); any other failure dooms it. */
+  survivable: (err: unknown) => boolean;
+  /** Calls in flight at once; the others wait their turn in order. */
+  limit?: number;
+}
+
+/**
+ * The calls of one poll: at most `limit` in flight, and once one failure has doomed the poll no
+ * further call starts. Later calls, and those still waiting for a slot, fail with that first error.
+ */
+export class CallGate {
+  private inFlight = 0;
+  private readonly waiting: (() => void)[] = [];
+  private fatal: unknown;
+
+  constructor(private readonly options: CallGateOptions) {}
+
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.fatal !== undefined) throw this.fatal;
+    await this.acquire();
+    try {
+      if (this.fatal !== undefined) throw this.fatal;
+      return await call();
+    } catch (err) {
+      if (!this.options.survivable(err) && this.fatal === undefined) this.fatal = err;
+      throw err;
+    } finally {
+      this.release();
+    }
+  }
+
+  private acquire(): Promise<void> {
+    if (this.inFlight < (this.options.limit ?? Infinity)) {
+      this.inFlight++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    // The slot passes straight to the next waiter, so inFlight stays as it is.
+    if (next) next();
+    else this.inFlight--;
+  }
+}

@@ -1,3 +1,6 @@
+import type { z } from 'zod';
+import type { ProviderId } from './connector';
+
 /**
  * The one error taxonomy for provider faults. Every poll failure ends as exactly one of these
  * reasons (plus `internal` for our own bugs), which is the `reason` label of
@@ -32,4 +35,26 @@ export class ProviderError extends Error {
 export function classifyFailure(err: unknown): { reason: PollFailureReason; message: string } {
   if (err instanceof ProviderError) return { reason: err.reason, message: err.message };
   return { reason: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Provider error codes are echoed into messages only when they look like identifiers, never free text. */
+export function safeCode(code: unknown): string | undefined {
+  return typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code) ? code : undefined;
+}
+
+/** An answer without the shape the connector relies on. Names where it is wrong, never the values. */
+export function schemaFailure(provider: ProviderId, operation: string, error: z.ZodError): ProviderError {
+  const issue = error.issues[0];
+  const at = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
+  // zod's messages name expected and received types only, never the values.
+  return new ProviderError('schema', `${provider} ${operation}: unexpected answer at ${at}: ${issue?.message ?? 'invalid'}`, {
+    retryable: false,
+  });
+}
+
+/** The answer checked against its schema, or a `schema` failure. */
+export function parseAnswer<S extends z.ZodType>(provider: ProviderId, operation: string, schema: S, body: unknown): z.output<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw schemaFailure(provider, operation, parsed.error);
+  return parsed.data;
 }

@@ -1,6 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { handleWhen, retry } from 'cockatiel';
-import { ProviderError, type ProviderFailureReason } from './errors';
+import { ProviderError, safeCode, type ProviderFailureReason } from './errors';
 
 export interface ProviderRequest {
   /** Short name of the operation (a Slack method, a Graph path template): logs, budgets, metrics. */
@@ -77,8 +77,9 @@ const DEFAULT_THROTTLE_BACKOFF_MAX_MS = 32_000;
 /**
  * Resilient client for provider admin APIs: per-attempt timeout, body size limit, no redirects,
  * retries of retryable faults (Retry-After first, else capped exponential backoff; throttling within
- * a budget of waiting time, other faults within a number of attempts), a request budget, and one ProviderError for every fault. Messages name the provider, operation,
- * host+path, status and provider error code only: never headers, query strings or bodies.
+ * a budget of waiting time, other faults within a number of attempts), a request budget, and one
+ * ProviderError for every fault. Messages name the provider, operation, host+path, status and
+ * provider error code only: never headers, query strings or bodies.
  */
 export function createProviderHttpClient(options: ProviderHttpClientOptions): ProviderHttpClient {
   const { provider, signal } = options;
@@ -395,7 +396,7 @@ function providerErrorCode(body: unknown): string | undefined {
     const { code: graphCode, status: googleStatus } = error as { code?: unknown; status?: unknown };
     code = typeof graphCode === 'string' ? graphCode : googleStatus;
   }
-  return typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code) ? code : undefined;
+  return safeCode(code);
 }
 
 function errorCode(err: unknown): string {

@@ -1,19 +1,17 @@
 import {
+  CallGate,
+  parseAnswer,
   parseRetryAfterMs,
   ProviderError,
+  safeCode,
   type ProviderHttpClient,
   type ProviderResponse,
 } from '@tollgate/connector-sdk';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { GoogleTokenClient } from './google-token.client';
 
 /** 403 reasons Google uses for quota and rate limits: back off and retry, never an auth failure. */
 const RATE_LIMIT_REASONS = new Set(['userRateLimitExceeded', 'rateLimitExceeded', 'quotaExceeded', 'dailyLimitExceeded']);
-
-/** Error codes are echoed into messages only when they look like identifiers, never free text. */
-function safeCode(code: unknown): string | undefined {
-  return typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code) ? code : undefined;
-}
 
 function googleErrorInfo(body: unknown): { status?: string; reason?: string; oauthError?: string } {
   if (typeof body !== 'object' || body === null) return {};
@@ -66,15 +64,6 @@ export function classifyGoogleResponse(res: ProviderResponse): ProviderError | u
   return undefined;
 }
 
-export function schemaFailure(operation: string, error: z.ZodError): ProviderError {
-  const issue = error.issues[0];
-  const at = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  // zod's messages name expected and received types only, never the values.
-  return new ProviderError('schema', `google-workspace ${operation}: unexpected answer at ${at}: ${issue?.message ?? 'invalid'}`, {
-    retryable: false,
-  });
-}
-
 /** A 403 that makes one read unreadable (a scope not delegated, an API not enabled), not the whole poll. */
 export function isGoogleRefusal(err: unknown): err is ProviderError {
   return err instanceof ProviderError && err.reason === 'auth' && err.details.status === 403;
@@ -121,24 +110,15 @@ export type GoogleParams = Record<string, string | number | boolean | undefined>
  * the poll no further call is started.
  */
 export class GoogleClient {
-  private fatal: unknown;
+  private readonly gate = new CallGate({ survivable: (err) => isGoogleRefusal(err) || isNotFound(err) });
 
   constructor(
     private readonly http: ProviderHttpClient,
     private readonly tokens: GoogleTokenClient,
   ) {}
 
-  async get<S extends z.ZodType>(operation: string, url: string, schema: S, params: GoogleParams = {}): Promise<z.output<S>> {
-    if (this.fatal !== undefined) throw this.fatal;
-    try {
-      const body = await this.send(operation, url, params);
-      const parsed = schema.safeParse(body);
-      if (!parsed.success) throw schemaFailure(operation, parsed.error);
-      return parsed.data;
-    } catch (err) {
-      if (!isGoogleRefusal(err) && !isNotFound(err) && this.fatal === undefined) this.fatal = err;
-      throw err;
-    }
+  get<S extends z.ZodType>(operation: string, url: string, schema: S, params: GoogleParams = {}): Promise<z.output<S>> {
+    return this.gate.run(async () => parseAnswer('google-workspace', operation, schema, await this.send(operation, url, params)));
   }
 
   private async send(operation: string, url: string, params: GoogleParams): Promise<unknown> {

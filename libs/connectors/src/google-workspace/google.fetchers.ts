@@ -1,4 +1,4 @@
-import { collectPages, mapLimit, type PostureGap } from '@tollgate/connector-sdk';
+import { collectPages, mapLimit, parseAnswer, type PostureGap } from '@tollgate/connector-sdk';
 import {
   activitiesPageSchema,
   GOOGLE_SETTING_SCHEMAS,
@@ -11,7 +11,7 @@ import {
   type GoogleSettingType,
   type GoogleUserSummary,
 } from './google-api.schemas';
-import { isGoogleRefusal, isNotFound, RequestPacer, schemaFailure, type GoogleClient } from './google.client';
+import { isGoogleRefusal, isNotFound, RequestPacer, type GoogleClient } from './google.client';
 import type { GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
 
 /** Real tenants stay far below these; more pages means the provider is looping. */
@@ -72,10 +72,7 @@ async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSet
     { what: `google-workspace policies.list ${type}`, maxPages: MAX_POLICY_PAGES },
   );
   const mine = all.filter((p) => p.setting.type === type);
-  for (const policy of mine) {
-    const value = GOOGLE_SETTING_SCHEMAS[type].safeParse(policy.setting.value);
-    if (!value.success) throw schemaFailure(`${operation} ${type}`, value.error);
-  }
+  for (const policy of mine) parseAnswer('google-workspace', `${operation} ${type}`, GOOGLE_SETTING_SCHEMAS[type], policy.setting.value);
   return mine;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { collectPages, ProviderError, type ProviderHttpClient } from '@tollgate/connector-sdk';
-import { z } from 'zod';
+import { CallGate, collectPages, parseAnswer, ProviderError, type ProviderHttpClient } from '@tollgate/connector-sdk';
+import type { z } from 'zod';
 import { collectionSchema, tokenResponseSchema } from './m365-api.schemas';
 
 export interface GraphCredentials {
@@ -69,21 +69,6 @@ function isExpiredToken(err: unknown): boolean {
   return err instanceof ProviderError && err.details.status === 401 && err.details.code === 'InvalidAuthenticationToken';
 }
 
-export function schemaFailure(operation: string, error: z.ZodError): ProviderError {
-  const issue = error.issues[0];
-  const at = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  // zod's messages name expected and received types only, never the values.
-  return new ProviderError('schema', `microsoft365 ${operation}: unexpected answer at ${at}: ${issue?.message ?? 'invalid'}`, {
-    retryable: false,
-  });
-}
-
-function parse<S extends z.ZodType>(operation: string, schema: S, body: unknown): z.output<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw schemaFailure(operation, parsed.error);
-  return parsed.data;
-}
-
 export interface GraphClientOptions {
   http: ProviderHttpClient;
   /** e.g. `https://graph.microsoft.com`; requests go to `${graph}/v1.0/...`. */
@@ -111,9 +96,7 @@ export class GraphClient {
   private readonly fingerprint: string;
   private readonly cache: GraphTokenCache;
   private pendingToken: Promise<string> | undefined;
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-  private fatal: unknown;
+  private readonly gate: CallGate;
 
   constructor(private readonly options: GraphClientOptions) {
     this.v1 = new URL(`${options.graph.replace(/\/+$/, '')}/v1.0`);
@@ -122,6 +105,7 @@ export class GraphClient {
     this.fingerprint = createHash('sha256')
       .update(JSON.stringify([options.login, options.graph, tenantId, clientId, clientSecret]))
       .digest('hex');
+    this.gate = new CallGate({ survivable: isGraphRefusal, limit: options.maxConcurrency ?? 4 });
   }
 
   /** One object; a collection of exactly one (`value: [x]`) is accepted as that object. */
@@ -137,9 +121,9 @@ export class GraphClient {
           retryable: false,
         });
       }
-      return parse(operation, schema, value[0]);
+      return parseAnswer('microsoft365', operation, schema, value[0]);
     }
-    return parse(operation, schema, body);
+    return parseAnswer('microsoft365', operation, schema, body);
   }
 
   /** Every item of a collection, following `@odata.nextLink` whole until Graph leaves it out. */
@@ -148,7 +132,7 @@ export class GraphClient {
     return collectPages<z.output<S>>(
       async (nextLink) => {
         const body = await this.call(operation, nextLink ?? `${this.v1.href}${path}`, nextLink ? undefined : params);
-        const page = parse(operation, schema, body);
+        const page = parseAnswer('microsoft365', operation, schema, body);
         const next = page['@odata.nextLink'];
         return { items: page.value as z.output<S>[], next: next ? this.checkNextLink(operation, next) : undefined };
       },
@@ -175,18 +159,8 @@ export class GraphClient {
     return url.href;
   }
 
-  private async call(operation: string, url: string, params?: Params): Promise<unknown> {
-    if (this.fatal !== undefined) throw this.fatal;
-    await this.acquire();
-    try {
-      if (this.fatal !== undefined) throw this.fatal;
-      return await this.send(operation, url, params);
-    } catch (err) {
-      if (!isGraphRefusal(err) && this.fatal === undefined) this.fatal = err;
-      throw err;
-    } finally {
-      this.release();
-    }
+  private call(operation: string, url: string, params?: Params): Promise<unknown> {
+    return this.gate.run(() => this.send(operation, url, params));
   }
 
   private async send(operation: string, url: string, params?: Params): Promise<unknown> {
@@ -251,24 +225,8 @@ export class GraphClient {
       }
       throw err;
     }
-    const token = parse('token', tokenResponseSchema, body);
+    const token = parseAnswer('microsoft365', 'token', tokenResponseSchema, body);
     this.cache.set(this.options.cacheKey, this.fingerprint, token.access_token, token.expires_in * 1000);
     return token.access_token;
-  }
-
-  private acquire(): Promise<void> {
-    const limit = this.options.maxConcurrency ?? 4;
-    if (this.inFlight < limit) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    // The slot passes straight to the next waiter, so inFlight stays as it is.
-    if (next) next();
-    else this.inFlight--;
   }
 }

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderHttpClient } from '@tollgate/connector-sdk';
+import { CallGate, parseAnswer, ProviderError, safeCode, type ProviderHttpClient } from '@tollgate/connector-sdk';
 import type { z } from 'zod';
 
 /** Answers that mean "this token or plan cannot read that": recorded as a gap, the poll goes on. */
@@ -29,17 +29,12 @@ const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unava
 
 export type SlackParams = Record<string, string | number | boolean | undefined>;
 
-/** Error codes are echoed into messages only when they look like identifiers, never free text. */
-function safeCode(code: unknown): string {
-  return typeof code === 'string' && /^[\w.:-]{1,64}$/.test(code) ? code : 'unknown_error';
-}
-
 function classify(method: string, body: Record<string, unknown>): ProviderError {
-  const code = safeCode(body.error);
+  const code = safeCode(body.error) ?? 'unknown_error';
   const prefix = `slack ${method}: ok:false ${code}`;
   if (GAP_CODES.has(code)) {
     const needed = code === 'missing_scope' ? safeCode(body.needed) : undefined;
-    const message = needed && needed !== 'unknown_error' ? `${prefix} (needs ${needed})` : prefix;
+    const message = needed ? `${prefix} (needs ${needed})` : prefix;
     // When such a code does fail a poll (team.info), the token lacks rights: an operator's fix.
     return new ProviderError('auth', message, { code, retryable: false });
   }
@@ -54,15 +49,6 @@ export function isSlackGap(err: unknown): err is ProviderError {
   return err instanceof ProviderError && err.details.code !== undefined && GAP_CODES.has(err.details.code);
 }
 
-export function schemaFailure(method: string, error: z.ZodError): ProviderError {
-  const issue = error.issues[0];
-  const at = issue && issue.path.length > 0 ? issue.path.join('.') : 'body';
-  // zod's messages name expected and received types only, never the values.
-  return new ProviderError('schema', `slack ${method}: unexpected answer at ${at}: ${issue?.message ?? 'invalid'}`, {
-    retryable: false,
-  });
-}
-
 /**
  * Calls Slack Web API methods through the shared provider http client (retries, Retry-After,
  * budgets, body limits). Slack reports most failures as HTTP 200 `{"ok":false}`, so that part of
@@ -70,32 +56,19 @@ export function schemaFailure(method: string, error: z.ZodError): ProviderError 
  * failure that dooms the poll no further call is started.
  */
 export class SlackClient {
-  private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
-  private fatal: unknown;
+  private readonly gate: CallGate;
 
   constructor(
     private readonly http: ProviderHttpClient,
     private readonly apiBase: string,
     private readonly token: string,
-    private readonly maxConcurrency = 4,
-  ) {}
+    maxConcurrency = 4,
+  ) {
+    this.gate = new CallGate({ survivable: isSlackGap, limit: maxConcurrency });
+  }
 
-  async call<S extends z.ZodType>(method: string, schema: S, params: SlackParams = {}): Promise<z.output<S>> {
-    if (this.fatal !== undefined) throw this.fatal;
-    await this.acquire();
-    try {
-      if (this.fatal !== undefined) throw this.fatal;
-      const body = await this.send(method, params);
-      const parsed = schema.safeParse(body);
-      if (!parsed.success) throw schemaFailure(method, parsed.error);
-      return parsed.data;
-    } catch (err) {
-      if (!isSlackGap(err) && this.fatal === undefined) this.fatal = err;
-      throw err;
-    } finally {
-      this.release();
-    }
+  call<S extends z.ZodType>(method: string, schema: S, params: SlackParams = {}): Promise<z.output<S>> {
+    return this.gate.run(async () => parseAnswer('slack', method, schema, await this.send(method, params)));
   }
 
   private async send(method: string, params: SlackParams): Promise<Record<string, unknown>> {
@@ -116,20 +89,5 @@ export class SlackClient {
     }
     if (!record.ok) throw classify(method, record);
     return record;
-  }
-
-  private acquire(): Promise<void> {
-    if (this.inFlight < this.maxConcurrency) {
-      this.inFlight++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    // The slot passes straight to the next waiter, so inFlight stays as it is.
-    if (next) next();
-    else this.inFlight--;
   }
 }
