@@ -68,3 +68,16 @@ export interface PostureGap {
   what: string;
   reason: string;
 }
+
+/**
+ * Code-unit order, the same on every host whatever its locale: normalizers sort with it so that a
+ * document, and so its content hash, does not depend on where it was built.
+ */
+export function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The distinct values in code-unit order. */
+export function sortedUnique(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort(byCodeUnit);
+}

@@ -1,10 +1,11 @@
-import type {
-  JsonValue,
-  OAuthGrant,
-  PostureDocument,
-  PostureGap,
-  ResidencyObservation,
-  SettingObservation,
+import {
+  byCodeUnit,
+  type JsonValue,
+  type OAuthGrant,
+  type PostureDocument,
+  type PostureGap,
+  type ResidencyObservation,
+  type SettingObservation,
 } from '@tollgate/connector-sdk';
 import type { GoogleActivity, GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
 import type { GoogleSettingKey } from './google.catalog';
@@ -168,7 +169,7 @@ function normalizeSettings(raw: GoogleRawPosture): SettingObservation[] {
       source: 'default',
     });
   }
-  return out.sort((a, b) => (a.key === b.key ? compare(a.resourceKey, b.resourceKey) : compare(a.key, b.key)));
+  return out.sort((a, b) => (a.key === b.key ? byCodeUnit(a.resourceKey, b.resourceKey) : byCodeUnit(a.key, b.key)));
 }
 
 /** Google's region names, with "no preference" as ANY. */
@@ -188,7 +189,7 @@ function normalizeResidency(raw: GoogleRawPosture): ResidencyObservation[] {
   }
   // The read succeeded and shows no data region policy: nothing pins the data anywhere.
   if (out.length === 0) out.push({ resourceKey: 'tenant', region: NO_REGION, source: 'observed' });
-  return out.sort((a, b) => compare(a.resourceKey, b.resourceKey));
+  return out.sort((a, b) => byCodeUnit(a.resourceKey, b.resourceKey));
 }
 
 function normalizeGrants(raw: GoogleRawPosture): OAuthGrant[] {
@@ -219,7 +220,7 @@ function normalizeGrants(raw: GoogleRawPosture): OAuthGrant[] {
  */
 function sortGrants(grants: OAuthGrant[]): OAuthGrant[] {
   return grants.sort(
-    (a, b) => compare(a.appId, b.appId) || compare(a.principal ?? '', b.principal ?? '') || compare(a.grantType, b.grantType),
+    (a, b) => byCodeUnit(a.appId, b.appId) || byCodeUnit(a.principal ?? '', b.principal ?? '') || byCodeUnit(a.grantType, b.grantType),
   );
 }
 
@@ -309,13 +310,9 @@ function tenantId(raw: GoogleRawPosture): string {
   return raw.customer;
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /** Raw Google answers to the provider-agnostic document. Pure: same input, same document. */
 export function normalizeGooglePosture(raw: GoogleRawPosture): PostureDocument {
-  const gaps = [...raw.gaps].sort((a, b) => compare(a.area, b.area) || compare(a.what, b.what) || compare(a.reason, b.reason));
+  const gaps = [...raw.gaps].sort((a, b) => byCodeUnit(a.area, b.area) || byCodeUnit(a.what, b.what) || byCodeUnit(a.reason, b.reason));
   const residency = normalizeResidency(raw);
   const domain = raw.users[0]?.primaryEmail.split('@')[1];
   return {

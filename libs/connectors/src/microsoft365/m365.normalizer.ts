@@ -1,10 +1,12 @@
-import type {
-  JsonValue,
-  OAuthGrant,
-  PostureDocument,
-  PostureGap,
-  ResidencyObservation,
-  SettingObservation,
+import {
+  byCodeUnit,
+  sortedUnique,
+  type JsonValue,
+  type OAuthGrant,
+  type PostureDocument,
+  type PostureGap,
+  type ResidencyObservation,
+  type SettingObservation,
 } from '@tollgate/connector-sdk';
 import type {
   GraphAppRoleAssignment,
@@ -37,15 +39,6 @@ export interface M365RawPosture {
 
 /** Microsoft's "default access" app role: an assignment that grants no particular permission. */
 const DEFAULT_ACCESS_ROLE = '00000000-0000-0000-0000-000000000000';
-
-function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort();
-}
-
-/** Code-unit order, the same on every host whatever its locale. */
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 class SettingsBuilder {
   readonly settings: SettingObservation[] = [];
@@ -188,7 +181,7 @@ function normalizeGrants(raw: M365RawPosture, gaps: PostureGap[]): OAuthGrant[] 
   const spById = new Map((raw.servicePrincipals ?? []).map((sp) => [sp.id, sp]));
   const grants = [...applicationGrants(raw, spById, gaps), ...delegatedGrants(raw, spById)];
   return grants.sort(
-    (a, b) => cmp(a.grantType, b.grantType) || cmp(a.appId, b.appId) || cmp(a.principal ?? '', b.principal ?? ''),
+    (a, b) => byCodeUnit(a.grantType, b.grantType) || byCodeUnit(a.appId, b.appId) || byCodeUnit(a.principal ?? '', b.principal ?? ''),
   );
 }
 
@@ -204,7 +197,7 @@ function normalizeResidency(raw: M365RawPosture, gaps: PostureGap[]): ResidencyO
     );
     for (const loc of locations) out.push({ resourceKey: `users:${loc}`, region: regionOfDataLocation(loc), source: 'observed' });
   }
-  for (const site of [...(raw.sites ?? [])].sort((a, b) => cmp(a.id, b.id))) {
+  for (const site of [...(raw.sites ?? [])].sort((a, b) => byCodeUnit(a.id, b.id))) {
     const code = site.siteCollection?.dataLocationCode?.trim();
     if (code) out.push({ resourceKey: `site:${site.id}`, region: regionOfDataLocation(code), source: 'observed' });
   }

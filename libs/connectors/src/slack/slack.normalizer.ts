@@ -1,9 +1,11 @@
-import type {
-  OAuthGrant,
-  PostureDocument,
-  PostureGap,
-  ResidencyObservation,
-  SettingObservation,
+import {
+  byCodeUnit,
+  sortedUnique,
+  type OAuthGrant,
+  type PostureDocument,
+  type PostureGap,
+  type ResidencyObservation,
+  type SettingObservation,
 } from '@tollgate/connector-sdk';
 import type {
   SlackAppEntry,
@@ -48,10 +50,6 @@ export interface SlackNormalizeOptions {
 const GRANTING = new Set(['added', 'expanded', 'enabled', 'updated']);
 const REVOKING = new Set(['removed', 'disabled']);
 
-function sortedUnique(values: Iterable<string>): string[] {
-  return [...new Set(values)].sort();
-}
-
 function setting(key: SlackSettingKey, resourceKey: string, value: SettingObservation['value']): SettingObservation {
   return { key, resourceKey, value, source: 'observed' };
 }
@@ -59,7 +57,7 @@ function setting(key: SlackSettingKey, resourceKey: string, value: SettingObserv
 function normalizeDiscoverability(raw: SlackRawPosture, gaps: PostureDocument['gaps']): SettingObservation[] {
   if (!raw.workspaces) return [];
   const out: SettingObservation[] = [];
-  for (const workspace of [...raw.workspaces].sort((a, b) => a.id.localeCompare(b.id))) {
+  for (const workspace of [...raw.workspaces].sort((a, b) => byCodeUnit(a.id, b.id))) {
     // settings.info is the authoritative read; admin.teams.list carries the same field and stands in
     // when settings.info was refused for that workspace.
     const value = raw.workspaceSettings[workspace.id]?.discoverability ?? workspace.discoverability;
@@ -232,7 +230,7 @@ function normalizeGrants(raw: SlackRawPosture): OAuthGrant[] {
   }
   const order: OAuthGrant['grantType'][] = ['approved', 'installed', 'requested', 'restricted'];
   return grants.sort(
-    (a, b) => order.indexOf(a.grantType) - order.indexOf(b.grantType) || a.appId.localeCompare(b.appId),
+    (a, b) => order.indexOf(a.grantType) - order.indexOf(b.grantType) || byCodeUnit(a.appId, b.appId),
   );
 }
 
