@@ -2,31 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { faultSpecSchema } from '../faults/fault.injector';
 import { HttpInputError, readJson, sendJson } from '../http/sim-http.util';
 import type { SimState } from '../sim.state';
-import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
+import { parseInput, SimInputError, SimNotFoundError } from '../tenant.registry';
 import { GOOGLE_CONTROL_ROUTES } from '../google-workspace/google-control.routes';
 import { M365_CONTROL_ROUTES } from '../microsoft365/m365-control.routes';
+import { route, seg, type ControlRoute } from './control.route';
 import { z } from 'zod';
 
 export const CONTROL_PREFIX = '/_sim/';
 
-type Handler = (state: SimState, params: string[], body: () => Promise<unknown>) => unknown;
-interface Route {
-  method: string;
-  pattern: RegExp;
-  status?: number;
-  handle: Handler;
-}
-
-const seg = '([^/]+)';
 const tenant = `/_sim/slack/tenants/${seg}`;
-
-function route(method: string, path: string, handle: Handler, status?: number): Route {
-  return { method, pattern: new RegExp(`^${path}$`), handle, status };
-}
 
 const discoverabilityBody = z.strictObject({ discoverability: z.string() });
 
-const ROUTES: Route[] = [
+const ROUTES: ControlRoute[] = [
   route('POST', '/_sim/reset', (s) => {
     s.reset();
     return { ok: true };
@@ -39,9 +27,8 @@ const ROUTES: Route[] = [
     return { ok: true };
   }),
   route('PATCH', `${tenant}/teams/${seg}`, async (s, [token, teamId], body) => {
-    const parsed = discoverabilityBody.safeParse(await body());
-    if (!parsed.success) throw new SimInputError(z.prettifyError(parsed.error));
-    return { team: s.slack.setDiscoverability(token, teamId, parsed.data.discoverability) };
+    const { discoverability } = parseInput(discoverabilityBody, await body());
+    return { team: s.slack.setDiscoverability(token, teamId, discoverability) };
   }),
   route('POST', `${tenant}/apps`, async (s, [token], body) => ({ app: s.slack.addApp(token, await body()) }), 201),
   route('DELETE', `${tenant}/apps/${seg}`, (s, [token, appId]) => ({ app: s.slack.removeApp(token, appId) })),
@@ -77,11 +64,7 @@ const ROUTES: Route[] = [
   route(
     'POST',
     '/_sim/faults',
-    async (s, _params, body) => {
-      const parsed = faultSpecSchema.safeParse(await body());
-      if (!parsed.success) throw new SimInputError(z.prettifyError(parsed.error));
-      return { fault: s.faults.add(parsed.data) };
-    },
+    async (s, _params, body) => ({ fault: s.faults.add(parseInput(faultSpecSchema, await body())) }),
     201,
   ),
   route('GET', '/_sim/faults', (s) => ({ faults: s.faults.list() })),

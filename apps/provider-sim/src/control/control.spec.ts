@@ -1,21 +1,11 @@
 import { compliantSlackTenant } from '../slack/slack-tenant.fixtures';
-import { startProviderSim, type ProviderSim } from '../provider-sim.server';
-import { callControl, callSlack } from '../testing/sim-http.client';
+import { useProviderSim } from '../testing/sim-spec.support';
 
 const TOKEN = 'xoxp-spec-control';
 const base = `/_sim/slack/tenants/${TOKEN}`;
 
 describe('control API', () => {
-  let server: ProviderSim;
-  beforeAll(async () => {
-    server = await startProviderSim({ port: 0 });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.state.reset());
-  const sim = (): ProviderSim => server;
-  const slack = (method: string, token: string | undefined, params?: Record<string, string>) =>
-    callSlack(server.url, method, token, params);
-  const control = (method: string, path: string, body?: unknown) => callControl(server.url, method, path, body);
+  const { sim, slack, control } = useProviderSim();
 
   describe('PUT /_sim/slack/tenants/:token', () => {
     it('creates a tenant the Web API then answers for', async () => {

@@ -1,7 +1,6 @@
 import { request } from 'node:http';
 import { compliantSlackTenant } from '../slack/slack-tenant.fixtures';
-import { startProviderSim, type ProviderSim } from '../provider-sim.server';
-import { callControl, callSlack } from '../testing/sim-http.client';
+import { useProviderSim } from '../testing/sim-spec.support';
 
 const TOKEN = 'xoxp-spec-faults';
 
@@ -24,16 +23,7 @@ function rawGet(url: string, token: string): Promise<{ status?: number; bytes: n
 }
 
 describe('fault injection', () => {
-  let server: ProviderSim;
-  beforeAll(async () => {
-    server = await startProviderSim({ port: 0 });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.state.reset());
-  const sim = (): ProviderSim => server;
-  const slack = (method: string, token: string | undefined, params?: Record<string, string>) =>
-    callSlack(server.url, method, token, params);
-  const control = (method: string, path: string, body?: unknown) => callControl(server.url, method, path, body);
+  const { sim, slack, control } = useProviderSim();
 
   beforeEach(() => {
     sim().state.slack.put(TOKEN, compliantSlackTenant(TOKEN));

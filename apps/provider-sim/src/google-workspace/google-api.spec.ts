@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { createPrivateKey } from 'node:crypto';
-import { startProviderSim, type ProviderSim } from '../provider-sim.server';
-import { callControl } from '../testing/sim-http.client';
+import { getWithToken } from '../testing/sim-http.client';
+import { useProviderSim } from '../testing/sim-spec.support';
 import { GOOGLE_DELEGATED_SCOPES } from './google-api.handler';
 import { COMPLIANT_GOOGLE_IDS, compliantGoogleTenant, googleServiceAccountKey } from './google-tenant.fixtures';
 
@@ -9,17 +9,14 @@ const CUSTOMER = 'C0simapi1';
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 describe('simulated Google Workspace APIs over HTTP', () => {
-  let sim: ProviderSim;
+  const { sim, control } = useProviderSim();
   let key: ReturnType<typeof googleServiceAccountKey>;
 
-  beforeAll(async () => {
-    sim = await startProviderSim({ port: 0 });
-    key = googleServiceAccountKey(sim, CUSTOMER);
+  beforeAll(() => {
+    key = googleServiceAccountKey(sim(), CUSTOMER);
   });
-  afterAll(() => sim.close());
   beforeEach(async () => {
-    await callControl(sim.url, 'POST', '/_sim/reset');
-    const put = await callControl(sim.url, 'PUT', `/_sim/google/tenants/${CUSTOMER}`, compliantGoogleTenant(CUSTOMER));
+    const put = await control('PUT', `/_sim/google/tenants/${CUSTOMER}`, compliantGoogleTenant(CUSTOMER));
     expect(put.status).toBe(200);
   });
 
@@ -44,10 +41,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
-  async function api(path: string, token: string | undefined) {
-    const res = await fetch(`${sim.url}/google${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
-  }
+  const api = (path: string, token: string | undefined) => getWithToken(`${sim().url}/google${path}`, token);
 
   async function token(): Promise<string> {
     const answer = await exchange(await assertion());
@@ -83,7 +77,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
 
   describe('Directory and Policy APIs', () => {
     it('pages users with opaque page tokens and hides simulator metadata', async () => {
-      await callControl(sim.url, 'PUT', `/_sim/google/tenants/${CUSTOMER}`, { ...compliantGoogleTenant(CUSTOMER), maxPageSize: 2 });
+      await control('PUT', `/_sim/google/tenants/${CUSTOMER}`, { ...compliantGoogleTenant(CUSTOMER), maxPageSize: 2 });
       const t = await token();
       const first = await api('/admin/directory/v1/users?customer=my_customer&maxResults=500', t);
       expect(first.status).toBe(200);
@@ -98,7 +92,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
       const t = await token();
       const tokens = await api('/admin/directory/v1/users/ada@acme.example/tokens', t);
       expect(tokens.body.items).toEqual([expect.objectContaining({ clientId: COMPLIANT_GOOGLE_IDS.harmlessClientId, userKey: expect.any(String) })]);
-      await callControl(sim.url, 'DELETE', `/_sim/google/tenants/${CUSTOMER}/users/ada@acme.example/tokens/${COMPLIANT_GOOGLE_IDS.harmlessClientId}`);
+      await control('DELETE', `/_sim/google/tenants/${CUSTOMER}/users/ada@acme.example/tokens/${COMPLIANT_GOOGLE_IDS.harmlessClientId}`);
       const none = await api('/admin/directory/v1/users/ada@acme.example/tokens', t);
       expect(none.body.items).toBeUndefined();
       expect((await api('/admin/directory/v1/users/nobody@acme.example/tokens', t)).status).toBe(404);
@@ -113,7 +107,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
         [`orgUnits/${COMPLIANT_GOOGLE_IDS.rootOrgUnitId}`, 'ALLOWLISTED_DOMAINS'],
         [`orgUnits/${COMPLIANT_GOOGLE_IDS.salesOrgUnitId}`, 'DISALLOWED'],
       ]);
-      const changed = await callControl(sim.url, 'PATCH', `/_sim/google/tenants/${CUSTOMER}/data-region`, { region: 'ANY_REGION' });
+      const changed = await control('PATCH', `/_sim/google/tenants/${CUSTOMER}/data-region`, { region: 'ANY_REGION' });
       expect(changed.status).toBe(200);
       const regions = await api(`/cloudidentity/v1/policies?filter=${encodeURIComponent("setting.type.matches('data_at_rest')")}`, t);
       expect((regions.body.policies as { setting: { value: unknown } }[])[0].setting.value).toEqual({ region: 'ANY_REGION' });
@@ -122,7 +116,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
 
     it('answers 401 for expired tokens and 403 for a missing scope', async () => {
       const t = await token();
-      await callControl(sim.url, 'POST', `/_sim/google/tenants/${CUSTOMER}/expire-tokens`);
+      await control('POST', `/_sim/google/tenants/${CUSTOMER}/expire-tokens`);
       const expired = await api('/admin/directory/v1/users?customer=my_customer', t);
       expect(expired.status).toBe(401);
       expect(expired.body).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
@@ -134,30 +128,30 @@ describe('simulated Google Workspace APIs over HTTP', () => {
 
     it('rate-limits with Google’s bodies, 429 or 403, with Retry-After when configured', async () => {
       const t = await token();
-      await callControl(sim.url, 'PUT', `/_sim/google/tenants/${CUSTOMER}/rate-limits`, { enabled: true, limit: 1, answer: '403', retryAfterSeconds: 7 });
+      await control('PUT', `/_sim/google/tenants/${CUSTOMER}/rate-limits`, { enabled: true, limit: 1, answer: '403', retryAfterSeconds: 7 });
       expect((await api('/admin/directory/v1/users?customer=my_customer', t)).status).toBe(200);
       const limited = await api('/admin/directory/v1/users?customer=my_customer', t);
       expect(limited.status).toBe(403);
       expect(limited.headers.get('retry-after')).toBe('7');
       expect(limited.body).toMatchObject({ error: { errors: [{ reason: 'userRateLimitExceeded' }] } });
-      await callControl(sim.url, 'PUT', `/_sim/google/tenants/${CUSTOMER}/rate-limits`, { enabled: true, limit: 1 });
+      await control('PUT', `/_sim/google/tenants/${CUSTOMER}/rate-limits`, { enabled: true, limit: 1 });
       await api('/admin/directory/v1/users?customer=my_customer', t);
       const exhausted = await api('/admin/directory/v1/users?customer=my_customer', t);
       expect(exhausted.status).toBe(429);
       expect(exhausted.headers.get('retry-after')).toBeNull();
       expect(exhausted.body).toMatchObject({ error: { status: 'RESOURCE_EXHAUSTED' } });
-      const stats = await callControl(sim.url, 'GET', `/_sim/google/tenants/${CUSTOMER}/requests`);
+      const stats = await control('GET', `/_sim/google/tenants/${CUSTOMER}/requests`);
       expect(stats.body).toMatchObject({ throttled: { 'directory.users.list': 2 } });
     });
 
     it('lists token authorize and revoke events in the Reports API', async () => {
       const t = await token();
-      await callControl(sim.url, 'POST', `/_sim/google/tenants/${CUSTOMER}/users/bob@acme.example/tokens`, {
+      await control('POST', `/_sim/google/tenants/${CUSTOMER}/users/bob@acme.example/tokens`, {
         clientId: 'mailer',
         displayText: 'Mailer',
         scopes: ['https://mail.google.com/'],
       });
-      await callControl(sim.url, 'DELETE', `/_sim/google/tenants/${CUSTOMER}/users/bob@acme.example/tokens/mailer`);
+      await control('DELETE', `/_sim/google/tenants/${CUSTOMER}/users/bob@acme.example/tokens/mailer`);
       const activity = await api('/admin/reports/v1/activity/users/all/applications/token', t);
       const items = activity.body.items as { id: { time: string; uniqueQualifier: string }; actor: { email: string }; events: { name: string; parameters: unknown[] }[] }[];
       expect(items.map((i) => i.events[0].name)).toEqual(['revoke', 'authorize']);
@@ -179,8 +173,8 @@ describe('simulated Google Workspace APIs over HTTP', () => {
     it('adds the scopes of a second authorization to the token the user holds', async () => {
       const t = await token();
       const path = `/_sim/google/tenants/${CUSTOMER}/users/ada@acme.example/tokens`;
-      await callControl(sim.url, 'POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['openid'] });
-      await callControl(sim.url, 'POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['https://www.googleapis.com/auth/drive'] });
+      await control('POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['openid'] });
+      await control('POST', path, { clientId: 'crm', displayText: 'CRM', scopes: ['https://www.googleapis.com/auth/drive'] });
       const tokens = await api('/admin/directory/v1/users/ada@acme.example/tokens', t);
       expect((tokens.body.items as { clientId: string; scopes: string[] }[]).find((i) => i.clientId === 'crm')?.scopes).toEqual([
         'openid',
@@ -190,7 +184,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
 
     it('injects faults by stable method name and customer id', async () => {
       const t = await token();
-      const added = await callControl(sim.url, 'POST', '/_sim/faults', {
+      const added = await control('POST', '/_sim/faults', {
         provider: 'google-workspace',
         token: CUSTOMER,
         method: 'directory.*',
@@ -209,12 +203,12 @@ describe('simulated Google Workspace APIs over HTTP', () => {
   describe('control API', () => {
     it('rejects bad input with 4xx and a message', async () => {
       const base = `/_sim/google/tenants/${CUSTOMER}`;
-      expect((await callControl(sim.url, 'PUT', '/_sim/google/tenants/C0other1', compliantGoogleTenant(CUSTOMER))).status).toBe(400);
-      expect((await callControl(sim.url, 'PUT', `${base}/policies/drive_and_docs.external_sharing`, { value: {} })).status).toBe(400);
-      expect((await callControl(sim.url, 'DELETE', `${base}/policies/chat.chat_file_sharing/org-units/nope`)).status).toBe(404);
-      expect((await callControl(sim.url, 'PATCH', `${base}/data-region`, {})).status).toBe(400);
-      expect((await callControl(sim.url, 'POST', `${base}/users/nobody/tokens`, { clientId: 'x' })).status).toBe(404);
-      expect((await callControl(sim.url, 'GET', '/_sim/google/tenants/C0missing1/requests')).status).toBe(404);
+      expect((await control('PUT', '/_sim/google/tenants/C0other1', compliantGoogleTenant(CUSTOMER))).status).toBe(400);
+      expect((await control('PUT', `${base}/policies/drive_and_docs.external_sharing`, { value: {} })).status).toBe(400);
+      expect((await control('DELETE', `${base}/policies/chat.chat_file_sharing/org-units/nope`)).status).toBe(404);
+      expect((await control('PATCH', `${base}/data-region`, {})).status).toBe(400);
+      expect((await control('POST', `${base}/users/nobody/tokens`, { clientId: 'x' })).status).toBe(404);
+      expect((await control('GET', '/_sim/google/tenants/C0missing1/requests')).status).toBe(404);
     });
   });
 });

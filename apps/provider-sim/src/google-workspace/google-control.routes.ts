@@ -1,27 +1,13 @@
-import type { SimState } from '../sim.state';
-import { SimNotFoundError } from '../slack/slack-tenant.store';
+import { route, seg, type ControlRoute } from '../control/control.route';
+import { SimNotFoundError } from '../tenant.registry';
 
-type Handler = (state: SimState, params: string[], body: () => Promise<unknown>) => unknown;
-
-export interface GoogleControlRoute {
-  method: string;
-  pattern: RegExp;
-  status?: number;
-  handle: Handler;
-}
-
-const seg = '([^/]+)';
 const tenant = `/_sim/google/tenants/${seg}`;
-
-function route(method: string, path: string, handle: Handler, status?: number): GoogleControlRoute {
-  return { method, pattern: new RegExp(`^${path}$`), handle, status };
-}
 
 /**
  * Scenario controls for simulated Google Workspace tenants, under `/_sim/google/tenants/:customerId`.
  * A policy setting type is written without its `settings/` prefix (`drive_and_docs.external_sharing`).
  */
-export const GOOGLE_CONTROL_ROUTES: GoogleControlRoute[] = [
+export const GOOGLE_CONTROL_ROUTES: ControlRoute[] = [
   route('GET', '/_sim/google/tenants', (s) => ({ count: s.google.count() })),
   route('PUT', tenant, async (s, [customerId], body) => ({ customerId, tenant: s.google.put(customerId, await body()).data })),
   route('GET', tenant, (s, [customerId]) => ({ tenant: s.google.get(customerId).data })),

@@ -1,7 +1,6 @@
-import { requestStats, type RequestStats } from '../http/request-stats';
+import { CountedTenant, requestStats, type RequestStats } from '../http/request-stats';
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
-import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
+import { parseInput, SimInputError, SimNotFoundError, TenantRegistry } from '../tenant.registry';
 import {
   googleDataRegionPatchSchema,
   googlePolicySchema,
@@ -15,12 +14,6 @@ import {
   type GoogleUser,
   type GoogleUserToken,
 } from './google-tenant.schema';
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new SimInputError(z.prettifyError(result.error));
-  return result.data;
-}
 
 /** One authorize/revoke event as the Reports API token application lists it. */
 export interface GoogleTokenEvent {
@@ -37,22 +30,14 @@ export interface GoogleTokenEvent {
 export type RateDecision = { allowed: true } | { allowed: false };
 
 /** A tenant as the simulator holds it: its data plus per-tenant runtime bookkeeping. */
-export class GoogleTenant {
-  readonly requestCounts = new Map<string, number>();
-  readonly throttledCounts = new Map<string, number>();
+export class GoogleTenant extends CountedTenant {
   readonly tokenEvents: GoogleTokenEvent[] = [];
   private stamps: number[] = [];
   private nextEvent = 1;
   private lastEventAt = 0;
 
-  constructor(public data: GoogleTenantData) {}
-
-  countRequest(operation: string): void {
-    this.requestCounts.set(operation, (this.requestCounts.get(operation) ?? 0) + 1);
-  }
-
-  countThrottled(operation: string): void {
-    this.throttledCounts.set(operation, (this.throttledCounts.get(operation) ?? 0) + 1);
+  constructor(public data: GoogleTenantData) {
+    super();
   }
 
   /** Sliding window over all API calls of the tenant, like a per-user Directory quota. */
@@ -105,39 +90,24 @@ export interface IssuedToken {
  * All Google Workspace tenants, addressed by customer id, and the access tokens the simulated
  * token endpoint issued. The control API and in-process tests call the same methods.
  */
-export class GoogleTenantStore {
-  private readonly tenants = new Map<string, GoogleTenant>();
+export class GoogleTenantStore extends TenantRegistry<GoogleTenant> {
   private readonly tokens = new Map<string, IssuedToken>();
 
-  clear(): void {
-    this.tenants.clear();
+  constructor() {
+    super((customerId) => `no Google Workspace tenant ${customerId}`);
+  }
+
+  override clear(): void {
+    super.clear();
     this.tokens.clear();
   }
 
   put(customerId: string, spec: GoogleTenantSpec | unknown): GoogleTenant {
-    const data = parse(googleTenantSpecSchema, spec);
+    const data = parseInput(googleTenantSpecSchema, spec);
     if (data.customerId !== customerId) throw new SimInputError('customerId in the body must match the path');
     const tenant = new GoogleTenant(data);
     this.tenants.set(customerId, tenant);
     return tenant;
-  }
-
-  count(): number {
-    return this.tenants.size;
-  }
-
-  find(customerId: string): GoogleTenant | undefined {
-    return this.tenants.get(customerId);
-  }
-
-  get(customerId: string): GoogleTenant {
-    const tenant = this.tenants.get(customerId);
-    if (!tenant) throw new SimNotFoundError(`no Google Workspace tenant ${customerId}`);
-    return tenant;
-  }
-
-  delete(customerId: string): boolean {
-    return this.tenants.delete(customerId);
   }
 
   byServiceAccount(clientEmail: string): GoogleTenant | undefined {
@@ -182,7 +152,7 @@ export class GoogleTenantStore {
   /** Creates or replaces the policy of one setting type for one org unit (or group). */
   setPolicy(customerId: string, input: unknown): GooglePolicy {
     const tenant = this.get(customerId);
-    const policy = parse(googlePolicySchema, input);
+    const policy = parseInput(googlePolicySchema, input);
     tenant.data.policies = tenant.data.policies.filter((p) => !samePolicyTarget(p, policy));
     tenant.data.policies.push(policy);
     return policy;
@@ -201,7 +171,7 @@ export class GoogleTenantStore {
 
   setDataRegion(customerId: string, input: unknown): GooglePolicy[] {
     const tenant = this.get(customerId);
-    const patch = parse(googleDataRegionPatchSchema, input);
+    const patch = parseInput(googleDataRegionPatchSchema, input);
     const orgUnitId = patch.orgUnitId ?? tenant.data.rootOrgUnitId;
     const changed: GooglePolicy[] = [];
     if (patch.region !== undefined) {
@@ -228,7 +198,7 @@ export class GoogleTenantStore {
     const tenant = this.get(customerId);
     const user = tenant.user(userKey);
     if (!user) throw new SimNotFoundError(`no user ${userKey} in this tenant`);
-    const granted = parse(googleUserTokenSchema, input);
+    const granted = parseInput(googleUserTokenSchema, input);
     const held = user.tokens.find((t) => t.clientId === granted.clientId);
     const token = held ? { ...held, ...granted, scopes: [...new Set([...held.scopes, ...granted.scopes])] } : granted;
     user.tokens = user.tokens.filter((t) => t !== held);
@@ -250,7 +220,7 @@ export class GoogleTenantStore {
 
   setRateLimits(customerId: string, input: unknown): GoogleRateLimitSettings {
     const tenant = this.get(customerId);
-    const settings = parse(googleRateLimitSettingsSchema, input);
+    const settings = parseInput(googleRateLimitSettingsSchema, input);
     tenant.data.rateLimits = settings;
     tenant.resetRateWindow();
     return settings;

@@ -99,7 +99,7 @@ async function handleToken(
 ): Promise<void> {
   const tenant = tenants.find(tenantId);
   const body = req.method === 'POST' ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
-  tenant?.count('token');
+  tenant?.countRequest('token');
   const fault = faults.take('microsoft365', tenantId, 'token');
   if (fault && (await respondWithFault(fault, req, res, loginErrorForStatus)) === 'handled') return;
 
@@ -164,7 +164,7 @@ async function handleGraph(
   const checked = token ? tenants.checkToken(token) : undefined;
   const tenant = checked?.tenant;
   const operation = route?.operation ?? 'unknown';
-  tenant?.count(operation);
+  tenant?.countRequest(operation);
 
   const fault = faults.take('microsoft365', tenant?.tenantId, operation);
   if (fault && (await respondWithFault(fault, req, res, graphErrorForStatus)) === 'handled') return;
@@ -187,7 +187,7 @@ async function handleGraph(
     const headers: Record<string, string> = tenant.data.rateLimits.retryAfter
       ? { 'retry-after': String(decision.retryAfterSeconds) }
       : {};
-    return sendJson(res, 429, graphError('TooManyRequests', 'Too many requests.'), headers);
+    return sendJson(res, 429, graphErrorForStatus(429), headers);
   }
   if (req.method !== 'GET') {
     return sendJson(res, 405, graphError('Request_BadRequest', 'Only GET is simulated.'), { allow: 'GET' });
@@ -196,7 +196,7 @@ async function handleGraph(
     return sendJson(res, 400, graphError('BadRequest', `Resource not found for the segment '${rest.split('/')[0]}'.`));
   }
   if (tenant.data.deniedOperations.includes(route.operation)) {
-    return sendJson(res, 403, graphError('Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'));
+    return sendJson(res, 403, graphErrorForStatus(403));
   }
 
   const ctx: GraphContext = {

@@ -1,32 +1,21 @@
-import { startProviderSim, type ProviderSim } from '../provider-sim.server';
-import { callControl } from '../testing/sim-http.client';
+import { getWithToken, type SimAnswer } from '../testing/sim-http.client';
+import { useProviderSim } from '../testing/sim-spec.support';
 import { compliantM365Tenant, COMPLIANT_M365_IDS, GRAPH_APP_ROLES } from './m365-tenant.fixtures';
 
 const TENANT = COMPLIANT_M365_IDS.tenantId;
 const ids = COMPLIANT_M365_IDS;
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Record<string, unknown>;
-}
-
 describe('Microsoft 365 (Graph + login) simulator', () => {
-  let sim: ProviderSim;
-  beforeAll(async () => {
-    sim = await startProviderSim({ port: 0 });
-  });
-  afterAll(() => sim.close());
+  const { sim, control: simControl } = useProviderSim();
   beforeEach(() => {
-    sim.state.reset();
-    sim.state.microsoft365.put(TENANT, compliantM365Tenant(TENANT));
+    sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT));
   });
 
   const control = (method: string, path: string, body?: unknown) =>
-    callControl(sim.url, method, `/_sim/microsoft365/tenants/${TENANT}${path}`, body);
+    simControl(method, `/_sim/microsoft365/tenants/${TENANT}${path}`, body);
 
-  async function tokenRequest(form: Record<string, string>, tenantId: string = TENANT): Promise<Answer> {
-    const res = await fetch(`${sim.url}/microsoft365/login/${tenantId}/oauth2/v2.0/token`, {
+  async function tokenRequest(form: Record<string, string>, tenantId: string = TENANT): Promise<SimAnswer> {
+    const res = await fetch(`${sim().url}/microsoft365/login/${tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
@@ -38,7 +27,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
     grant_type: 'client_credentials',
     client_id: ids.clientId,
     client_secret: ids.clientSecret,
-    scope: `${sim.url}/microsoft365/graph/.default`,
+    scope: `${sim().url}/microsoft365/graph/.default`,
   });
 
   async function token(): Promise<string> {
@@ -47,10 +36,9 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
     return res.body.access_token as string;
   }
 
-  async function graph(pathOrUrl: string, accessToken?: string): Promise<Answer> {
-    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${sim.url}/microsoft365/graph/v1.0/${pathOrUrl}`;
-    const res = await fetch(url, { headers: accessToken ? { authorization: `Bearer ${accessToken}` } : {} });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  function graph(pathOrUrl: string, accessToken?: string): Promise<SimAnswer> {
+    const url = pathOrUrl.startsWith('http') ? pathOrUrl : `${sim().url}/microsoft365/graph/v1.0/${pathOrUrl}`;
+    return getWithToken(url, accessToken);
   }
 
   describe('token endpoint', () => {
@@ -118,7 +106,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
         sharingAllowedDomainList: ['partner.example'],
         isResharingByExternalUsersEnabled: false,
       });
-      sim.state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { sharepointSettingsWrapped: true }));
+      sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { sharepointSettingsWrapped: true }));
       const wrapped = await graph('admin/sharepoint/settings', await token());
       expect(wrapped.body.value).toEqual([expect.objectContaining({ sharingCapability: 'existingExternalUserSharingOnly' })]);
     });
@@ -149,20 +137,20 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
     });
 
     it('pages with absolute @odata.nextLink URLs that keep the query options', async () => {
-      sim.state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { pageSize: 2 }));
+      sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { pageSize: 2 }));
       const t = await token();
       const seen: string[] = [];
       let next: string | undefined = 'servicePrincipals?$select=id,displayName&$top=999';
       let pages = 0;
       while (next) {
-        const answer: Answer = await graph(next, t);
+        const answer: SimAnswer = await graph(next, t);
         expect(answer.status).toBe(200);
         const value = answer.body.value as Record<string, unknown>[];
         for (const sp of value) expect(Object.keys(sp).sort()).toEqual(['displayName', 'id']);
         seen.push(...value.map((sp) => sp.id as string));
         next = answer.body['@odata.nextLink'] as string | undefined;
         if (next) {
-          expect(next.startsWith(`${sim.url}/microsoft365/graph/v1.0/servicePrincipals?`)).toBe(true);
+          expect(next.startsWith(`${sim().url}/microsoft365/graph/v1.0/servicePrincipals?`)).toBe(true);
           expect(new URL(next).searchParams.get('$select')).toBe('id,displayName');
         }
         pages++;
@@ -178,7 +166,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
     });
 
     it('answers 403 Authorization_RequestDenied for an operation the app lacks permission for', async () => {
-      sim.state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { deniedOperations: ['sharepointSettings.get'] }));
+      sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { deniedOperations: ['sharepointSettings.get'] }));
       const res = await graph('admin/sharepoint/settings', await token());
       expect(res).toMatchObject({ status: 403, body: { error: { code: 'Authorization_RequestDenied', innerError: expect.any(Object) } } });
     });
@@ -203,19 +191,19 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
 
     it('applies faults by operation name and tenant id', async () => {
       const t = await token();
-      sim.state.faults.add({ provider: 'microsoft365', token: TENANT, method: 'users.list', kind: 'status', status: 503, times: 1 });
+      sim().state.faults.add({ provider: 'microsoft365', token: TENANT, method: 'users.list', kind: 'status', status: 503, times: 1 });
       expect(await graph('users', t)).toMatchObject({ status: 503, body: { error: { code: 'ServiceUnavailable' } } });
       expect((await graph('users', t)).status).toBe(200);
-      sim.state.faults.add({ provider: 'microsoft365', method: 'servicePrincipals.*', kind: 'wrong-shape' });
+      sim().state.faults.add({ provider: 'microsoft365', method: 'servicePrincipals.*', kind: 'wrong-shape' });
       expect((await graph(`servicePrincipals/${ids.reporterSpId}/appRoleAssignments`, t)).body.value).toBe('unexpected');
-      sim.state.faults.clear();
-      sim.state.faults.add({ provider: 'microsoft365', method: 'token', kind: 'status', status: 500, times: 1 });
+      sim().state.faults.clear();
+      sim().state.faults.add({ provider: 'microsoft365', method: 'token', kind: 'status', status: 500, times: 1 });
       expect((await tokenRequest(goodForm())).body).toMatchObject({ error: 'server_error' });
     });
 
     it('pages endlessly under an endless-paging fault', async () => {
       const t = await token();
-      sim.state.faults.add({ provider: 'microsoft365', method: 'users.list', kind: 'endless-paging' });
+      sim().state.faults.add({ provider: 'microsoft365', method: 'users.list', kind: 'endless-paging' });
       const first = await graph('users', t);
       const second = await graph(first.body['@odata.nextLink'] as string, t);
       expect(second.body['@odata.nextLink']).toBeDefined();
@@ -225,13 +213,13 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
 
   describe('control API', () => {
     it('creates, reads and deletes tenants, refusing bad specs', async () => {
-      const created = await callControl(sim.url, 'PUT', '/_sim/microsoft365/tenants/contoso.example', compliantM365Tenant('x'));
+      const created = await simControl('PUT', '/_sim/microsoft365/tenants/contoso.example', compliantM365Tenant('x'));
       expect(created).toMatchObject({ status: 200, body: { tenantId: 'contoso.example' } });
-      expect((await callControl(sim.url, 'GET', '/_sim/microsoft365/tenants')).body).toEqual({ count: 2 });
-      const bad = await callControl(sim.url, 'PUT', '/_sim/microsoft365/tenants/bad', { ...compliantM365Tenant('x'), surprise: 1 });
+      expect((await simControl('GET', '/_sim/microsoft365/tenants')).body).toEqual({ count: 2 });
+      const bad = await simControl('PUT', '/_sim/microsoft365/tenants/bad', { ...compliantM365Tenant('x'), surprise: 1 });
       expect(bad.status).toBe(400);
-      expect((await callControl(sim.url, 'DELETE', '/_sim/microsoft365/tenants/contoso.example')).status).toBe(200);
-      expect((await callControl(sim.url, 'GET', '/_sim/microsoft365/tenants/contoso.example')).status).toBe(404);
+      expect((await simControl('DELETE', '/_sim/microsoft365/tenants/contoso.example')).status).toBe(200);
+      expect((await simControl('GET', '/_sim/microsoft365/tenants/contoso.example')).status).toBe(404);
     });
 
     it('changes sharing, policy and organization settings', async () => {

@@ -1,23 +1,10 @@
-import type { SimState } from '../sim.state';
-import { SimNotFoundError } from '../slack/slack-tenant.store';
+import { route, seg, type ControlRoute } from '../control/control.route';
+import { SimNotFoundError } from '../tenant.registry';
 
-/** Same shape as the control router's routes, so it can list these beside its own. */
-export interface M365ControlRoute {
-  method: string;
-  pattern: RegExp;
-  status?: number;
-  handle: (state: SimState, params: string[], body: () => Promise<unknown>) => unknown;
-}
-
-const seg = '([^/]+)';
 const tenant = `/_sim/microsoft365/tenants/${seg}`;
 
-function route(method: string, path: string, handle: M365ControlRoute['handle'], status?: number): M365ControlRoute {
-  return { method, pattern: new RegExp(`^${path}$`), handle, status };
-}
-
 /** Scenario controls for Microsoft 365 tenants, under `/_sim/microsoft365/tenants/:tenantId`. */
-export const M365_CONTROL_ROUTES: M365ControlRoute[] = [
+export const M365_CONTROL_ROUTES: ControlRoute[] = [
   route('GET', '/_sim/microsoft365/tenants', (s) => ({ count: s.microsoft365.count() })),
   route('PUT', tenant, async (s, [id], body) => ({ tenantId: id, tenant: s.microsoft365.put(id, await body()).view() })),
   route('GET', tenant, (s, [id]) => ({ tenant: s.microsoft365.get(id).view() })),

@@ -1,7 +1,7 @@
-import { requestStats, type RequestStats } from '../http/request-stats';
+import { CountedTenant, requestStats, type RequestStats } from '../http/request-stats';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SimInputError, SimNotFoundError } from '../slack/slack-tenant.store';
+import { parseInput, SimInputError, SimNotFoundError, TenantRegistry } from '../tenant.registry';
 import {
   m365AppRoleAssignmentSchema,
   m365AuthorizationPolicyPatchSchema,
@@ -19,12 +19,6 @@ import {
   type M365TenantSpec,
 } from './m365-tenant.schema';
 
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new SimInputError(z.prettifyError(result.error));
-  return result.data;
-}
-
 interface IssuedToken {
   tenantId: string;
   expiresAt: number;
@@ -33,9 +27,7 @@ interface IssuedToken {
 export type TokenCheck = 'valid' | 'expired' | 'unknown';
 
 /** A tenant as the simulator holds it: Graph data plus per-tenant runtime bookkeeping. */
-export class M365Tenant {
-  readonly requestCounts = new Map<string, number>();
-  readonly throttledCounts = new Map<string, number>();
+export class M365Tenant extends CountedTenant {
   /** Graph requests refused because their token had expired. */
   expiredTokenRejections = 0;
   tokensIssued = 0;
@@ -49,14 +41,8 @@ export class M365Tenant {
     public data: M365TenantData,
     public grants: M365DelegatedGrant[],
     public assignments: M365AppRoleAssignment[],
-  ) {}
-
-  count(operation: string): void {
-    this.requestCounts.set(operation, (this.requestCounts.get(operation) ?? 0) + 1);
-  }
-
-  countThrottled(operation: string): void {
-    this.throttledCounts.set(operation, (this.throttledCounts.get(operation) ?? 0) + 1);
+  ) {
+    super();
   }
 
   /** Fixed window per tenant: Graph throttles per app and tenant, and a fixed window keeps tests exact. */
@@ -96,20 +82,21 @@ export class M365Tenant {
  * All Microsoft 365 tenants, addressed by tenant id, plus the access tokens the login endpoint has
  * issued. The control API and in-process tests call the same methods.
  */
-export class M365TenantStore {
-  private readonly tenants = new Map<string, M365Tenant>();
+export class M365TenantStore extends TenantRegistry<M365Tenant> {
   private readonly tokens = new Map<string, IssuedToken>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    super((tenantId) => `no Microsoft 365 tenant ${tenantId}`);
+  }
 
-  clear(): void {
-    this.tenants.clear();
+  override clear(): void {
+    super.clear();
     this.tokens.clear();
   }
 
   put(tenantId: string, spec: M365TenantSpec | unknown): M365Tenant {
     if (!/^[\w.-]{1,128}$/.test(tenantId)) throw new SimInputError('tenantId must be a GUID or a domain name');
-    const data = parse(m365TenantSpecSchema, spec);
+    const data = parseInput(m365TenantSpecSchema, spec);
     const tenant = new M365Tenant(tenantId, data, [], []);
     for (const sp of data.servicePrincipals) {
       if (data.servicePrincipals.filter((other) => other.id === sp.id).length > 1) {
@@ -126,23 +113,9 @@ export class M365TenantStore {
     return tenant;
   }
 
-  count(): number {
-    return this.tenants.size;
-  }
-
-  find(tenantId: string): M365Tenant | undefined {
-    return this.tenants.get(tenantId);
-  }
-
-  get(tenantId: string): M365Tenant {
-    const tenant = this.tenants.get(tenantId);
-    if (!tenant) throw new SimNotFoundError(`no Microsoft 365 tenant ${tenantId}`);
-    return tenant;
-  }
-
-  delete(tenantId: string): boolean {
+  override delete(tenantId: string): boolean {
     this.forgetTokens(tenantId);
-    return this.tenants.delete(tenantId);
+    return super.delete(tenantId);
   }
 
   // ---- tokens -------------------------------------------------------------------------------
@@ -178,7 +151,7 @@ export class M365TenantStore {
    */
   expireTokens(tenantId: string, input: unknown = {}): { expired: number; afterRequests: number | null } {
     const tenant = this.get(tenantId);
-    const { afterRequests } = parse(z.strictObject({ afterRequests: z.number().int().nonnegative().optional() }), input);
+    const { afterRequests } = parseInput(z.strictObject({ afterRequests: z.number().int().nonnegative().optional() }), input);
     if (afterRequests !== undefined && afterRequests > 0) {
       tenant.expireAfterRequests = afterRequests;
       return { expired: 0, afterRequests };
@@ -187,7 +160,7 @@ export class M365TenantStore {
   }
 
   setTokenLifetime(tenantId: string, input: unknown): { tokenLifetimeSeconds: number } {
-    const { seconds } = parse(z.strictObject({ seconds: z.number().int().positive().max(86_400) }), input);
+    const { seconds } = parseInput(z.strictObject({ seconds: z.number().int().positive().max(86_400) }), input);
     this.get(tenantId).data.tokenLifetimeSeconds = seconds;
     return { tokenLifetimeSeconds: seconds };
   }
@@ -213,14 +186,14 @@ export class M365TenantStore {
 
   patchSharepointSettings(tenantId: string, input: unknown): M365TenantData['sharepointSettings'] {
     const tenant = this.get(tenantId);
-    const patch = parse(m365SharepointSettingsPatchSchema, input);
+    const patch = parseInput(m365SharepointSettingsPatchSchema, input);
     tenant.data.sharepointSettings = { ...tenant.data.sharepointSettings, ...patch };
     return tenant.data.sharepointSettings;
   }
 
   patchAuthorizationPolicy(tenantId: string, input: unknown): M365TenantData['authorizationPolicy'] {
     const tenant = this.get(tenantId);
-    const { defaultUserRolePermissions, ...rest } = parse(m365AuthorizationPolicyPatchSchema, input);
+    const { defaultUserRolePermissions, ...rest } = parseInput(m365AuthorizationPolicyPatchSchema, input);
     const policy = tenant.data.authorizationPolicy;
     tenant.data.authorizationPolicy = {
       ...policy,
@@ -232,7 +205,7 @@ export class M365TenantStore {
 
   patchOrganization(tenantId: string, input: unknown): M365TenantData['organization'] {
     const tenant = this.get(tenantId);
-    const patch = parse(
+    const patch = parseInput(
       z.strictObject({
         displayName: z.string().optional(),
         countryLetterCode: z.string().nullable().optional(),
@@ -240,7 +213,7 @@ export class M365TenantStore {
       }),
       input,
     );
-    tenant.data.organization = parse(m365OrganizationSchema, { ...tenant.data.organization, ...patch });
+    tenant.data.organization = parseInput(m365OrganizationSchema, { ...tenant.data.organization, ...patch });
     return tenant.data.organization;
   }
 
@@ -248,14 +221,14 @@ export class M365TenantStore {
     const tenant = this.get(tenantId);
     const user = tenant.data.users.find((u) => u.id === userId);
     if (!user) throw new SimNotFoundError(`no user ${userId} in this tenant`);
-    const patch = parse(z.strictObject({ preferredDataLocation: z.string().nullable() }), input);
+    const patch = parseInput(z.strictObject({ preferredDataLocation: z.string().nullable() }), input);
     user.preferredDataLocation = patch.preferredDataLocation;
     return user;
   }
 
   addServicePrincipal(tenantId: string, input: unknown): M365ServicePrincipal {
     const tenant = this.get(tenantId);
-    const sp = parse(m365ServicePrincipalSchema, input);
+    const sp = parseInput(m365ServicePrincipalSchema, input);
     if (tenant.servicePrincipal(sp.id)) throw new SimInputError(`service principal ${sp.id} exists already`);
     tenant.data.servicePrincipals.push(sp);
     return sp;
@@ -263,7 +236,7 @@ export class M365TenantStore {
 
   addDelegatedGrant(tenantId: string, input: unknown): M365DelegatedGrant {
     const tenant = this.get(tenantId);
-    const grant = this.toGrant(tenant, parse(m365DelegatedGrantSchema, input));
+    const grant = this.toGrant(tenant, parseInput(m365DelegatedGrantSchema, input));
     tenant.grants = tenant.grants.filter((g) => g.id !== grant.id);
     tenant.grants.push(grant);
     return grant;
@@ -278,7 +251,7 @@ export class M365TenantStore {
 
   addAppRoleAssignment(tenantId: string, input: unknown): M365AppRoleAssignment {
     const tenant = this.get(tenantId);
-    const assignment = this.toAssignment(tenant, parse(m365AppRoleAssignmentSchema, input));
+    const assignment = this.toAssignment(tenant, parseInput(m365AppRoleAssignmentSchema, input));
     tenant.assignments = tenant.assignments.filter((a) => a.id !== assignment.id);
     tenant.assignments.push(assignment);
     return assignment;
@@ -292,7 +265,7 @@ export class M365TenantStore {
   }
 
   setRateLimits(tenantId: string, input: unknown): M365RateLimitSettings {
-    const settings = parse(m365RateLimitSettingsSchema, input);
+    const settings = parseInput(m365RateLimitSettingsSchema, input);
     this.get(tenantId).applyRateLimits(settings);
     return settings;
   }

@@ -1,21 +1,11 @@
-import { startProviderSim, type ProviderSim } from '../provider-sim.server';
-import { callControl, callSlack } from '../testing/sim-http.client';
+import { useProviderSim } from '../testing/sim-spec.support';
 import { compliantSlackTenant, COMPLIANT_SLACK_IDS } from './slack-tenant.fixtures';
 
 const TOKEN = 'xoxp-spec-grid';
 const WORKSPACE_TOKEN = 'xoxp-spec-workspace';
 
 describe('Slack Web API simulator', () => {
-  let server: ProviderSim;
-  beforeAll(async () => {
-    server = await startProviderSim({ port: 0 });
-  });
-  afterAll(() => server.close());
-  beforeEach(() => server.state.reset());
-  const sim = (): ProviderSim => server;
-  const slack = (method: string, token: string | undefined, params?: Record<string, string>) =>
-    callSlack(server.url, method, token, params);
-  const control = (method: string, path: string, body?: unknown) => callControl(server.url, method, path, body);
+  const { sim, slack, control } = useProviderSim();
 
   beforeEach(() => {
     sim().state.slack.put(TOKEN, compliantSlackTenant(TOKEN));

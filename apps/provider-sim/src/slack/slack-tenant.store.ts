@@ -1,4 +1,5 @@
-import { requestStats, type RequestStats } from '../http/request-stats';
+import { CountedTenant, requestStats, type RequestStats } from '../http/request-stats';
+import { parseInput, SimInputError, SimNotFoundError, TenantRegistry } from '../tenant.registry';
 import { SlackRateLimiter } from './slack-rate.limiter';
 import {
   addSlackAppSchema,
@@ -21,12 +22,11 @@ import {
 import { z } from 'zod';
 
 /** A tenant as the simulator holds it: its data plus per-tenant runtime bookkeeping. */
-export class SlackTenant {
-  readonly requestCounts = new Map<string, number>();
-  readonly throttledCounts = new Map<string, number>();
+export class SlackTenant extends CountedTenant {
   private limiter: SlackRateLimiter | undefined;
 
   constructor(public data: SlackTenantData) {
+    super();
     this.applyRateLimits(data.rateLimits);
   }
 
@@ -39,31 +39,9 @@ export class SlackTenant {
     return this.limiter;
   }
 
-  countRequest(method: string): void {
-    this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
-  }
-
-  countThrottled(method: string): void {
-    this.throttledCounts.set(method, (this.throttledCounts.get(method) ?? 0) + 1);
-  }
-
   workspace(teamId: string): SlackWorkspace | undefined {
     return this.data.workspaces.find((w) => w.id === teamId);
   }
-}
-
-export class SimInputError extends Error {
-  override readonly name = 'SimInputError';
-}
-
-export class SimNotFoundError extends Error {
-  override readonly name = 'SimNotFoundError';
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input);
-  if (!result.success) throw new SimInputError(z.prettifyError(result.error));
-  return result.data;
 }
 
 function nowSeconds(): number {
@@ -74,40 +52,20 @@ function nowSeconds(): number {
  * All Slack tenants, addressed by bearer token. The control API and in-process tests call the same
  * methods, so a scenario behaves identically whichever way it is driven.
  */
-export class SlackTenantStore {
-  private readonly tenants = new Map<string, SlackTenant>();
-
-  clear(): void {
-    this.tenants.clear();
+export class SlackTenantStore extends TenantRegistry<SlackTenant> {
+  constructor() {
+    super(() => 'no Slack tenant with that token');
   }
 
   put(token: string, spec: SlackTenantSpec | unknown): SlackTenant {
     if (!token || /\s/.test(token)) throw new SimInputError('token must be non-empty without whitespace');
-    const tenant = new SlackTenant(parse(slackTenantSpecSchema, spec));
+    const tenant = new SlackTenant(parseInput(slackTenantSpecSchema, spec));
     this.tenants.set(token, tenant);
     return tenant;
   }
 
-  count(): number {
-    return this.tenants.size;
-  }
-
-  find(token: string): SlackTenant | undefined {
-    return this.tenants.get(token);
-  }
-
-  get(token: string): SlackTenant {
-    const tenant = this.tenants.get(token);
-    if (!tenant) throw new SimNotFoundError('no Slack tenant with that token');
-    return tenant;
-  }
-
-  delete(token: string): boolean {
-    return this.tenants.delete(token);
-  }
-
   setDiscoverability(token: string, teamId: string, value: SlackDiscoverability | unknown): SlackWorkspace {
-    const discoverability = parse(z.enum(['open', 'invite_only', 'closed', 'unlisted']), value);
+    const discoverability = parseInput(z.enum(['open', 'invite_only', 'closed', 'unlisted']), value);
     const workspace = this.get(token).workspace(teamId);
     if (!workspace) throw new SimNotFoundError(`no workspace ${teamId} in this tenant`);
     workspace.discoverability = discoverability;
@@ -117,7 +75,7 @@ export class SlackTenantStore {
   /** Approves (or restricts) an app and logs the install, as an admin approving a request would. */
   addApp(token: string, input: AddSlackAppInput | unknown): SlackAppEntry {
     const tenant = this.get(token);
-    const app = parse(addSlackAppSchema, input);
+    const app = parseInput(addSlackAppSchema, input);
     this.removeFromLists(tenant, app.id);
     const entry: SlackAppEntry = {
       app: {
@@ -170,7 +128,7 @@ export class SlackTenantStore {
 
   addExternalOrganization(token: string, input: unknown): SlackExternalOrganization {
     const tenant = this.get(token);
-    const org = parse(slackExternalOrganizationSchema, input);
+    const org = parseInput(slackExternalOrganizationSchema, input);
     tenant.data.externalOrganizations = tenant.data.externalOrganizations.filter((o) => o.team_id !== org.team_id);
     tenant.data.externalOrganizations.push(org);
     return org;
@@ -187,7 +145,7 @@ export class SlackTenantStore {
 
   addSharedChannel(token: string, input: unknown): SlackConversation {
     const tenant = this.get(token);
-    const channel = parse(slackConversationSchema, input);
+    const channel = parseInput(slackConversationSchema, input);
     tenant.data.sharedChannels = tenant.data.sharedChannels.filter((c) => c.id !== channel.id);
     tenant.data.sharedChannels.push(channel);
     return channel;
@@ -204,7 +162,7 @@ export class SlackTenantStore {
 
   addUser(token: string, input: unknown): SlackUser {
     const tenant = this.get(token);
-    const user = parse(slackUserSchema, input);
+    const user = parseInput(slackUserSchema, input);
     tenant.data.users = tenant.data.users.filter((u) => u.id !== user.id);
     tenant.data.users.push(user);
     return user;
@@ -218,7 +176,7 @@ export class SlackTenantStore {
   }
 
   setRateLimits(token: string, input: unknown): SlackRateLimitSettings {
-    const settings = parse(slackRateLimitSettingsSchema, input);
+    const settings = parseInput(slackRateLimitSettingsSchema, input);
     this.get(token).applyRateLimits(settings);
     return settings;
   }

@@ -16,8 +16,12 @@ export async function callSlack(
 ): Promise<SimAnswer> {
   const url = new URL(`${simUrl}/slack/api/${method}`);
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
-  const res = await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+  return getWithToken(url, token);
+}
+
+/** A GET as the providers' APIs are called: with a bearer token, or without one to test the refusal. */
+export async function getWithToken(url: string | URL, token: string | undefined): Promise<SimAnswer> {
+  return answer(await fetch(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }));
 }
 
 export async function callControl(simUrl: string, method: string, path: string, body?: unknown): Promise<SimAnswer> {
@@ -26,5 +30,9 @@ export async function callControl(simUrl: string, method: string, path: string, 
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
+  return answer(res);
+}
+
+async function answer(res: Response): Promise<SimAnswer> {
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
 }
