@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { PROVIDERS, SEVERITIES, type Severity } from '@tollgate/baseline';
 
 /**
  * The one registry and every metric Tollgate exports, defined here and nowhere else.
@@ -7,14 +8,11 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * among live connections (so its cardinality is the number of connections, never per-request data).
  */
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
-export type SeverityLabel = (typeof SEVERITIES)[number];
 export const EXCEPTION_STATES = ['requested', 'approved', 'rejected', 'revoked', 'expired'] as const;
 export type ExceptionStateLabel = (typeof EXCEPTION_STATES)[number];
 /** An approved exception expiring within this many days counts in tollgate_exceptions_expiring_soon. */
 export const EXCEPTION_EXPIRING_SOON_DAYS = 7;
-// The values the per-process counters start at zero with (see the constructor).
-const PROVIDERS = ['slack', 'microsoft365', 'google-workspace'] as const;
+// With PROVIDERS and SEVERITIES, the label values the per-process counters start at zero with (see the constructor).
 const FAILURE_REASONS = ['auth', 'throttled', 'network', 'provider_error', 'schema', 'internal'] as const;
 
 /** What the database says about one live connection, read at scrape time. */
@@ -23,7 +21,7 @@ export interface ConnectionReading {
   /** The connection's name: the `connection` label. */
   connection: string;
   /** Open (not excepted, not resolved) drift episodes by severity; every severity is present. */
-  driftsOpen: Record<SeverityLabel, number>;
+  driftsOpen: Record<Severity, number>;
   /** Poll health; absent for a disabled connection, which is not expected to poll. */
   polling?: {
     intervalSeconds: number;

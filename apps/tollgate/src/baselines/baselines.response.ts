@@ -1,7 +1,7 @@
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiSchema, getSchemaPath, OmitType } from '@nestjs/swagger';
+import { AREAS, GRANT_TYPES, PROVIDERS, SETTING_OPERATORS, SEVERITIES } from '@tollgate/baseline';
 import { ANY_JSON } from '../common/api-docs';
 import { ErrorResponse } from '../common/api-errors';
-import { PROVIDERS } from '../connections/dto/connection.dto';
 
 // Shapes of baselines as the controller serves them (the loaded Baseline without `source`), for the OpenAPI document only.
 
@@ -75,14 +75,12 @@ export class SettingCheckView {
   @ApiProperty({ description: 'Catalog key of the normalized setting.', example: 'slack.workspace.discoverability' })
   key: string;
 
-  @ApiProperty({ description: 'Comparison.', enum: ['equals', 'notEquals', 'in', 'notIn', 'lte', 'gte', 'subsetOf', 'isEmpty', 'isTrue', 'isFalse'] })
+  @ApiProperty({ description: 'Comparison.', enum: SETTING_OPERATORS })
   op: string;
 
   @ApiPropertyOptional({ ...valueOrParam(false), description: 'Value compared against, or a parameter reference.' })
   value?: unknown;
 }
-
-const GRANT_TYPES = ['approved', 'restricted', 'installed', 'requested', 'delegated', 'application', 'user'];
 
 export class OAuthCheckView {
   @ApiProperty({ description: 'Check type.', enum: ['oauth'] })
@@ -117,10 +115,10 @@ export class ControlView {
   @ApiProperty({ description: 'Title.' })
   title: string;
 
-  @ApiProperty({ description: 'Posture area.', enum: ['sharing', 'oauth', 'residency'] })
+  @ApiProperty({ description: 'Posture area.', enum: AREAS })
   area: string;
 
-  @ApiProperty({ description: 'Severity.', enum: ['critical', 'high', 'medium', 'low', 'info'] })
+  @ApiProperty({ description: 'Severity.', enum: SEVERITIES })
   severity: string;
 
   @ApiProperty({ description: 'Benchmark references (CIS ...).', type: [String] })
@@ -153,19 +151,7 @@ export class BaselineParameterView {
 
 @ApiSchema({ description: 'A baseline: its parameters and controls.' })
 @ApiExtraModels(BaselineParameterView)
-export class BaselineView {
-  @ApiProperty({ description: 'Baseline id.', example: 'slack-locked-down' })
-  id: string;
-
-  @ApiProperty({ description: 'Version of the baseline file.', type: 'integer', example: 1 })
-  version: number;
-
-  @ApiProperty({ description: 'The provider it is for.', enum: PROVIDERS })
-  provider: string;
-
-  @ApiProperty({ description: 'Title.' })
-  title: string;
-
+export class BaselineView extends OmitType(BaselineSummary, ['controls'] as const) {
   @ApiPropertyOptional({ description: 'Longer description, when the file has one.' })
   description?: string;
 
@@ -178,7 +164,4 @@ export class BaselineView {
 
   @ApiProperty({ description: 'Controls, in file order.', type: [ControlView] })
   controls: ControlView[];
-
-  @ApiProperty({ description: 'sha256 hex of the canonical content.' })
-  hash: string;
 }

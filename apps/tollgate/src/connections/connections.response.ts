@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { AREAS, GRANT_TYPES, PROVIDERS, SEVERITIES } from '@tollgate/baseline';
 import { ANY_JSON } from '../common/api-docs';
-import { PROVIDERS } from './dto/connection.dto';
 
 // Shapes of what ConnectionsService returns, for the OpenAPI document only: the service builds plain objects.
-
-const AREAS = ['sharing', 'oauth', 'residency'];
-const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'];
 
 export class ConnectionFailure {
   @ApiProperty({ description: 'Error class of the last failed poll.', enum: ['auth', 'throttled', 'network', 'provider_error', 'schema'], example: 'auth' })
@@ -214,7 +211,7 @@ export class OAuthGrantView {
   @ApiProperty({ description: 'Granted scopes as the provider spells them.', type: [String] })
   scopes: string[];
 
-  @ApiProperty({ description: 'How the app holds access.', enum: ['approved', 'restricted', 'installed', 'requested', 'delegated', 'application', 'user'] })
+  @ApiProperty({ description: 'How the app holds access.', enum: GRANT_TYPES })
   grantType: string;
 
   @ApiPropertyOptional({ description: 'Who granted it, when the provider says.' })

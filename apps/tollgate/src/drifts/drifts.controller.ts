@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nest
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
+import { PROVIDERS, SEVERITIES } from '@tollgate/baseline';
 import { DriftQuery, InvalidCursorError } from '@tollgate/drift';
-import { PROVIDERS } from '../connections/dto/connection.dto';
 import { uuidParam } from '../common/uuid.pipe';
 import { ApiUuidParam } from '../common/api-docs';
 import { ApiErrors } from '../common/api-errors';
@@ -29,8 +29,8 @@ export class ListDriftsQuery {
   @IsOptional() @IsString() @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { message: 'controlId must be a control id such as SLACK.SHARING.1' })
   controlId?: string;
 
-  @ApiPropertyOptional({ description: 'Only drifts of this severity.', enum: ['critical', 'high', 'medium', 'low', 'info'] })
-  @IsOptional() @IsIn(['critical', 'high', 'medium', 'low', 'info'])
+  @ApiPropertyOptional({ description: 'Only drifts of this severity.', enum: SEVERITIES })
+  @IsOptional() @IsIn(SEVERITIES)
   severity?: string;
 
   @ApiPropertyOptional({ description: 'Only drifts opened at or after this time.', format: 'date-time', example: '2025-01-01T00:00:00Z' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { AREAS, PROVIDERS, SEVERITIES } from '@tollgate/baseline';
 import { ANY_JSON } from '../common/api-docs';
-import { PROVIDERS } from '../connections/dto/connection.dto';
 
 // Shapes of what DriftQuery (@tollgate/drift) returns, for the OpenAPI document only.
 
@@ -27,10 +27,10 @@ export class DriftView {
   @ApiProperty({ description: 'Benchmark references (CIS ...).', type: [String] })
   references: string[];
 
-  @ApiProperty({ description: 'Posture area.', enum: ['sharing', 'oauth', 'residency'] })
+  @ApiProperty({ description: 'Posture area.', enum: AREAS })
   area: string;
 
-  @ApiProperty({ description: 'Severity of the control.', enum: ['critical', 'high', 'medium', 'low', 'info'] })
+  @ApiProperty({ description: 'Severity of the control.', enum: SEVERITIES })
   severity: string;
 
   @ApiProperty({ description: '`tenant`, or the resource that drifted.', example: 'tenant' })

@@ -1,13 +1,12 @@
 import type { DataSource } from 'typeorm';
+import { SEVERITIES, type Severity } from '@tollgate/baseline';
 import {
   EXCEPTION_EXPIRING_SOON_DAYS,
   EXCEPTION_STATES,
-  SEVERITIES,
   type ConnectionReading,
   type ExceptionStateLabel,
   type ExceptionsReading,
   type LoadedReadings,
-  type SeverityLabel,
 } from '@tollgate/metrics';
 
 interface ConnectionRow {
@@ -21,7 +20,7 @@ interface ConnectionRow {
   last_success_seconds: number | null;
   /** What the findings- and snapshot-derived counts depend on; null until a poll succeeded. */
   derived_key: string | null;
-  drifts_open: Partial<Record<SeverityLabel, number>>;
+  drifts_open: Partial<Record<Severity, number>>;
 }
 
 interface DerivedRow {
@@ -135,7 +134,7 @@ export class PostureReadingsRepository {
   }
 
   private toReading(r: ConnectionRow): ConnectionReading {
-    const driftsOpen = Object.fromEntries(SEVERITIES.map((s) => [s, r.drifts_open[s] ?? 0])) as Record<SeverityLabel, number>;
+    const driftsOpen = Object.fromEntries(SEVERITIES.map((s) => [s, r.drifts_open[s] ?? 0])) as Record<Severity, number>;
     const derived = r.derived_key === null ? undefined : this.derived.get(r.id)?.value;
     return {
       provider: r.provider,

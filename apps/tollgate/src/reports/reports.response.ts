@@ -1,5 +1,5 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
-import { PROVIDERS } from '../connections/dto/connection.dto';
+import { PROVIDERS } from '@tollgate/baseline';
 import { FindingCounts } from '../connections/connections.response';
 import { DriftView } from '../drifts/drifts.response';
 

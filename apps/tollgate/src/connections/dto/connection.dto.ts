@@ -13,8 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-
-export const PROVIDERS = ['slack', 'microsoft365', 'google-workspace'] as const;
+import { PROVIDERS, type Provider } from '@tollgate/baseline';
 
 /** Fields a connection shares between create and update. */
 class ConnectionFieldsDto {
@@ -84,7 +83,7 @@ class ConnectionFieldsDto {
 export class CreateConnectionDto extends ConnectionFieldsDto {
   @ApiProperty({ description: 'The SaaS provider.', enum: PROVIDERS, example: 'slack' })
   @IsIn(PROVIDERS)
-  provider: (typeof PROVIDERS)[number];
+  provider: Provider;
 
   @ApiProperty({ description: 'A unique name for the connection.', minLength: 1, maxLength: 200, example: 'Acme Slack' })
   @IsString() @MinLength(1) @MaxLength(200)
