@@ -62,31 +62,33 @@ export class ConnectionsService {
       ...(dto.cloud ? { cloud: dto.cloud } : {}),
       ...(dto.fullReconcileHours ? { fullReconcileHours: dto.fullReconcileHours } : {}),
     };
-    const checked = this.check(connector, {
+    const fields = {
       baselineId: dto.baselineId ?? connector.defaultBaselineId,
       parameters: dto.parameters ?? {},
       endpoints: dto.endpoints ?? {},
       options,
       credentials: dto.credentials,
       pollIntervalSeconds: dto.pollIntervalSeconds ?? 900,
-    });
+    };
+    this.check(connector, fields);
     const id = randomUUID();
     const sealed = this.cipher.encrypt(dto.credentials, id);
+    let created: ConnectionRow[];
     try {
-      await this.ds.query(
+      created = await this.ds.query(
         `INSERT INTO connections (id, provider, name, baseline_id, parameters, options, endpoints, declared_residency,
                                   poll_interval_seconds, credentials_ciphertext, credentials_key_id, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING ${COLUMNS}`,
         [
           id,
           dto.provider,
           dto.name,
-          checked.baselineId,
-          JSON.stringify(dto.parameters ?? {}),
+          fields.baselineId,
+          JSON.stringify(fields.parameters),
           JSON.stringify(options),
-          JSON.stringify(dto.endpoints ?? {}),
+          JSON.stringify(fields.endpoints),
           dto.declaredResidency ?? null,
-          checked.pollIntervalSeconds,
+          fields.pollIntervalSeconds,
           sealed.ciphertext,
           sealed.keyId,
           source,
@@ -95,7 +97,7 @@ export class ConnectionsService {
     } catch (err) {
       throw this.translateUniqueName(err, dto.name);
     }
-    return this.get(id);
+    return this.view(created[0]);
   }
 
   async list(principal?: Principal) {
@@ -127,8 +129,10 @@ export class ConnectionsService {
     };
     this.check(connector, next);
     const sealed = dto.credentials ? this.cipher.encrypt(dto.credentials, id) : undefined;
+    let updated: [ConnectionRow[], number];
     try {
-      await this.ds.query(
+      // TypeORM answers an UPDATE with [rows, rowCount].
+      updated = await this.ds.query(
         `UPDATE connections SET
            name = COALESCE($2, name), baseline_id = $3, parameters = $4, endpoints = $5,
            declared_residency = CASE WHEN $6::boolean THEN $7 ELSE declared_residency END,
@@ -138,7 +142,8 @@ export class ConnectionsService {
            -- a changed interval or baseline takes effect at the next poll, which is due now
            next_poll_at = CASE WHEN $12::boolean THEN now() ELSE next_poll_at END,
            updated_at = now()
-         WHERE id = $1 AND deleted_at IS NULL`,
+         WHERE id = $1 AND deleted_at IS NULL
+         RETURNING ${COLUMNS}`,
         [
           id,
           dto.name ?? null,
@@ -158,7 +163,8 @@ export class ConnectionsService {
     } catch (err) {
       throw this.translateUniqueName(err, dto.name ?? current.name);
     }
-    return this.get(id);
+    // Deleted meanwhile: the same 404 as a read would give.
+    return this.view(this.found(updated[0][0], id));
   }
 
   async remove(id: string, principal?: Principal, source: ConnectionSource = 'api'): Promise<void> {
@@ -181,9 +187,12 @@ export class ConnectionsService {
   }
 
   async findings(id: string, principal?: Principal) {
-    await this.row(id, principal);
-    const [row]: { findings: unknown[] | null; findings_confirmed_at: Date | null; findings_changed_at: Date | null; baseline_id: string }[] =
-      await this.ds.query(`SELECT findings, findings_confirmed_at, findings_changed_at, baseline_id FROM connections WHERE id = $1`, [id]);
+    const [found]: { findings: unknown[] | null; findings_confirmed_at: Date | null; findings_changed_at: Date | null; baseline_id: string }[] =
+      await this.ds.query(
+        `SELECT findings, findings_confirmed_at, findings_changed_at, baseline_id FROM connections WHERE id = $1 AND deleted_at IS NULL`,
+        [id],
+      );
+    const row = this.found(found, id, principal);
     const findings = (row.findings ?? []) as { status: string }[];
     const count = (status: string) => findings.filter((f) => f.status === status).length;
     return {
@@ -197,13 +206,13 @@ export class ConnectionsService {
   }
 
   async snapshot(id: string, principal?: Principal) {
-    await this.row(id, principal);
-    const [row]: { id: string; content_hash: string; document: unknown; first_seen_at: Date; last_seen_at: Date }[] = await this.ds.query(
+    const [found]: { id: string | null; content_hash: string; document: unknown; first_seen_at: Date; last_seen_at: Date }[] = await this.ds.query(
       `SELECT s.id, s.content_hash, s.document, s.first_seen_at, s.last_seen_at
-       FROM connections c JOIN snapshots s ON s.id = c.current_snapshot_id WHERE c.id = $1`,
+       FROM connections c LEFT JOIN snapshots s ON s.id = c.current_snapshot_id WHERE c.id = $1 AND c.deleted_at IS NULL`,
       [id],
     );
-    if (!row) throw new NotFoundException(`connection ${id} has no successful poll yet`);
+    const row = this.found(found, id, principal);
+    if (row.id === null) throw new NotFoundException(`connection ${id} has no successful poll yet`);
     return { id: row.id, contentHash: row.content_hash, firstSeenAt: iso(row.first_seen_at), lastSeenAt: iso(row.last_seen_at), document: row.document };
   }
 
@@ -228,7 +237,7 @@ export class ConnectionsService {
       credentials?: Record<string, unknown>;
       pollIntervalSeconds: number;
     },
-  ) {
+  ): void {
     const problems: string[] = [];
     const baseline = this.baselines.find(c.baselineId);
     if (!baseline) problems.push(`baselineId: baseline ${c.baselineId} does not exist`);
@@ -259,11 +268,15 @@ export class ConnectionsService {
       }
     }
     if (problems.length > 0) throw new BadRequestException(problems);
-    return { baselineId: c.baselineId, pollIntervalSeconds: c.pollIntervalSeconds };
   }
 
   private async row(id: string, principal?: Principal): Promise<ConnectionRow> {
     const [row]: ConnectionRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM connections WHERE id = $1 AND deleted_at IS NULL`, [id]);
+    return this.found(row, id, principal);
+  }
+
+  /** The row read for a live connection `id`, or 404. */
+  private found<T>(row: T | undefined, id: string, principal?: Principal): T {
     // A key scoped to other connections gets the same 404 as a missing one: existence is not revealed.
     if (!row || (principal?.connectionIds && !principal.connectionIds.includes(id))) {
       throw new NotFoundException(`connection ${id} does not exist`);

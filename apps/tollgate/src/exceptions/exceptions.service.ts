@@ -87,7 +87,7 @@ export class ExceptionsService {
     if (expiresAt <= now) throw new BadRequestException('expiresAt must be in the future');
     if (expiresAt > max) throw new BadRequestException(`expiresAt must be within ${this.config.TOLLGATE_EXCEPTION_MAX_DAYS} days`);
 
-    const id = await this.ds.transaction(async (em) => {
+    const requested = await this.ds.transaction(async (em) => {
       const [row]: TicketRow[] = await em.query(
         `INSERT INTO exception_tickets (connection_id, control_id, resource_key, justification, external_ref, state,
                                         requested_by_key, requested_by, requested_at, expires_at)
@@ -95,9 +95,9 @@ export class ExceptionsService {
         [dto.connectionId, dto.controlId, dto.resourceKey ?? null, dto.justification, dto.externalRef ?? null, principal.keyId, principal.name, now, expiresAt],
       );
       await this.recordTransition(em, row, 'requested', principal.name, dto.justification, now);
-      return row.id;
+      return row;
     });
-    return this.get(id, principal);
+    return this.withEvents(requested);
   }
 
   async decide(id: string, decision: 'approved' | 'rejected', reason: string, principal: Principal) {
@@ -169,10 +169,14 @@ export class ExceptionsService {
   }
 
   async get(id: string, principal: Principal) {
-    const row = await this.row(this.ds.manager, id, principal);
+    return this.withEvents(await this.row(this.ds.manager, id, principal));
+  }
+
+  /** The ticket as the API shows it, with its history. */
+  private async withEvents(row: TicketRow) {
     const events: { kind: string; actor: string; occurred_at: Date; reason: string | null }[] = await this.ds.query(
       `SELECT kind, actor, occurred_at, reason FROM exception_events WHERE exception_id = $1 ORDER BY id`,
-      [id],
+      [row.id],
     );
     return {
       ...view(row),
@@ -182,7 +186,7 @@ export class ExceptionsService {
 
   private async transition(id: string, principal: Principal, reason: string, to: Transition, check: (row: TicketRow) => void) {
     const now = new Date();
-    await this.ds.transaction(async (em) => {
+    const ticket = await this.ds.transaction(async (em) => {
       const row = await this.row(em, id, principal, true);
       check(row);
       const [[updated]]: [TicketRow[], number] =
@@ -199,8 +203,9 @@ export class ExceptionsService {
       await this.recordTransition(em, updated, to, principal.name, reason, now);
       if (to === 'approved') await this.exceptDrifts(em, updated, now);
       if (to === 'revoked') await this.reopenDrifts(em, updated, now, 'exception revoked');
+      return updated;
     });
-    return this.get(id, principal);
+    return this.withEvents(ticket);
   }
 
   private async recordTransition(em: EntityManager, row: TicketRow, kind: ExceptionState, actor: string, reason: string | null, at: Date) {

@@ -118,13 +118,16 @@ export class ReportsController {
       evaluated_at: Date | null; pass: number; fail: number; unknown: number; open: Record<string, number> | null; excepted: number;
     }[] = await this.ds.query(
       `SELECT c.id, c.name, c.provider, c.baseline_id, c.last_success_at, c.consecutive_failures, c.findings_confirmed_at AS evaluated_at,
-              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'pass') AS pass,
-              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'fail') AS fail,
-              (SELECT count(*)::int FROM jsonb_array_elements(coalesce(c.findings, '[]')) f WHERE f->>'status' = 'unknown') AS unknown,
+              f.pass, f.fail, f.unknown,
               (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
                  WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open,
               (SELECT count(*)::int FROM drifts d WHERE d.connection_id = c.id AND d.status = 'excepted') AS excepted
        FROM connections c
+       -- One walk of the findings (one per control and resource: thousands on a large tenant), not one per status.
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE e->>'status' = 'pass')::int AS pass, count(*) FILTER (WHERE e->>'status' = 'fail')::int AS fail,
+                count(*) FILTER (WHERE e->>'status' = 'unknown')::int AS unknown
+         FROM jsonb_array_elements(coalesce(c.findings, '[]')) e) f
        WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
        ORDER BY lower(c.name)`,
       [scope],
