@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyService } from './api-key.service';
-import { AuditLog } from './audit-log';
+import { AuditLog, auditedRequest } from './audit-log';
 import { PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from './roles';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
@@ -30,17 +30,7 @@ export class ApiKeyGuard implements CanActivate {
     req.principal = principal;
     const allowed = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if (principal.role !== 'admin' && (!allowed || !allowed.includes(principal.role))) {
-      if (req.method !== 'GET') {
-        const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
-        await this.audit.record({
-          principal,
-          action: `${req.method} ${route}`,
-          target: (req.params?.id as string | undefined) ?? null,
-          outcome: 'denied',
-          status: 403,
-          requestId: (req.headers['x-request-id'] as string | undefined) ?? null,
-        });
-      }
+      if (req.method !== 'GET') await this.audit.record({ principal, ...auditedRequest(req), outcome: 'denied', status: 403 });
       throw new ForbiddenException(`role ${principal.role} may not do this`);
     }
     return true;

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import type { Principal } from './roles';
 
@@ -9,6 +10,16 @@ export interface AuditRecord {
   outcome: 'success' | 'denied' | 'failed';
   status: number;
   requestId: string | null;
+}
+
+/** What an audit entry says of a request: `<method> <route>`, the id in its path, and its request id. */
+export function auditedRequest(req: Request): Pick<AuditRecord, 'action' | 'target' | 'requestId'> {
+  const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+  return {
+    action: `${req.method} ${route}`,
+    target: (req.params?.id as string | undefined) ?? null,
+    requestId: (req.headers['x-request-id'] as string | undefined) ?? null,
+  };
 }
 
 /** Who did what to which object, and how it ended; written for every mutating API call. */

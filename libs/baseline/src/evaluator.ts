@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import type { PostureDocument, PostureGap, ResidencyObservation, SettingObservation } from '@tollgate/connector-sdk';
+import type { PostureDocument, PostureGap, SettingObservation } from '@tollgate/connector-sdk';
 import { isParamRef, jsonKind, parameterUses, shapeMismatch } from './baseline-parameters';
 import {
   DEFAULT_GRANT_TYPES,
@@ -94,12 +94,7 @@ export function evaluate(
   overrides?: Record<string, JsonValue>,
 ): Finding[] {
   const params = resolveParameters(baseline, overrides);
-  const settingsByKey = new Map<string, SettingObservation[]>();
-  for (const observation of doc.settings) {
-    const list = settingsByKey.get(observation.key);
-    if (list) list.push(observation);
-    else settingsByKey.set(observation.key, [observation]);
-  }
+  const settingsByKey = groupBy(doc.settings, (o) => o.key);
 
   const findings: Finding[] = [];
   for (const control of baseline.controls) {
@@ -183,7 +178,7 @@ function evaluateSetting(
     return;
   }
 
-  for (const [resourceKey, group] of groupByResource(observations)) {
+  for (const [resourceKey, group] of groupBy(observations, (o) => o.resourceKey)) {
     const distinct = uniqueBy(group, (o) => valueKey(o.value));
     if (distinct.length > 1) {
       const values = distinct.map((o) => o.value);
@@ -301,7 +296,6 @@ interface AppTally {
   forbidden?: Set<string>;
   sensitive?: Set<string>;
 }
-
 
 function evaluateOAuth(
   control: Control,
@@ -432,7 +426,7 @@ function evaluateResidency(
 
   const allowedUpper = new Set(allowed.map((r) => r.toUpperCase()));
   const allowedText = allowed.join(', ');
-  for (const [resourceKey, group] of groupByResource(doc.residency)) {
+  for (const [resourceKey, group] of groupBy(doc.residency, (o) => o.resourceKey)) {
     // What the API shows outranks what an operator declared.
     const observedOnly = group.filter((o) => o.source === 'observed');
     const considered = observedOnly.length > 0 ? observedOnly : group;
@@ -457,12 +451,13 @@ function evaluateResidency(
 // ---------------------------------------------------------------------------------------------
 // helpers
 
-function groupByResource<T extends SettingObservation | ResidencyObservation>(items: T[]): Map<string, T[]> {
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
   for (const item of items) {
-    const list = groups.get(item.resourceKey);
+    const k = key(item);
+    const list = groups.get(k);
     if (list) list.push(item);
-    else groups.set(item.resourceKey, [item]);
+    else groups.set(k, [item]);
   }
   return groups;
 }

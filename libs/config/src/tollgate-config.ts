@@ -15,7 +15,7 @@ import {
 
 export type TollgateRole = 'all' | 'api' | 'worker';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) => {
   if (value === undefined || value === '') return undefined;
   if (value === true || value === 'true' || value === '1') return true;
@@ -49,7 +49,7 @@ export class TollgateConfig {
   @IsString() @MinLength(1)
   TOLLGATE_DATA_DIR = './.tollgate';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toNumber) @IsInt() @Min(0) @Max(65535)
   PORT = 8080;
 
   @IsString() @MinLength(1)
@@ -85,61 +85,61 @@ export class TollgateConfig {
   TOLLGATE_LOG_LEVEL: 'debug' | 'info' | 'warn' | 'error' = 'info';
 
   /** How often a worker looks for due connections. */
-  @Transform(toInt) @IsInt() @Min(50) @Max(60_000)
+  @Transform(toNumber) @IsInt() @Min(50) @Max(60_000)
   TOLLGATE_SCHEDULER_TICK_MS = 1000;
 
   /** Polls one worker runs at once. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(256)
   TOLLGATE_WORKER_CONCURRENCY = 8;
 
   /** How long a claimed connection stays leased; a crashed worker's lease expires after this. */
-  @Transform(toInt) @IsInt() @Min(2) @Max(3600)
+  @Transform(toNumber) @IsInt() @Min(2) @Max(3600)
   TOLLGATE_LEASE_SECONDS = 300;
 
   /** Deadline of one poll; must be shorter than the lease so a slow poll never outlives it. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3000)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(3000)
   TOLLGATE_POLL_TIMEOUT_SECONDS = 240;
 
   /** Deadline of one provider request, from sending to the last byte; a slower answer is retried, then fails the poll. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(600)
   TOLLGATE_PROVIDER_TIMEOUT_SECONDS = 15;
 
   /** Poll runs and finished webhook deliveries older than this are deleted (evidence never is). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(3650)
   TOLLGATE_HISTORY_RETENTION_DAYS = 30;
 
   /** Longest total wait of one provider request for throttling (Retry-After or backoff) before the poll fails as throttled. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(3000)
+  @Transform(toNumber) @IsInt() @Min(0) @Max(3000)
   TOLLGATE_THROTTLE_WAIT_SECONDS = 120;
 
   /** Each next poll is delayed by up to this fraction of the interval, to spread load. */
-  @Transform(({ value }) => (value === undefined || value === '' ? undefined : Number(value))) @IsNumber() @Min(0) @Max(1)
+  @Transform(toNumber) @IsNumber() @Min(0) @Max(1)
   TOLLGATE_POLL_JITTER_RATIO = 0.1;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86_400)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(86_400)
   TOLLGATE_MIN_POLL_INTERVAL_SECONDS = 60;
 
   /** Longest wait between polls of a failing connection. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(7 * 86_400)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(7 * 86_400)
   TOLLGATE_MAX_BACKOFF_SECONDS = 6 * 3600;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(100)
   TOLLGATE_DATABASE_POOL_SIZE = 10;
 
   /** On SIGTERM, how long in-flight polls may take to finish before their leases are released. */
-  @Transform(toInt) @IsInt() @Min(0) @Max(600)
+  @Transform(toNumber) @IsInt() @Min(0) @Max(600)
   TOLLGATE_SHUTDOWN_GRACE_SECONDS = 20;
 
   /** Requests one API key may make per minute on one replica (429 with Retry-After past it). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(1_000_000)
   TOLLGATE_RATE_LIMIT_PER_MINUTE = 600;
 
   /** Requests one client address may make per minute on one replica, whatever key it presents. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(1_000_000)
   TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE = 1200;
 
   /** Longest an exception may be granted for. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(3650)
   TOLLGATE_EXCEPTION_MAX_DAYS = 90;
 
   /** Receives exception transitions and new critical drifts (JSON, HMAC-signed); unset: no webhook. */
@@ -151,7 +151,7 @@ export class TollgateConfig {
   TOLLGATE_WEBHOOK_SECRET?: string;
 
   /** Deliveries tried this many times (with growing waits) before they are marked failed. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(50)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(50)
   TOLLGATE_WEBHOOK_MAX_ATTEMPTS = 8;
 
   /** base64 of a 32-byte Ed25519 seed that signs evidence checkpoints; unset means derived from TOLLGATE_ENCRYPTION_KEY. */
@@ -159,7 +159,7 @@ export class TollgateConfig {
   TOLLGATE_EVIDENCE_SIGNING_KEY?: string;
 
   /** How often a worker signs a checkpoint of the evidence ledger's head, when it has moved. */
-  @Transform(toInt) @IsInt() @Min(1) @Max(7 * 86_400)
+  @Transform(toNumber) @IsInt() @Min(1) @Max(7 * 86_400)
   TOLLGATE_CHECKPOINT_INTERVAL_SECONDS = 3600;
 
   get embedded(): boolean {

@@ -5,7 +5,6 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 
 export interface Database {
   dataSource: DataSource;
-  embedded: boolean;
   close(): Promise<void>;
 }
 
@@ -41,7 +40,6 @@ export async function openDatabase(config: TollgateConfig, entities: EntityList,
   }
   return {
     dataSource,
-    embedded: Boolean(embedded),
     async close() {
       if (dataSource.isInitialized) await dataSource.destroy();
       await embedded?.stop();

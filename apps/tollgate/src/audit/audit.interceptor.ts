@@ -1,13 +1,8 @@
 import { HttpException, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { catchError, tap, throwError, type Observable } from 'rxjs';
-import { AuditLog, type AuthenticatedRequest } from '@tollgate/auth';
+import { AuditLog, auditedRequest, type AuthenticatedRequest } from '@tollgate/auth';
 
 const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-export function auditAction(req: AuthenticatedRequest): { action: string; target: string | null } {
-  const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
-  return { action: `${req.method} ${route}`, target: (req.params?.id as string | undefined) ?? null };
-}
 
 /** Records every mutating call that passed authentication, with its outcome. Reads are not audited. */
 @Injectable()
@@ -18,8 +13,7 @@ export class AuditInterceptor implements NestInterceptor {
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (READ_METHODS.has(req.method) || !req.principal) return next.handle();
     const principal = req.principal;
-    const requestId = (req.headers['x-request-id'] as string | undefined) ?? null;
-    const { action, target } = auditAction(req);
+    const { action, target, requestId } = auditedRequest(req);
     return next.handle().pipe(
       tap((body: unknown) => {
         const status = context.switchToHttp().getResponse<{ statusCode: number }>().statusCode;

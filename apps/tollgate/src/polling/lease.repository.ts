@@ -1,6 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { JsonValue } from '@tollgate/connector-sdk';
-import type { ProviderId } from '@tollgate/connector-sdk';
+import type { JsonValue, ProviderId } from '@tollgate/connector-sdk';
 
 /** A connection this worker holds the lease of, with what a poll needs to run. */
 export interface ClaimedConnection {
@@ -46,11 +45,6 @@ interface ClaimRow {
   updated_at: Date;
   lease_token: string;
   claimed_at: Date;
-}
-
-export interface ScheduleOutcome {
-  /** Seconds after the claim time at which the next poll is due. */
-  delaySeconds: number;
 }
 
 /**
