@@ -144,7 +144,6 @@ export class EvidenceLedger {
        FROM jsonb_to_recordset($1::jsonb) AS x(seq bigint, occurred_at timestamptz, kind text, data jsonb, prev_hash text, hash text)`,
       [JSON.stringify(rows)],
     );
-    const appended = rows.map(({ seq, hash }) => ({ seq, hash }));
-    return appended;
+    return rows.map(({ seq, hash }) => ({ seq, hash }));
   }
 }
