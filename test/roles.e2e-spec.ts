@@ -91,4 +91,22 @@ describe('role x route matrix', () => {
       ]),
     );
   });
+
+  it('gives each audit entry the request id of its response, never raw client text', async () => {
+    const mutate = (requestId?: string) => {
+      const req = request(t.url).post('/api/v1/api-keys').set('Authorization', `Bearer ${keys.get('operator')}`);
+      return (requestId === undefined ? req : req.set('x-request-id', requestId)).send({ name: 'x', role: 'admin' }).expect(403);
+    };
+    const own = await mutate('gateway-trace-1234');
+    const none = await mutate();
+    const junk = await mutate('<script>alert(1)</script>');
+    const ids = [own, none, junk].map((r) => r.headers['x-request-id'] as string);
+    expect(ids[0]).toBe('gateway-trace-1234');
+    expect(ids[2]).not.toContain('<');
+    const events: { requestId: string | null }[] = (
+      await request(t.url).get('/api/v1/audit-events?limit=500').set('Authorization', `Bearer ${keys.get('auditor')}`).expect(200)
+    ).body.items;
+    for (const id of ids) expect(events.filter((e) => e.requestId === id)).toHaveLength(1);
+    expect(events.some((e) => e.requestId?.includes('<'))).toBe(false);
+  });
 });

@@ -12,13 +12,18 @@ export interface AuditRecord {
   requestId: string | null;
 }
 
-/** What an audit entry says of a request: `<method> <route>`, the id in its path, and its request id. */
+/**
+ * What an audit entry says of a request: `<method> <route>`, the id in its path, and its request id
+ * as the response carries it (the request-id middleware's: the caller's own only when it is a sane
+ * id, else a fresh one), so an audit row always matches the request's log lines.
+ */
 export function auditedRequest(req: Request): Pick<AuditRecord, 'action' | 'target' | 'requestId'> {
   const route = (req.route as { path?: string } | undefined)?.path ?? req.path;
+  const requestId = req.res?.getHeader('x-request-id');
   return {
     action: `${req.method} ${route}`,
     target: (req.params?.id as string | undefined) ?? null,
-    requestId: (req.headers['x-request-id'] as string | undefined) ?? null,
+    requestId: typeof requestId === 'string' ? requestId : null,
   };
 }
 
