@@ -6,8 +6,9 @@ import type { ProviderId } from './connector';
  * reasons (plus `internal` for our own bugs), which is the `reason` label of
  * `tollgate_poll_failures_total`.
  */
-export type ProviderFailureReason = 'auth' | 'throttled' | 'network' | 'provider_error' | 'schema';
-export type PollFailureReason = ProviderFailureReason | 'internal';
+export const POLL_FAILURE_REASONS = ['auth', 'throttled', 'network', 'provider_error', 'schema', 'internal'] as const;
+export type PollFailureReason = (typeof POLL_FAILURE_REASONS)[number];
+export type ProviderFailureReason = Exclude<PollFailureReason, 'internal'>;
 
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';

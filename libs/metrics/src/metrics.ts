@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { PROVIDERS, SEVERITIES, type Severity } from '@tollgate/baseline';
+import { POLL_FAILURE_REASONS } from '@tollgate/connector-sdk';
 
 /**
  * The one registry and every metric Tollgate exports, defined here and nowhere else.
@@ -13,7 +14,6 @@ export type ExceptionStateLabel = (typeof EXCEPTION_STATES)[number];
 /** An approved exception expiring within this many days counts in tollgate_exceptions_expiring_soon. */
 export const EXCEPTION_EXPIRING_SOON_DAYS = 7;
 // With PROVIDERS and SEVERITIES, the label values the per-process counters start at zero with (see the constructor).
-const FAILURE_REASONS = ['auth', 'throttled', 'network', 'provider_error', 'schema', 'internal'] as const;
 
 /** What the database says about one live connection, read at scrape time. */
 export interface ConnectionReading {
@@ -243,7 +243,7 @@ export class TollgateMetrics {
     // a series born at 1, so the first critical drift after a restart would not alert otherwise.
     for (const provider of PROVIDERS) {
       for (const c of [this.pollsTotal, this.providerRequestsTotal, this.providerThrottledTotal]) c.inc({ provider }, 0);
-      for (const reason of FAILURE_REASONS) this.pollFailuresTotal.inc({ provider, reason }, 0);
+      for (const reason of POLL_FAILURE_REASONS) this.pollFailuresTotal.inc({ provider, reason }, 0);
       for (const severity of SEVERITIES) this.driftsOpenedTotal.inc({ provider, severity }, 0);
       this.pollDurationSeconds.zero({ provider });
     }

@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AREAS, GRANT_TYPES, PROVIDERS, SEVERITIES } from '@tollgate/baseline';
+import { POLL_FAILURE_REASONS } from '@tollgate/connector-sdk';
 import { ANY_JSON } from '../common/api-docs';
 
 // Shapes of what ConnectionsService returns, for the OpenAPI document only: the service builds plain objects.
 
 export class ConnectionFailure {
-  @ApiProperty({ description: 'Error class of the last failed poll.', enum: ['auth', 'throttled', 'network', 'provider_error', 'schema'], example: 'auth' })
+  @ApiProperty({ description: 'Error class of the last failed poll (`internal`: a fault of Tollgate itself).', enum: POLL_FAILURE_REASONS, example: 'auth' })
   reason: string;
 
   @ApiProperty({ description: 'What the provider or connector said, credentials redacted.', nullable: true, type: 'string', example: 'invalid_auth' })
