@@ -24,11 +24,11 @@ export interface ConnectorContext {
   logger: ConnectorLogger;
   /**
    * The connection's last successful poll, for connectors that read incrementally between full
-   * reads: its document, the state the connector saved then (null when it saved none) and when it
-   * ran. Absent on the first poll, and whenever the connection was edited since that poll (its
-   * credentials may now name another tenant): the connector must then read everything.
+   * reads: its document, the state the connector saved then and when it ran. Absent on the first
+   * poll, when the connector saved no state at that poll, and whenever the connection was edited
+   * since (its credentials may now name another tenant): the connector must then read everything.
    */
-  previous?: { document: PostureDocument; state: JsonValue | null; at: Date };
+  previous?: { document: PostureDocument; state: JsonValue; at: Date };
   /**
    * Keeps `state` for the next poll (as `previous.state`), once this poll succeeds; the last call of
    * a collect wins and a failed poll keeps the older state. The state must stay small (a few

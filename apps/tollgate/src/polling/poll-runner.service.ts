@@ -210,11 +210,13 @@ export class PollRunner {
 
   /**
    * What the connector may build on: the document of the last successful poll and the state saved
-   * with it. Nothing when the connection was edited since: new credentials or endpoints may name
-   * another tenant, whose posture must not be grafted onto the old one's.
+   * with it. Nothing when the connection was edited since (new credentials or endpoints may name
+   * another tenant, whose posture must not be grafted onto the old one's), nor when the connector
+   * saved no state: only incremental readers save state, and the others would have the document,
+   * megabytes for a large tenant, read and parsed on every poll for nothing.
    */
   private async previousPoll(c: ClaimedConnection): Promise<ConnectorContext['previous']> {
-    if (!c.currentSnapshotId || !c.lastSuccessAt || c.updatedAt > c.lastSuccessAt) return undefined;
+    if (c.connectorState === null || !c.currentSnapshotId || !c.lastSuccessAt || c.updatedAt > c.lastSuccessAt) return undefined;
     const rows: { document: PostureDocument }[] = await this.ds.query(`SELECT document FROM snapshots WHERE id = $1`, [c.currentSnapshotId]);
     if (rows.length === 0) return undefined;
     return { document: rows[0].document, state: c.connectorState, at: c.lastSuccessAt };
