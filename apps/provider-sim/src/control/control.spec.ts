@@ -34,8 +34,8 @@ describe('control API', () => {
     it('changes a workspace discoverability', async () => {
       const res = await control('PATCH', `${base}/teams/T0SIMENG01`, { discoverability: 'open' });
       expect(res).toMatchObject({ status: 200, body: { team: { id: 'T0SIMENG01', discoverability: 'open' } } });
-      const info = await slack('admin.teams.settings.info', TOKEN, { team_id: 'T0SIMENG01' });
-      expect(info.body.team).toMatchObject({ discoverability: 'open' });
+      const list = await slack('admin.teams.list', TOKEN);
+      expect(list.body.teams).toContainEqual(expect.objectContaining({ id: 'T0SIMENG01', discoverability: 'open' }));
       expect((await control('PATCH', `${base}/teams/T0SIMENG01`, { discoverability: 'wide' })).status).toBe(400);
       expect((await control('PATCH', `${base}/teams/T0NOPE`, { discoverability: 'open' })).status).toBe(404);
     });

@@ -38,13 +38,26 @@ function ok(body: SlackBody): SlackBody {
   return { ok: true, ...body };
 }
 
+/** Slack's answer to a missing or conflicting argument, with its `[ERROR]` message. */
+function invalidArguments(message: string): SlackBody {
+  return slackError('invalid_arguments', { response_metadata: { messages: [`[ERROR] ${message}`] } });
+}
+
 function pageOptions(ctx: SlackMethodContext, defaultLimit: number, maxLimit: number) {
   return { defaultLimit, maxLimit, tenantMax: ctx.tenant.data.maxPageSize, endless: ctx.endless };
 }
 
 function appEntryWire(entry: SlackAppEntry): SlackBody {
-  const { teamId: _teamId, ...wire } = entry;
+  const { teamId: _teamId, isCertified: _certified, ...wire } = entry;
   return wire;
+}
+
+/**
+ * `certified`: "Limit the results to only include certified apps. When false, no certified apps
+ * will appear in the result" (default false), on the approved, restricted and requests lists.
+ */
+function certifiedMatches(params: SlackParams, isCertified: boolean): boolean {
+  return (params.get('certified') === 'true') === isCertified;
 }
 
 function appList(field: 'approved_apps' | 'restricted_apps', key: 'approvedApps' | 'restrictedApps'): SlackMethod {
@@ -57,10 +70,14 @@ function appList(field: 'approved_apps' | 'restricted_apps', key: 'approvedApps'
       const { tenant, params } = ctx;
       const teamId = params.get('team_id');
       const enterpriseId = params.get('enterprise_id');
+      // "enterprise_id and team_id cannot be used together."
+      if (teamId && enterpriseId) return invalidArguments('enterprise_id and team_id cannot be used together');
       if (enterpriseId && enterpriseId !== tenant.data.team.enterprise_id) return slackError('enterprise_not_found');
       if (teamId && !tenant.workspace(teamId)) return slackError('team_not_found');
       // Workspace-level decisions answer for their team; org-wide ones for the enterprise.
-      const entries = tenant.data[key].filter((e) => (teamId ? e.teamId === teamId : e.teamId === undefined));
+      const entries = tenant.data[key].filter(
+        (e) => (teamId ? e.teamId === teamId : e.teamId === undefined) && certifiedMatches(params, e.isCertified),
+      );
       const page = cursorPage(entries, params, pageOptions(ctx, 100, 1000));
       if (isSlackError(page)) return page;
       return ok({ [field]: page.items.map(appEntryWire), response_metadata: { next_cursor: page.nextCursor } });
@@ -117,7 +134,8 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
         teams: page.items.map((w) => ({
           id: w.id,
           name: w.name,
-          discoverability: w.discoverability,
+          // The method's own example answers `hidden` for what the setter calls `unlisted`.
+          discoverability: w.discoverability === 'unlisted' ? 'hidden' : w.discoverability,
           primary_owner: w.primary_owner ?? { user_id: 'U0SIMADM01', email: 'admin@example.com' },
           team_url: w.team_url ?? `https://${w.domain}.enterprise.slack.com/`,
         })),
@@ -133,21 +151,20 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
     listField: 'team',
     handle({ tenant, params }) {
       const teamId = params.get('team_id');
-      if (!teamId) {
-        return slackError('invalid_arguments', {
-          response_metadata: { messages: ['[ERROR] missing required field: team_id'] },
-        });
-      }
+      if (!teamId) return invalidArguments('missing required field: team_id');
       const workspace = tenant.workspace(teamId);
       if (!workspace) return slackError('team_not_found');
-      const { team_url: _url, primary_owner: _owner, ...settings } = workspace;
+      // Exactly the documented fields: in particular no discoverability, which only admin.teams.list reports.
       return ok({
         team: {
-          ...settings,
+          id: workspace.id,
+          name: workspace.name,
+          domain: workspace.domain,
           email_domain: workspace.email_domain ?? tenant.data.team.email_domain ?? '',
           icon: { image_default: true },
           enterprise_id: tenant.data.team.enterprise_id,
           enterprise_name: tenant.data.team.enterprise_name,
+          default_channels: workspace.default_channels,
         },
       });
     },
@@ -163,10 +180,13 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
     listField: 'app_requests',
     handle(ctx) {
       const teamId = ctx.params.get('team_id');
-      const requests = ctx.tenant.data.appRequests.filter((r) => !teamId || r.team.id === teamId);
+      const requests = ctx.tenant.data.appRequests.filter(
+        (r) => (!teamId || r.team.id === teamId) && certifiedMatches(ctx.params, r.isCertified),
+      );
       const page = cursorPage(requests, ctx.params, pageOptions(ctx, 100, 1000));
       if (isSlackError(page)) return page;
-      return ok({ app_requests: page.items, response_metadata: { next_cursor: page.nextCursor } });
+      const items = page.items.map(({ isCertified: _certified, ...wire }) => wire);
+      return ok({ app_requests: items, response_metadata: { next_cursor: page.nextCursor } });
     },
   },
 
@@ -180,7 +200,10 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
       const teamId = params.get('team_id');
       // Slack requires team_id with an org-level token; a grid tenant's token is one.
       if (tenant.data.isEnterprise && !teamId) return slackError('missing_argument');
-      if (teamId && tenant.data.isEnterprise && !tenant.workspace(teamId)) return slackError('team_not_found');
+      const workspace = teamId && tenant.data.isEnterprise ? tenant.workspace(teamId) : undefined;
+      if (teamId && tenant.data.isEnterprise && !workspace) return slackError('team_not_found');
+      // "passing the team_id parameter will result in an invalid_auth error if the org owner is not part of the team"
+      if (workspace && !workspace.orgOwnerIsMember) return slackError('invalid_auth');
       const appId = params.get('app_id');
       const changeType = params.get('change_type');
       const user = params.get('user');
@@ -276,7 +299,7 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
     listField: 'members',
     handle(ctx) {
       const { tenant } = ctx;
-      const page = cursorPage(tenant.data.users, ctx.params, pageOptions(ctx, 1000, 1000));
+      const page = cursorPage(tenant.data.users, ctx.params, { ...pageOptions(ctx, 1000, 1000), zeroMeansDefault: true });
       if (isSlackError(page)) return page;
       return ok({
         members: page.items.map((u) => ({

@@ -66,9 +66,18 @@ describe('Slack Web API simulator', () => {
       expect(body.response_metadata).toEqual({ next_cursor: '' });
     });
 
-    it('answers admin.teams.settings.info per workspace', async () => {
+    it("answers 'hidden' in admin.teams.list for an unlisted workspace, as the method's example does", async () => {
+      sim().state.slack.setDiscoverability(TOKEN, 'T0SIMENG01', 'unlisted');
+      const { body } = await slack('admin.teams.list', TOKEN);
+      expect(body.teams).toContainEqual(expect.objectContaining({ id: 'T0SIMENG01', discoverability: 'hidden' }));
+    });
+
+    it('answers admin.teams.settings.info per workspace in its documented shape only', async () => {
       const { body } = await slack('admin.teams.settings.info', TOKEN, { team_id: 'T0SIMENG01' });
-      expect(body).toMatchObject({ ok: true, team: { id: 'T0SIMENG01', discoverability: 'invite_only', default_channels: [] } });
+      expect(Object.keys(body.team as object).sort()).toEqual(
+        ['default_channels', 'domain', 'email_domain', 'enterprise_id', 'enterprise_name', 'icon', 'id', 'name'].sort(),
+      );
+      expect(body).toMatchObject({ ok: true, team: { id: 'T0SIMENG01', default_channels: [] } });
       expect((await slack('admin.teams.settings.info', TOKEN, { team_id: 'T0NOPE' })).body.error).toBe('team_not_found');
       expect((await slack('admin.teams.settings.info', TOKEN)).body.error).toBe('invalid_arguments');
     });
@@ -81,6 +90,56 @@ describe('Slack Web API simulator', () => {
       expect(body).toMatchObject({ ok: false, error: 'missing_scope', needed: 'admin.apps:read' });
       expect(String(body.provided)).not.toContain('admin.apps:read');
       expect(String(body.provided)).toContain('team:read');
+    });
+  });
+
+  describe('certified apps', () => {
+    beforeEach(() => {
+      sim().state.slack.addApp(TOKEN, { id: 'A0CERT0001', name: 'Certified', scopes: ['commands'], certified: true });
+    });
+
+    it.each(['admin.apps.approved.list', 'admin.apps.restricted.list'])(
+      '%s lists certified apps only with certified=true, and then only them',
+      async (method) => {
+        const list = method === 'admin.apps.approved.list' ? 'approved_apps' : 'restricted_apps';
+        if (list === 'restricted_apps') {
+          sim().state.slack.addApp(TOKEN, { id: 'A0CERT0001', name: 'Certified', certified: true, list: 'restricted' });
+        }
+        const ids = async (extra: Record<string, string>) =>
+          ((await slack(method, TOKEN, { enterprise_id: 'E0SIMGRID01', ...extra })).body[list] as { app: { id: string } }[]).map(
+            (e) => e.app.id,
+          );
+        expect(await ids({})).not.toContain('A0CERT0001');
+        expect(await ids({ certified: 'false' })).not.toContain('A0CERT0001');
+        expect(await ids({ certified: 'true' })).toEqual(['A0CERT0001']);
+      },
+    );
+
+    it('refuses enterprise_id and team_id together', async () => {
+      const { body } = await slack('admin.apps.approved.list', TOKEN, { enterprise_id: 'E0SIMGRID01', team_id: 'T0SIMHQ001' });
+      expect(body.error).toBe('invalid_arguments');
+    });
+  });
+
+  describe('limit bounds', () => {
+    it.each([
+      ['admin.teams.list', {}, '101'],
+      ['admin.apps.approved.list', { enterprise_id: 'E0SIMGRID01' }, '1001'],
+      ['admin.conversations.search', {}, '21'],
+      ['admin.users.list', { team_id: 'T0SIMHQ001' }, '1001'],
+      ['admin.users.list', { team_id: 'T0SIMHQ001' }, '0'],
+      ['admin.users.list', { team_id: 'T0SIMHQ001' }, '-5'],
+    ])('%s refuses limit=%s with invalid_limit', async (method, params, limit) => {
+      expect((await slack(method, TOKEN, { ...params, limit })).body).toEqual({ ok: false, error: 'invalid_limit' });
+    });
+
+    it('accepts the documented maximum and users.list limit=0', async () => {
+      expect((await slack('admin.conversations.search', TOKEN, { limit: '20' })).body.ok).toBe(true);
+      expect((await slack('users.list', WORKSPACE_TOKEN, { limit: '0' })).body.ok).toBe(true);
+    });
+
+    it('answers unknown_method for a method Slack does not have', async () => {
+      expect((await slack('admin.teams.settings.discoverability', TOKEN)).body).toEqual({ ok: false, error: 'unknown_method' });
     });
   });
 
@@ -141,6 +200,14 @@ describe('Slack Web API simulator', () => {
     it('needs team_id with an org-level token', async () => {
       expect((await slack('team.integrationLogs', TOKEN)).body.error).toBe('missing_argument');
       expect((await slack('team.integrationLogs', WORKSPACE_TOKEN)).body.ok).toBe(true);
+    });
+
+    it('answers invalid_auth to a team_id whose workspace the org owner is not in', async () => {
+      const tenant = compliantSlackTenant(TOKEN);
+      tenant.workspaces = (tenant.workspaces ?? []).map((w) => ({ ...w, orgOwnerIsMember: w.id !== 'T0SIMENG01' }));
+      sim().state.slack.put(TOKEN, tenant);
+      expect((await slack('team.integrationLogs', TOKEN, { team_id: 'T0SIMENG01' })).body).toEqual({ ok: false, error: 'invalid_auth' });
+      expect((await slack('team.integrationLogs', TOKEN, { team_id: 'T0SIMHQ001' })).body.ok).toBe(true);
     });
   });
 

@@ -35,18 +35,22 @@ function decodeOffset(cursor: string): number | undefined {
 
 export interface PageOptions {
   defaultLimit: number;
+  /** The documented maximum; a larger `limit` is refused with invalid_limit, as Slack does. */
   maxLimit: number;
+  /** users.list documents `limit` default 0 ("deliver the entire result set"); elsewhere 0 is out of range. */
+  zeroMeansDefault?: boolean;
   /** Tenant-wide cap on page size (test scenarios), on top of the method's own maximum. */
   tenantMax?: number;
   /** Fault: hand out a fresh, never-empty next cursor every time. */
   endless: boolean;
 }
 
-function readLimit(raw: string | undefined, fallback: number): number | SlackErrorBody {
-  if (raw === undefined || raw === '') return fallback;
+function readLimit(raw: string | undefined, options: PageOptions): number | SlackErrorBody {
+  if (raw === undefined || raw === '') return options.defaultLimit;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) return slackError('invalid_limit');
-  return value === 0 ? fallback : value;
+  if (value === 0 && options.zeroMeansDefault) return options.defaultLimit;
+  if (!Number.isInteger(value) || value < 1 || value > options.maxLimit) return slackError('invalid_limit');
+  return value;
 }
 
 export function cursorPage<T>(
@@ -54,9 +58,9 @@ export function cursorPage<T>(
   params: SlackParams,
   options: PageOptions,
 ): { items: T[]; nextCursor: string } | SlackErrorBody {
-  const limit = readLimit(params.get('limit'), options.defaultLimit);
+  const limit = readLimit(params.get('limit'), options);
   if (typeof limit !== 'number') return limit;
-  const size = Math.max(1, Math.min(limit, options.maxLimit, options.tenantMax ?? Infinity));
+  const size = Math.max(1, Math.min(limit, options.tenantMax ?? Infinity));
   const cursor = params.get('cursor');
   let offset = 0;
   if (cursor) {
@@ -79,9 +83,11 @@ export function countPage<T>(
   params: SlackParams,
   options: PageOptions,
 ): { items: T[]; paging: { count: number; total: number; page: number; pages: number } } | SlackErrorBody {
-  const count = readLimit(params.get('count'), options.defaultLimit);
-  if (typeof count !== 'number') return count;
-  const size = Math.max(1, Math.min(count, options.maxLimit, options.tenantMax ?? Infinity));
+  // team.integrationLogs documents no bound for count (default 100), so a large one is cut, not refused.
+  const raw = Number(params.get('count') || options.defaultLimit);
+  if (!Number.isInteger(raw) || raw < 1) return slackError('invalid_arguments');
+  const count = Math.min(raw, options.maxLimit);
+  const size = Math.max(1, Math.min(count, options.tenantMax ?? Infinity));
   const page = Number(params.get('page') ?? '1');
   if (!Number.isInteger(page) || page < 1) return slackError('invalid_page');
   if (options.endless) {

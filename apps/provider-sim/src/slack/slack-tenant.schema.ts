@@ -7,7 +7,11 @@ import { slackScopeInfo } from './slack-scopes.catalog';
  * and see it come back unchanged. Fields in camelCase are simulator metadata and never sent.
  */
 
-const discoverability = z.enum(['open', 'invite_only', 'closed', 'unlisted']);
+/**
+ * The setter's values (admin.teams.settings.setDiscoverability), plus `hidden`, which
+ * admin.teams.list's own example answers and the admin console calls the unlisted setting.
+ */
+const discoverability = z.enum(['open', 'invite_only', 'closed', 'unlisted', 'hidden']);
 
 /** A scope may be given by name only; the catalog fills in sensitivity and token type. */
 export const slackScopeSchema = z.union([
@@ -29,6 +33,11 @@ export const slackWorkspaceSchema = z.looseObject({
   default_channels: z.array(z.string()).default([]),
   team_url: z.string().optional(),
   primary_owner: z.looseObject({ user_id: z.string(), email: z.string() }).optional(),
+  /**
+   * Whether the org owner behind the token is a member of this workspace. When not, Slack answers
+   * team.integrationLogs with team_id for it with invalid_auth.
+   */
+  orgOwnerIsMember: z.boolean().default(true),
 });
 
 export const slackExternalOrganizationSchema = z.looseObject({
@@ -88,6 +97,8 @@ export const slackAppEntrySchema = z.looseObject({
   last_resolved_by: z.looseObject({ actor_id: z.string(), actor_type: z.string() }).optional(),
   /** Workspace-level decision for that team; absent means org-wide. */
   teamId: z.string().optional(),
+  /** A Slack-certified app: listed only when the request says certified=true. */
+  isCertified: z.boolean().default(false),
 });
 
 export const slackAppRequestSchema = z.looseObject({
@@ -99,6 +110,8 @@ export const slackAppRequestSchema = z.looseObject({
   message: z.string().optional(),
   date_created: z.number().int().default(0),
   is_user_app_collaborator: z.boolean().default(false),
+  /** A request for a Slack-certified app: listed only when the request says certified=true. */
+  isCertified: z.boolean().default(false),
 });
 
 export const slackIntegrationLogSchema = z.looseObject({
@@ -173,6 +186,8 @@ export const addSlackAppSchema = z.strictObject({
   list: z.enum(['approved', 'restricted']).default('approved'),
   is_internal: z.boolean().default(false),
   is_app_directory_approved: z.boolean().default(true),
+  /** Slack-certified: the lists show it only to a request with certified=true. */
+  certified: z.boolean().default(false),
   teamId: z.string().optional(),
   /** Who installed it, for the integration log entry. */
   userId: z.string().default('U0SIMADM01'),

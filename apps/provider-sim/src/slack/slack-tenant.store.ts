@@ -4,6 +4,7 @@ import { SlackRateLimiter } from './slack-rate.limiter';
 import {
   addSlackAppSchema,
   slackConversationSchema,
+  slackDiscoverabilitySchema,
   slackExternalOrganizationSchema,
   slackRateLimitSettingsSchema,
   slackTenantSpecSchema,
@@ -19,7 +20,6 @@ import {
   type SlackUser,
   type SlackWorkspace,
 } from './slack-tenant.schema';
-import { z } from 'zod';
 
 /** A tenant as the simulator holds it: its data plus per-tenant runtime bookkeeping. */
 export class SlackTenant extends CountedTenant {
@@ -65,7 +65,7 @@ export class SlackTenantStore extends TenantRegistry<SlackTenant> {
   }
 
   setDiscoverability(token: string, teamId: string, value: SlackDiscoverability | unknown): SlackWorkspace {
-    const discoverability = parseInput(z.enum(['open', 'invite_only', 'closed', 'unlisted']), value);
+    const discoverability = parseInput(slackDiscoverabilitySchema, value);
     const workspace = this.get(token).workspace(teamId);
     if (!workspace) throw new SimNotFoundError(`no workspace ${teamId} in this tenant`);
     workspace.discoverability = discoverability;
@@ -88,6 +88,7 @@ export class SlackTenantStore extends TenantRegistry<SlackTenant> {
       date_updated: nowSeconds(),
       last_resolved_by: { actor_id: app.userId, actor_type: 'user' },
       ...(app.teamId ? { teamId: app.teamId } : {}),
+      isCertified: app.certified,
     };
     (app.list === 'approved' ? tenant.data.approvedApps : tenant.data.restrictedApps).push(entry);
     if (app.list === 'approved') {

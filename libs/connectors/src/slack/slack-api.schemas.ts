@@ -37,11 +37,6 @@ export const teamsListSchema = z.looseObject({
 });
 export type SlackWorkspaceSummary = z.output<typeof teamsListSchema>['teams'][number];
 
-export const teamSettingsSchema = z.looseObject({
-  team: z.looseObject({ id: z.string().min(1), discoverability: optionalText }),
-});
-export type SlackWorkspaceSettings = z.output<typeof teamSettingsSchema>['team'];
-
 const scopeSchema = z.looseObject({
   name: z.string().min(1),
   is_sensitive: z.boolean().nullish().transform((v) => v ?? false),

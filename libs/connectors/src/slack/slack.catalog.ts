@@ -5,7 +5,7 @@
 export const SLACK_SETTINGS_CATALOG = {
   'slack.workspace.discoverability': {
     resource: 'team:<workspace id>',
-    description: "Who may find and join the workspace: 'open', 'invite_only', 'closed' (by request) or 'unlisted'.",
+    description: "Who may find and join the workspace: 'open', 'invite_only', 'closed' (by request) or 'unlisted' (Slack's 'hidden').",
   },
   'slack.connect.external_organizations': {
     resource: 'tenant',

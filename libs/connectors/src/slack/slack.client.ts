@@ -29,14 +29,28 @@ const TRANSIENT_CODES = new Set(['internal_error', 'fatal_error', 'service_unava
 
 export type SlackParams = Record<string, string | number | boolean | undefined>;
 
-function classify(method: string, body: Record<string, unknown>): ProviderError {
+export interface SlackCallOptions {
+  /**
+   * Codes that, for this one call, mean "this dataset is not readable" rather than their usual
+   * meaning. Slack answers team.integrationLogs with invalid_auth when the org owner is not a
+   * member of the team_id asked for, although the token itself is fine.
+   */
+  gapCodes?: readonly string[];
+}
+
+/**
+ * A refusal that leaves one dataset unknown. Still an `auth` failure if it does end a poll
+ * (team.info refused): the token lacks rights and an operator must fix it.
+ */
+export class SlackRefusal extends ProviderError {}
+
+function classify(method: string, body: Record<string, unknown>, options: SlackCallOptions): ProviderError {
   const code = safeCode(body.error) ?? 'unknown_error';
   const prefix = `slack ${method}: ok:false ${code}`;
-  if (GAP_CODES.has(code)) {
+  if (GAP_CODES.has(code) || options.gapCodes?.includes(code)) {
     const needed = code === 'missing_scope' ? safeCode(body.needed) : undefined;
     const message = needed ? `${prefix} (needs ${needed})` : prefix;
-    // When such a code does fail a poll (team.info), the token lacks rights: an operator's fix.
-    return new ProviderError('auth', message, { code, retryable: false });
+    return new SlackRefusal('auth', message, { code, retryable: false });
   }
   if (AUTH_CODES.has(code)) return new ProviderError('auth', prefix, { code, retryable: false });
   if (code === 'ratelimited') return new ProviderError('throttled', prefix, { code, retryable: true });
@@ -46,7 +60,7 @@ function classify(method: string, body: Record<string, unknown>): ProviderError 
 
 /** True for a Slack refusal that makes one dataset unreadable without failing the poll. */
 export function isSlackGap(err: unknown): err is ProviderError {
-  return err instanceof ProviderError && err.details.code !== undefined && GAP_CODES.has(err.details.code);
+  return err instanceof SlackRefusal;
 }
 
 /**
@@ -67,11 +81,16 @@ export class SlackClient {
     this.gate = new CallGate({ survivable: isSlackGap, limit: maxConcurrency });
   }
 
-  call<S extends z.ZodType>(method: string, schema: S, params: SlackParams = {}): Promise<z.output<S>> {
-    return this.gate.run(async () => parseAnswer('slack', method, schema, await this.send(method, params)));
+  call<S extends z.ZodType>(
+    method: string,
+    schema: S,
+    params: SlackParams = {},
+    options: SlackCallOptions = {},
+  ): Promise<z.output<S>> {
+    return this.gate.run(async () => parseAnswer('slack', method, schema, await this.send(method, params, options)));
   }
 
-  private async send(method: string, params: SlackParams): Promise<Record<string, unknown>> {
+  private async send(method: string, params: SlackParams, options: SlackCallOptions): Promise<Record<string, unknown>> {
     const res = await this.http.request<unknown>({
       operation: method,
       method: 'GET',
@@ -87,7 +106,7 @@ export class SlackClient {
     if (typeof record.ok !== 'boolean') {
       throw new ProviderError('schema', `slack ${method}: answer has no boolean "ok"`, { retryable: false });
     }
-    if (!record.ok) throw classify(method, record);
+    if (!record.ok) throw classify(method, record, options);
     return record;
   }
 }

@@ -201,9 +201,77 @@ describe('SlackConnector against the provider simulator', () => {
     expect(requests['admin.teams.list']).toBe(3);
     expect(requests['team.externalTeams.list']).toBe(4);
     expect(requests['admin.conversations.search']).toBe(4);
-    expect(requests['admin.teams.settings.info']).toBe(5);
+    // Discoverability comes from admin.teams.list alone: settings.info documents no such field.
+    expect(requests['admin.teams.settings.info']).toBeUndefined();
     // 9 log entries at 2 per page, once per workspace.
     expect(requests['team.integrationLogs']).toBe(5 * 5);
+  });
+
+  describe('what the issue table found', () => {
+    it('reads certified apps too: Slack lists them only with certified=true', async () => {
+      sim.state.slack.put(TOKEN, compliantSlackTenant(TOKEN));
+      sim.state.slack.addApp(TOKEN, { id: 'A0CERT0001', name: 'Certified Reader', scopes: ['channels:history'], certified: true });
+      sim.state.slack.addApp(TOKEN, {
+        id: 'A0CERTBAD1',
+        name: 'Certified Blocked',
+        scopes: ['files:read'],
+        certified: true,
+        list: 'restricted',
+      });
+      const doc = await slackConnector.collect(context());
+      const grants = doc.oauthGrants.filter((g) => g.appId.startsWith('A0CERT')).map((g) => `${g.grantType}:${g.appId}`);
+      expect(grants.sort()).toEqual(['approved:A0CERT0001', 'installed:A0CERT0001', 'restricted:A0CERTBAD1']);
+      expect(doc.oauthGrants.find((g) => g.appId === 'A0CERT0001')?.sensitiveScopes).toEqual(['channels:history']);
+    });
+
+    it('reads certified app requests too', async () => {
+      sim.state.slack.put(
+        TOKEN,
+        compliantSlackTenant(TOKEN, {
+          appRequests: [
+            {
+              id: 'Ar0CERT',
+              app: { id: 'A0CERTREQ1', name: 'Certified Ask' },
+              user: { id: 'U0SIMUSR01' },
+              team: { id: 'T0SIMENG01' },
+              scopes: ['search:read'],
+              isCertified: true,
+            },
+          ],
+        }),
+      );
+      const doc = await slackConnector.collect(context());
+      expect(doc.oauthGrants.filter((g) => g.grantType === 'requested').map((g) => g.appId)).toEqual(['A0CERTREQ1']);
+    });
+
+    it("keeps polling when team.integrationLogs refuses one workspace's team_id with invalid_auth", async () => {
+      const tenant = compliantSlackTenant(TOKEN);
+      tenant.workspaces = (tenant.workspaces ?? []).map((w) => (w.id === 'T0SIMENG01' ? { ...w, orgOwnerIsMember: false } : w));
+      tenant.integrationLogs = [
+        ...(tenant.integrationLogs ?? []),
+        { app_id: 'A0ENGONLY1', app_type: 'Eng Only', user_id: 'U0SIMUSR02', user_name: 'cy', date: '1704070000', change_type: 'added', scope: 'commands', teamId: 'T0SIMENG01' },
+      ];
+      sim.state.slack.put(TOKEN, tenant);
+      const doc = await slackConnector.collect(context({ declaredResidency: 'EU' }));
+      expect(doc.gaps).toEqual([
+        {
+          area: 'oauth',
+          what: 'team.integrationLogs',
+          reason: expect.stringMatching(/invalid_auth for workspace T0SIMENG01 .*not a member/),
+        },
+      ]);
+      // The other workspace's log still counts, and the rest of the poll is whole.
+      expect(doc.oauthGrants.filter((g) => g.grantType === 'installed').map((g) => g.appId)).toEqual(['A0SIMPOLL1', 'A0SIMSTND1']);
+      expect(doc.settings).toHaveLength(6);
+    });
+
+    it("reports admin.teams.list's 'hidden' workspace as unlisted", async () => {
+      sim.state.slack.put(TOKEN, compliantSlackTenant(TOKEN));
+      sim.state.slack.setDiscoverability(TOKEN, 'T0SIMENG01', 'unlisted');
+      expect((await sim.state.slack.get(TOKEN)).data.workspaces[1].discoverability).toBe('unlisted');
+      const doc = await slackConnector.collect(context());
+      expect(setting(doc, 'slack.workspace.discoverability', 'team:T0SIMENG01')).toBe('unlisted');
+    });
   });
 
   it('fails the poll as auth when Slack rejects the token', async () => {

@@ -9,7 +9,6 @@ import {
   integrationLogsSchema,
   restrictedAppsSchema,
   teamInfoSchema,
-  teamSettingsSchema,
   teamsListSchema,
   usersListSchema,
   type SlackAppEntry,
@@ -17,7 +16,6 @@ import {
   type SlackIntegrationLog,
   type SlackTeamInfo,
   type SlackUserFlags,
-  type SlackWorkspaceSettings,
 } from './slack-api.schemas';
 import { isSlackGap, type SlackClient, type SlackParams } from './slack.client';
 import type { SlackRawPosture, SlackTeamLog } from './slack.normalizer';
@@ -81,22 +79,17 @@ function fetchWorkspaces(client: SlackClient, gaps: GapLog) {
   );
 }
 
-async function fetchWorkspaceSettings(
-  client: SlackClient,
-  teamIds: readonly string[],
-  gaps: GapLog,
-): Promise<Record<string, SlackWorkspaceSettings>> {
-  const settings = await mapLimit(teamIds, PER_TEAM_CONCURRENCY, (teamId) =>
-    readable(gaps, FEEDS.discoverability, async () => {
-      const { team } = await client.call('admin.teams.settings.info', teamSettingsSchema, { team_id: teamId });
-      return team;
-    }),
-  );
-  const byTeam: Record<string, SlackWorkspaceSettings> = {};
-  settings.forEach((s, i) => {
-    if (s) byTeam[teamIds[i]] = s;
-  });
-  return byTeam;
+/**
+ * Slack's `certified` filter splits every app list in two: "Limit the results to only include
+ * certified apps. When false, no certified apps will appear in the result" (default false). Each
+ * list is therefore read once without and once with certified apps; an app both answers show
+ * (if Slack ever reads the flag as "include", as the Node SDK's comment says) merges by app id.
+ */
+const CERTIFIED_SPLIT: readonly SlackParams[] = [{ certified: false }, { certified: true }];
+
+/** Every (level x certified) combination of a scoped app listing. */
+function certifiedSplit(scopes: readonly SlackParams[]): SlackParams[] {
+  return scopes.flatMap((scope) => CERTIFIED_SPLIT.map((c) => ({ ...scope, ...c })));
 }
 
 /**
@@ -123,7 +116,7 @@ async function fetchAppList(
             next: p.response_metadata,
           })),
     );
-  const parts = await mapLimit(scopes, PER_TEAM_CONCURRENCY, read);
+  const parts = await mapLimit(certifiedSplit(scopes), PER_TEAM_CONCURRENCY, read);
   if (parts.every((p) => p === undefined)) return undefined;
   return parts.flatMap((p) => p ?? []);
 }
@@ -133,10 +126,12 @@ async function fetchAppRequests(
   teamIds: readonly string[],
   gaps: GapLog,
 ): Promise<SlackAppRequest[] | undefined> {
-  // Slack requires team_id here once a grid has more than one workspace, so ask per workspace.
-  const parts = await mapLimit(teamIds, PER_TEAM_CONCURRENCY, (teamId) =>
+  // Slack requires team_id here once a grid has more than one workspace, so ask per workspace;
+  // requests for certified apps are listed only with certified=true, as for the app lists.
+  const scopes = certifiedSplit(teamIds.map((teamId) => ({ team_id: teamId })));
+  const parts = await mapLimit(scopes, PER_TEAM_CONCURRENCY, (scope) =>
     readable(gaps, FEEDS.requested, () =>
-      listAll(client, 'admin.apps.requests.list', appRequestsSchema, { team_id: teamId, limit: 1000 }, (p) => ({
+      listAll(client, 'admin.apps.requests.list', appRequestsSchema, { ...scope, limit: 1000 }, (p) => ({
         items: p.app_requests,
         next: p.response_metadata,
       })),
@@ -165,7 +160,11 @@ async function fetchTeamLog(
     }
     const params: SlackParams = { count: INTEGRATION_LOG_PAGE_SIZE, page };
     if (teamId) params.team_id = teamId;
-    const answer = await client.call('team.integrationLogs', integrationLogsSchema, params);
+    // With team_id, Slack answers invalid_auth when the org owner is not a member of that
+    // workspace: that workspace's log is unreadable, the token is not bad (team.info accepted it).
+    const answer = await client.call('team.integrationLogs', integrationLogsSchema, params, {
+      gapCodes: teamId ? ['invalid_auth'] : [],
+    });
     logs.push(...answer.logs);
     if (!answer.paging || answer.logs.length === 0 || page >= answer.paging.pages) return logs;
   }
@@ -177,10 +176,16 @@ async function fetchIntegrationLogs(
   gaps: GapLog,
 ): Promise<SlackTeamLog[] | undefined> {
   const parts = await mapLimit(teamIds, PER_TEAM_CONCURRENCY, (teamId) =>
-    readable(gaps, FEEDS.installed, async (): Promise<SlackTeamLog> => ({
-      teamId,
-      logs: await fetchTeamLog(client, teamId, gaps),
-    })),
+    readOptional(
+      gaps,
+      FEEDS.installed,
+      isSlackGap,
+      async (): Promise<SlackTeamLog> => ({ teamId, logs: await fetchTeamLog(client, teamId, gaps) }),
+      (err) =>
+        teamId && err.details.code === 'invalid_auth'
+          ? `${err.message} for workspace ${teamId} (Slack refuses team_id when the org owner is not a member of that workspace)`
+          : gapReason(err),
+    ),
   );
   if (parts.every((p) => p === undefined)) return undefined;
   return parts.filter((p): p is SlackTeamLog => p !== undefined);
@@ -188,7 +193,8 @@ async function fetchIntegrationLogs(
 
 function fetchExternalOrganizations(client: SlackClient, gaps: GapLog) {
   return readable(gaps, FEEDS.externalOrganizations, () =>
-    listAll(client, 'team.externalTeams.list', externalTeamsSchema, { limit: 1000 }, (p) => ({
+    // The method page documents no maximum (default 20); 200 is the most Slack's pagination guide recommends.
+    listAll(client, 'team.externalTeams.list', externalTeamsSchema, { limit: 200 }, (p) => ({
       items: p.organizations,
       next: p.response_metadata,
     })),
@@ -272,12 +278,12 @@ export async function fetchSlackPosture(client: SlackClient): Promise<SlackRawPo
     ...(team.enterprise_id ? [{ enterprise_id: team.enterprise_id }] : []),
     ...teamIds.map((teamId) => ({ team_id: teamId })),
   ];
-  // An org-level token must name the workspace whose log it wants; a workspace token reads its own.
+  // "team_id ... required if org token is used" (team.integrationLogs reference); a workspace
+  // token reads its own log and Slack ignores team_id for it, so none is sent.
   const logTeams = team.enterprise_id ? teamIds : [undefined];
 
-  const [workspaceSettings, approvedApps, restrictedApps, appRequests, integrationLogs, orgs, channels, users] =
+  const [approvedApps, restrictedApps, appRequests, integrationLogs, orgs, channels, users] =
     await Promise.all([
-      workspaces ? fetchWorkspaceSettings(client, teamIds, gaps) : Promise.resolve({}),
       fetchAppList(client, 'approved', appScopes, gaps),
       fetchAppList(client, 'restricted', appScopes, gaps),
       fetchAppRequests(client, teamIds, gaps),
@@ -290,7 +296,6 @@ export async function fetchSlackPosture(client: SlackClient): Promise<SlackRawPo
   return {
     team,
     workspaces,
-    workspaceSettings,
     approvedApps,
     restrictedApps,
     appRequests,

@@ -8,7 +8,6 @@ function grid(overrides: Partial<SlackRawPosture> = {}): SlackRawPosture {
       { id: 'T2', name: 'Eng', discoverability: 'open' },
       { id: 'T1', name: 'HQ', discoverability: 'invite_only' },
     ],
-    workspaceSettings: {},
     gaps: [],
     ...overrides,
   };
@@ -35,17 +34,31 @@ describe('normalizeSlackPosture', () => {
     });
 
     it('names a standalone workspace by its team', () => {
-      const doc = normalizeSlackPosture({ team: { id: 'T9', name: 'Solo', domain: 'solo' }, workspaceSettings: {}, gaps: [] });
+      const doc = normalizeSlackPosture({ team: { id: 'T9', name: 'Solo', domain: 'solo' }, gaps: [] });
       expect(doc.tenant).toEqual({ id: 'T9', name: 'Solo', domain: 'solo' });
     });
   });
 
   describe('slack.workspace.discoverability', () => {
-    it('prefers admin.teams.settings.info and falls back to admin.teams.list, per team', () => {
-      const doc = normalizeSlackPosture(grid({ workspaceSettings: { T2: { id: 'T2', discoverability: 'closed' } } }));
+    it('reads admin.teams.list per team, sorted by team id', () => {
+      const doc = normalizeSlackPosture(grid());
       expect(doc.settings.filter((s) => s.key === 'slack.workspace.discoverability')).toEqual([
         { key: 'slack.workspace.discoverability', resourceKey: 'team:T1', value: 'invite_only', source: 'observed' },
-        { key: 'slack.workspace.discoverability', resourceKey: 'team:T2', value: 'closed', source: 'observed' },
+        { key: 'slack.workspace.discoverability', resourceKey: 'team:T2', value: 'open', source: 'observed' },
+      ]);
+    });
+
+    it("records admin.teams.list's 'hidden' as the setter's 'unlisted' and keeps every other documented value", () => {
+      const values = ['open', 'invite_only', 'closed', 'unlisted', 'hidden'];
+      const doc = normalizeSlackPosture(
+        grid({ workspaces: values.map((discoverability, i) => ({ id: `T${i}`, name: null, discoverability })) }),
+      );
+      expect(values.map((_, i) => setting(doc, 'slack.workspace.discoverability', `team:T${i}`))).toEqual([
+        'open',
+        'invite_only',
+        'closed',
+        'unlisted',
+        'unlisted',
       ]);
     });
 

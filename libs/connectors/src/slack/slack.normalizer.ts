@@ -15,7 +15,6 @@ import type {
   SlackIntegrationLog,
   SlackTeamInfo,
   SlackUserFlags,
-  SlackWorkspaceSettings,
   SlackWorkspaceSummary,
 } from './slack-api.schemas';
 import type { SlackSettingKey } from './slack.catalog';
@@ -31,7 +30,6 @@ export interface SlackTeamLog {
 export interface SlackRawPosture {
   team: SlackTeamInfo;
   workspaces?: SlackWorkspaceSummary[];
-  workspaceSettings: Record<string, SlackWorkspaceSettings>;
   externalOrganizations?: SlackExternalOrganization[];
   sharedChannels?: SlackConversation[];
   users?: SlackUserFlags[];
@@ -54,13 +52,21 @@ function setting(key: SlackSettingKey, resourceKey: string, value: SettingObserv
   return { key, resourceKey, value, source: 'observed' };
 }
 
+/**
+ * admin.teams.list's own example answers `hidden`, the admin console's name ("Hidden: unlisted and
+ * new members must be invited to join"), while admin.teams.settings.setDiscoverability and
+ * admin.teams.create spell the same setting `unlisted`. One spelling is kept so baselines need not
+ * know both; any other value is passed on as Slack sent it.
+ */
+const DISCOVERABILITY_ALIASES: Record<string, string> = { hidden: 'unlisted' };
+
 function normalizeDiscoverability(raw: SlackRawPosture, gaps: PostureDocument['gaps']): SettingObservation[] {
   if (!raw.workspaces) return [];
   const out: SettingObservation[] = [];
   for (const workspace of [...raw.workspaces].sort((a, b) => byCodeUnit(a.id, b.id))) {
-    // settings.info is the authoritative read; admin.teams.list carries the same field and stands in
-    // when settings.info was refused for that workspace.
-    const value = raw.workspaceSettings[workspace.id]?.discoverability ?? workspace.discoverability;
+    // admin.teams.list is the one documented source: admin.teams.settings.info has no such field.
+    const reported = workspace.discoverability;
+    const value = reported == null ? reported : (DISCOVERABILITY_ALIASES[reported] ?? reported);
     if (value == null) {
       gaps.push({
         area: 'sharing',
