@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tollgate/**', '.bench/**', '*.js', '*.cjs', 'scripts/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tollgate/**', '.bench/**', '*.js', '*.cjs', 'scripts/*.cjs', 'deploy/**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
