@@ -52,9 +52,10 @@ describe('REST API', () => {
 
   describe('API keys and roles', () => {
     it('shows a new key once, lets a viewer read but not write, and revokes it', async () => {
-      const created = (await t.api().post('/api-keys').send({ name: 'dashboards', role: 'viewer' }).expect(201)).body;
+      const created = (await t.api().post('/api-keys').send({ name: 'dashboards', principal: 'dashboards@example.test', role: 'viewer' }).expect(201)).body;
       expect(created.key).toMatch(/^tg_[a-z0-9]{12}_[A-Za-z0-9_-]{43}$/);
       const listed = (await t.api().get('/api-keys').expect(200)).body.items;
+      expect(listed).toContainEqual(expect.objectContaining({ id: created.id, principal: 'dashboards@example.test' }));
       // The secret is base64url and may itself hold '_': everything after the prefix.
       const secret = (created.key as string).slice('tg_'.length + 12 + 1);
       expect(secret).toHaveLength(43);
@@ -72,7 +73,7 @@ describe('REST API', () => {
     });
 
     it('a key scoped to one connection sees nothing else: 404, not 403', async () => {
-      const scoped = (await t.api().post('/api-keys').send({ name: 'team one', role: 'viewer', connectionIds: [first] }).expect(201)).body;
+      const scoped = (await t.api().post('/api-keys').send({ name: 'team one', principal: 'team-one@example.test', role: 'viewer', connectionIds: [first] }).expect(201)).body;
       const as = (path: string) => request(t.url).get(`/api/v1${path}`).set('Authorization', `Bearer ${scoped.key}`);
       expect((await as('/connections').expect(200)).body.items.map((c: { id: string }) => c.id)).toEqual([first]);
       await as(`/connections/${first}`).expect(200);

@@ -229,7 +229,9 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
       query: false,
       cases: [
         { what: 'an unknown role', body: { name: 'x', role: 'root' }, message: /role must be one of/ },
-        { what: 'a missing name', body: { role: 'viewer' }, message: /name must be a string/ },
+        { what: 'a missing name', body: { role: 'viewer', principal: 'p@example.test' }, message: /name must be a string/ },
+        { what: 'a missing principal', body: { name: 'x', role: 'viewer' }, message: /principal must be a string/ },
+        { what: 'a principal padded with spaces', body: { name: 'x', role: 'viewer', principal: ' alice ' }, message: /principal must not start or end with white space/ },
         { what: 'a name over 100 characters', body: { name: 'k'.repeat(101), role: 'viewer' }, message: /name must be shorter than or equal to 100/ },
         { what: 'connection ids as a string', body: { name: 'x', role: 'viewer', connectionIds: NOBODY }, message: /connectionIds must be an array/ },
         { what: 'a connection id that is not a UUID', body: { name: 'x', role: 'viewer', connectionIds: ['../admin'] }, message: /each value in connectionIds must be a UUID/ },
@@ -374,10 +376,10 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
     // The first poll is due at once; after it the next is an hour away, so nothing moves under the fingerprint.
     await eventually('the first poll', async () => (await t.api().get(`/connections/${connectionId}`).expect(200)).body.status.lastSuccessAt);
     await t.api().post('/exceptions').send(validException(connectionId)).expect(201);
-    const revoked = (await t.api().post('/api-keys').send({ name: 'soon revoked', role: 'viewer' }).expect(201)).body;
+    const revoked = (await t.api().post('/api-keys').send({ name: 'soon revoked', principal: 'soon-revoked@example.test', role: 'viewer' }).expect(201)).body;
     await t.api().delete(`/api-keys/${revoked.id}`).expect(204);
     keys.revoked = revoked.key;
-    keys.live = (await t.api().post('/api-keys').send({ name: 'live', role: 'viewer' }).expect(201)).body.key;
+    keys.live = (await t.api().post('/api-keys').send({ name: 'live', principal: 'live@example.test', role: 'viewer' }).expect(201)).body.key;
     // Audit rows of the set-up are written after the answer; wait for them before fingerprinting.
     await eventually('the set-up audit rows', async () => Number((await fingerprint()).audit_successes) >= 5);
     table = routeTable({ connectionId, slackBaselineDir: baselinesDir });

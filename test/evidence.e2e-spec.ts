@@ -42,8 +42,8 @@ describe('evidence ledger', () => {
     db = await createTestDatabase();
     t = await startTollgate(db.env);
     ds = t.app.get(DataSource);
-    auditorKey = (await t.api().post('/api-keys').send({ name: 'auditor', role: 'auditor' }).expect(201)).body.key;
-    viewerKey = (await t.api().post('/api-keys').send({ name: 'viewer', role: 'viewer' }).expect(201)).body.key;
+    auditorKey = (await t.api().post('/api-keys').send({ name: 'auditor', principal: 'auditor@example.test', role: 'auditor' }).expect(201)).body.key;
+    viewerKey = (await t.api().post('/api-keys').send({ name: 'viewer', principal: 'viewer@example.test', role: 'viewer' }).expect(201)).body.key;
     dir = mkdtempSync(join(tmpdir(), 'tollgate-evidence-e2e-'));
   });
 

@@ -4,11 +4,22 @@ import type { RunningTollgate } from './tollgate';
 
 /**
  * Creates an API key with the admin key and returns a supertest client that uses it. Pass a getter
- * when the spec restarts Tollgate: the client then follows the running instance.
+ * when the spec restarts Tollgate: the client then follows the running instance. The key's principal
+ * defaults to one derived from its name, so keys of different names belong to different people.
  */
-export async function keyFor(app: RunningTollgate | (() => RunningTollgate), role: Role, name: string = role, connectionIds?: string[]) {
+export async function keyFor(
+  app: RunningTollgate | (() => RunningTollgate),
+  role: Role,
+  name: string = role,
+  connectionIds?: string[],
+  principal: string = `${name}@example.test`,
+) {
   const current = typeof app === 'function' ? app : () => app;
-  const res = await current().api().post('/api-keys').send({ name, role, ...(connectionIds ? { connectionIds } : {}) }).expect(201);
+  const res = await current()
+    .api()
+    .post('/api-keys')
+    .send({ name, principal, role, ...(connectionIds ? { connectionIds } : {}) })
+    .expect(201);
   const key = res.body.key as string;
   const wrap =
     (method: 'get' | 'post' | 'patch' | 'delete' | 'put') =>

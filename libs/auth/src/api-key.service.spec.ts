@@ -18,6 +18,7 @@ interface Row {
   role: string;
   connection_ids: string[] | null;
   revoked_at: Date | null;
+  principal: string;
 }
 
 /** Just the queries ApiKeyService makes, over an array: enough to drive authenticate() without a database. */
@@ -29,8 +30,8 @@ class FakeKeyStore {
     const statement = sql.trim().split(/\s+/).slice(0, 2).join(' ');
     this.queries.push(statement);
     if (sql.includes('INSERT INTO api_keys')) {
-      const [name, prefix, secretHash, role, connectionIds] = params as [string, string, string, string, string[] | null];
-      const row = { id: `key-${this.rows.length + 1}`, name, prefix, secret_hash: secretHash, role, connection_ids: connectionIds, revoked_at: null };
+      const [name, principal, prefix, secretHash, role, connectionIds] = params as [string, string, string, string, string, string[] | null];
+      const row = { id: `key-${this.rows.length + 1}`, name, principal, prefix, secret_hash: secretHash, role, connection_ids: connectionIds, revoked_at: null };
       this.rows.push(row);
       return [{ id: row.id }];
     }
@@ -58,8 +59,8 @@ describe('ApiKeyService.authenticate', () => {
   beforeEach(async () => {
     store = new FakeKeyStore();
     service = new ApiKeyService(store as unknown as DataSource, BOOTSTRAP);
-    live = (await service.create({ name: 'live', role: 'viewer', createdBy: 'spec' })).key;
-    const gone = await service.create({ name: 'gone', role: 'viewer', createdBy: 'spec' });
+    live = (await service.create({ name: 'live', principal: 'live@example.test', role: 'viewer', createdBy: 'spec' })).key;
+    const gone = await service.create({ name: 'gone', principal: 'gone@example.test', role: 'viewer', createdBy: 'spec' });
     await service.revoke(gone.id);
     revoked = gone.key;
     timingSafeEqual.mockClear();
@@ -71,8 +72,8 @@ describe('ApiKeyService.authenticate', () => {
   const unknownPrefix = () => `tg_zzzzzzzzzzzz_${'A'.repeat(43)}`;
 
   it('accepts a live key and the bootstrap key, comparing in constant time', async () => {
-    await expect(service.authenticate(live)).resolves.toMatchObject({ name: 'live', role: 'viewer' });
-    await expect(service.authenticate(BOOTSTRAP)).resolves.toMatchObject({ keyId: 'bootstrap', role: 'admin' });
+    await expect(service.authenticate(live)).resolves.toMatchObject({ name: 'live', principalId: 'live@example.test', role: 'viewer' });
+    await expect(service.authenticate(BOOTSTRAP)).resolves.toMatchObject({ keyId: 'bootstrap', principalId: 'bootstrap', role: 'admin' });
     expect(timingSafeEqual).toHaveBeenCalled();
   });
 

@@ -10,6 +10,8 @@ const NO_KEY_DIGEST = sha256('tollgate: no api key has this prefix');
 export interface ApiKeyView {
   id: string;
   name: string;
+  /** The person or service the key belongs to. */
+  principal: string;
   /** The non-secret part of the key, to recognise it: `tg_<prefix>_…`. */
   prefix: string;
   role: Role;
@@ -23,6 +25,7 @@ export interface ApiKeyView {
 interface ApiKeyRow {
   id: string;
   name: string;
+  principal: string;
   prefix: string;
   role: Role;
   connection_ids: string[] | null;
@@ -32,11 +35,12 @@ interface ApiKeyRow {
   revoked_at: Date | null;
 }
 
-const VIEW_COLUMNS = 'id, name, prefix, role, connection_ids, created_at, created_by, last_used_at, revoked_at';
+const VIEW_COLUMNS = 'id, name, principal, prefix, role, connection_ids, created_at, created_by, last_used_at, revoked_at';
 
 const toView = (r: ApiKeyRow): ApiKeyView => ({
   id: r.id,
   name: r.name,
+  principal: r.principal,
   prefix: r.prefix,
   role: r.role,
   connectionIds: r.connection_ids,
@@ -64,12 +68,13 @@ export class ApiKeyService {
   async authenticate(presented: string): Promise<Principal | null> {
     const digest = sha256(presented);
     if (this.bootstrapDigest && timingSafeEqual(digest, this.bootstrapDigest)) {
-      return { keyId: 'bootstrap', name: 'bootstrap admin key', role: 'admin' };
+      return { keyId: 'bootstrap', principalId: 'bootstrap', name: 'bootstrap admin key', role: 'admin' };
     }
     const match = /^tg_([a-z0-9]{12})_([A-Za-z0-9_-]{43})$/.exec(presented);
     if (!match) return null;
-    const rows: { id: string; name: string; role: Role; connection_ids: string[] | null; secret_hash: string }[] = await this.ds.query(
-      `SELECT id, name, role, connection_ids, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
+    const rows: { id: string; name: string; principal: string; role: Role; connection_ids: string[] | null; secret_hash: string }[] =
+      await this.ds.query(
+      `SELECT id, name, principal, role, connection_ids, secret_hash FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL`,
       [match[1]],
     );
     const row = rows[0];
@@ -78,7 +83,7 @@ export class ApiKeyService {
     const matches = timingSafeEqual(sha256(match[2]), row ? Buffer.from(row.secret_hash, 'hex') : NO_KEY_DIGEST);
     if (!row || !matches) return null;
     void this.ds.query(`UPDATE api_keys SET last_used_at = now() WHERE id = $1`, [row.id]).catch(() => undefined);
-    return { keyId: row.id, name: row.name, role: row.role, connectionIds: row.connection_ids ?? undefined };
+    return { keyId: row.id, principalId: row.principal, name: row.name, role: row.role, connectionIds: row.connection_ids ?? undefined };
   }
 
   async list(): Promise<ApiKeyView[]> {
@@ -101,12 +106,13 @@ export class ApiKeyService {
   }
 
   /** Creates a key and returns its plaintext once; it is never retrievable again. */
-  async create(input: { name: string; role: Role; connectionIds?: string[]; createdBy: string }): Promise<{ id: string; key: string }> {
+  async create(input: { name: string; principal: string; role: Role; connectionIds?: string[]; createdBy: string }): Promise<{ id: string; key: string }> {
     const prefix = randomBytes(9).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, '0').slice(0, 12);
     const secret = randomBytes(32).toString('base64url');
     const [row]: { id: string }[] = await this.ds.query(
-      `INSERT INTO api_keys (name, prefix, secret_hash, role, connection_ids, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [input.name, prefix, sha256(secret).toString('hex'), input.role, input.connectionIds ?? null, input.createdBy],
+      `INSERT INTO api_keys (name, principal, prefix, secret_hash, role, connection_ids, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [input.name, input.principal, prefix, sha256(secret).toString('hex'), input.role, input.connectionIds ?? null, input.createdBy],
     );
     return { id: row.id, key: `tg_${prefix}_${secret}` };
   }

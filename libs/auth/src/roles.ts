@@ -14,8 +14,14 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 /** Read access: every role may read posture data. */
 export const READERS: Role[] = ['viewer', 'auditor', 'operator', 'approver'];
 
+/**
+ * Who is calling: the API key (or, later, the signed-in session) and the principal behind it. Rules
+ * about people (four-eyes) compare `principalId`, never keys or key names.
+ */
 export interface Principal {
   keyId: string;
+  /** Stable id of the person or service the key belongs to, e.g. `alice@example.com`, `svc:siem-export`. */
+  principalId: string;
   name: string;
   role: Role;
   /** Connections this key may see; undefined means all. */

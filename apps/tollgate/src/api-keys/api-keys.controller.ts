@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSchema, ApiTags } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { ApiKeyService, ROLES, RequireRoles, type AuthenticatedRequest, type Role } from '@tollgate/auth';
 import { uuidParam } from '../common/uuid.pipe';
 import { ApiUuidParam } from '../common/api-docs';
@@ -12,6 +12,17 @@ export class CreateApiKeyDto {
   @ApiProperty({ description: 'Name of the key; audit entries and exceptions show it.', minLength: 1, maxLength: 100, example: 'dashboards' })
   @IsString() @MinLength(1) @MaxLength(100)
   name: string;
+
+  @ApiProperty({
+    description:
+      'The person or service the key belongs to: a stable id such as `alice@example.com` or `svc:siem-export`. ' +
+      'Four-eyes rules compare principals: two keys of one principal count as one person.',
+    minLength: 1,
+    maxLength: 200,
+    example: 'alice@example.com',
+  })
+  @IsString() @MinLength(1) @MaxLength(200) @Matches(/^\S(.*\S)?$/, { message: 'principal must not start or end with white space' })
+  principal: string;
 
   @ApiProperty({ description: 'Role of the key: what it may do.', enum: ROLES, example: 'viewer' })
   @IsIn(ROLES)

@@ -11,6 +11,9 @@ export class ApiKeyView {
   @ApiProperty({ description: 'Name of the key; audit entries and exceptions show it.', example: 'dashboards' })
   name: string;
 
+  @ApiProperty({ description: 'The person or service the key belongs to; four-eyes rules compare it.', example: 'alice@example.com' })
+  principal: string;
+
   @ApiProperty({ description: 'The non-secret part of the key, to recognise it: `tg_<prefix>_…`.', example: 'a1b2c3d4e5f6' })
   prefix: string;
 
