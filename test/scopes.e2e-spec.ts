@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyCheckpoint, type LedgerRow } from '@tollgate/evidence';
 import { EvidenceCheckpointer } from '../apps/tollgate/src/evidence/evidence-checkpoint.service';
+import { run } from '../scripts/evidence-verify';
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { keyFor } from './support/keys';
@@ -169,6 +170,14 @@ describe('scoped keys stay inside their connections', () => {
       const { publicKeyPem } = (await scopedAuditor.get('/evidence/public-key').expect(200)).body;
       expect(verifyCheckpoint(page.signedHead, publicKeyPem)).toBe(true);
       expect(fullItems.find((e) => e.seq === page.signedHead.seq)?.hash).toBe(page.signedHead.hash);
+    });
+
+    it('the offline verifier refuses a scoped key instead of reading its gaps as tampering', async () => {
+      const lines: string[] = [];
+      const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
+      expect(await run(['--url', t.url, '--key', scopedAuditor.key], out, {})).toBe(2);
+      expect(lines.join('\n')).toContain('scoped to connections');
+      expect(await run(['--url', t.url, '--key', auditor.key], { log: () => undefined, error: () => undefined }, {})).toBe(0);
     });
 
     it('verify: the whole chain, the same report as an unscoped auditor, naming no entry contents', async () => {
