@@ -76,7 +76,13 @@ export async function fetchEvidence<T>(baseUrl: string, key: string, path: strin
 export async function* fetchLedger(baseUrl: string, key: string, pageSize = PAGE_SIZE): AsyncGenerator<LedgerRow> {
   let afterSeq = 0;
   for (;;) {
-    const page = await fetchEvidence<{ items: LedgerRow[]; nextAfterSeq: number | null }>(baseUrl, key, `/ledger?afterSeq=${afterSeq}&limit=${pageSize}`);
+    const page = await fetchEvidence<{ items: LedgerRow[]; nextAfterSeq: number | null; connectionIds?: string[] | null }>(
+      baseUrl,
+      key,
+      `/ledger?afterSeq=${afterSeq}&limit=${pageSize}`,
+    );
+    // A scoped key sees its connections' entries only: the gaps would read as a tampered chain.
+    if (page.connectionIds) throw new Error('this API key is scoped to connections and sees part of the ledger: verify with an unscoped auditor key');
     yield* page.items;
     if (page.nextAfterSeq === null) return;
     if (!(page.nextAfterSeq > afterSeq)) throw new Error(`the server's paging did not advance past seq ${afterSeq}`);

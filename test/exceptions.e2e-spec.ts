@@ -85,15 +85,53 @@ describe('exception tickets', () => {
     expect(res.body.message).toMatch(/must not be the requester/);
     await requester.post(`/exceptions/${own.id}/approve`).send({ reason: 'operators cannot approve' }).expect(403);
     const rejected = (await approverB.post(`/exceptions/${own.id}/reject`).send({ reason: 'no business need' }).expect(200)).body;
-    expect(rejected).toMatchObject({ state: 'rejected', decidedBy: 'approver b', decisionReason: 'no business need' });
+    expect(rejected).toMatchObject({ state: 'rejected', decidedBy: 'approver b@example.test', decidedByKeyId: approverB.id, decisionReason: 'no business need' });
     await approverB.post(`/exceptions/${own.id}/approve`).send({ reason: 'changed my mind' }).expect(409);
+  });
+
+  // Issue 11, "Why" item 3: two approver keys both named "alice", one person. Four-eyes compares principals.
+  it('refuses an approval by another key of the requesting principal; another principal may approve', async () => {
+    const alice1 = await keyFor(() => t, 'approver', 'alice', undefined, 'alice@example.test');
+    const alice2 = await keyFor(() => t, 'approver', 'alice', undefined, 'alice@example.test');
+    const carol = await keyFor(() => t, 'approver', 'carol', undefined, 'carol@example.test');
+    const asked = (await alice1.post('/exceptions').send({ connectionId, controlId: 'SLACK.SHARING.1', resourceKey: 'team:T0NOBODY', justification: 'alice asks for herself', expiresAt: inSeconds(3600) }).expect(201)).body;
+    expect(asked).toMatchObject({ requestedBy: 'alice@example.test', requestedByKeyId: alice1.id });
+    for (const decision of ['approve', 'reject']) {
+      const res = await alice2.post(`/exceptions/${asked.id}/${decision}`).send({ reason: 'my other key agrees' }).expect(403);
+      expect(res.body.message).toBe(
+        'the approver must not be the requester: principal alice@example.test requested this exception; another person has to decide',
+      );
+    }
+    expect((await t.api().get(`/exceptions/${asked.id}`).expect(200)).body).toMatchObject({ state: 'requested', decidedBy: null });
+    const approved = (await carol.post(`/exceptions/${asked.id}/approve`).send({ reason: 'reviewed by a second person' }).expect(200)).body;
+    expect(approved).toMatchObject({ state: 'approved', requestedBy: 'alice@example.test', decidedBy: 'carol@example.test', decidedByKeyId: carol.id });
+    expect(approved.events).toEqual([
+      expect.objectContaining({ kind: 'requested', actor: 'alice@example.test', actorKeyId: alice1.id }),
+      expect.objectContaining({ kind: 'approved', actor: 'carol@example.test', actorKeyId: carol.id }),
+    ]);
+    // The ledger and the audit log say who, as principal and key.
+    const ledger = (await t.api().get('/evidence/ledger?limit=1000').expect(200)).body.items as { kind: string; data: Record<string, unknown> }[];
+    const entries = ledger.filter((e) => e.data.exceptionId === asked.id);
+    expect(entries).toContainEqual(expect.objectContaining({ kind: 'exception.requested', data: expect.objectContaining({ actor: 'alice@example.test', actorKeyId: alice1.id }) }));
+    expect(entries).toContainEqual(expect.objectContaining({ kind: 'exception.approved', data: expect.objectContaining({ actor: 'carol@example.test', actorKeyId: carol.id }) }));
+    const audit = await eventually('the audit rows of the decisions', async () => {
+      const items = (await t.api().get('/audit-events?limit=500').expect(200)).body.items as Record<string, unknown>[];
+      return items.filter((e) => e.target === asked.id).length >= 3 ? items : undefined;
+    });
+    expect(audit).toContainEqual(
+      expect.objectContaining({ target: asked.id, outcome: 'denied', status: 403, principal: 'alice@example.test', actorKeyId: alice2.id, connectionId }),
+    );
+    expect(audit).toContainEqual(
+      expect.objectContaining({ target: asked.id, outcome: 'success', status: 200, principal: 'carol@example.test', actorKeyId: carol.id, connectionId }),
+    );
+    await carol.post(`/exceptions/${asked.id}/revoke`).send({ reason: 'clean up after the check' }).expect(200);
   });
 
   it('approval excepts the drift, revocation reopens it, each step recorded', async () => {
     const ticket = (await request().expect(201)).body;
-    expect(ticket).toMatchObject({ state: 'requested', requestedBy: 'business owner' });
+    expect(ticket).toMatchObject({ state: 'requested', requestedBy: 'business owner@example.test', requestedByKeyId: requester.id });
     const approved = (await approverA.post(`/exceptions/${ticket.id}/approve`).send({ reason: 'time-boxed, reviewed' }).expect(200)).body;
-    expect(approved).toMatchObject({ state: 'approved', decidedBy: 'approver a' });
+    expect(approved).toMatchObject({ state: 'approved', decidedBy: 'approver a@example.test' });
     expect(await drift()).toMatchObject({ status: 'excepted', exceptionId: ticket.id });
     expect((await t.api().get(`/drifts?connectionId=${connectionId}&status=open`).expect(200)).body.items).toEqual([]);
 
@@ -102,7 +140,7 @@ describe('exception tickets', () => {
     expect(await drift()).toMatchObject({ status: 'excepted', exceptionId: ticket.id });
 
     const revoked = (await approverB.post(`/exceptions/${ticket.id}/revoke`).send({ reason: 'campaign ended early' }).expect(200)).body;
-    expect(revoked).toMatchObject({ state: 'revoked', endedBy: 'approver b', endReason: 'campaign ended early' });
+    expect(revoked).toMatchObject({ state: 'revoked', endedBy: 'approver b@example.test', endedByKeyId: approverB.id, endReason: 'campaign ended early' });
     expect(revoked.events.map((e: { kind: string }) => e.kind)).toEqual(['requested', 'approved', 'revoked']);
     const reopened = await drift();
     expect(reopened).toMatchObject({ status: 'open', exceptionId: null });
@@ -129,7 +167,7 @@ describe('exception tickets', () => {
     await new Promise((r) => setTimeout(r, 2500));
     t = await startTollgate(env());
     // Expired during start-up, before any tick.
-    expect((await t.api().get(`/exceptions/${ticket.id}`).expect(200)).body).toMatchObject({ state: 'expired', endedBy: 'tollgate' });
+    expect((await t.api().get(`/exceptions/${ticket.id}`).expect(200)).body).toMatchObject({ state: 'expired', endedBy: 'tollgate', endedByKeyId: null });
     expect(await drift()).toMatchObject({ status: 'open', exceptionId: null });
 
     const running = (await request({ expiresAt: inSeconds(1) }).expect(201)).body;

@@ -5,15 +5,18 @@ import { keyFor } from './support/keys';
 import { startTollgate, type RunningTollgate } from './support/tollgate';
 
 const NOBODY = '00000000-0000-4000-8000-000000000000';
+// Scoped keys are scoped to a connection that does not exist: what they may do must not depend on it.
+const SCOPE = '11111111-1111-4111-8111-111111111111';
 const READERS: Role[] = ['viewer', 'auditor', 'operator', 'approver'];
 
 /**
- * Every route of the API with the roles allowed on it (admin always is). The spec also checks this
- * table against the OpenAPI document, so a new route cannot ship without a row here.
+ * Every route of the API with the roles allowed on it (admin always is), and whether a key scoped to
+ * connections may use it at all (`unscoped`: only a key for all connections). The spec also checks
+ * this table against the OpenAPI document, so a new route cannot ship without a row here.
  */
-const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allowed: Role[]; body?: object }[] = [
+const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allowed: Role[]; body?: object; unscoped?: true }[] = [
   { method: 'get', path: '/connections', allowed: READERS },
-  { method: 'post', path: '/connections', allowed: ['operator'], body: {} },
+  { method: 'post', path: '/connections', allowed: ['operator'], body: {}, unscoped: true },
   { method: 'get', path: '/connections/{id}', allowed: READERS },
   { method: 'patch', path: '/connections/{id}', allowed: ['operator'], body: {} },
   { method: 'delete', path: '/connections/{id}', allowed: ['operator'] },
@@ -23,7 +26,7 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'get', path: '/baselines', allowed: READERS },
   { method: 'get', path: '/baselines/{id}', allowed: READERS },
   { method: 'post', path: '/baselines/validate', allowed: ['operator'], body: {} },
-  { method: 'post', path: '/baselines/reload', allowed: [] },
+  { method: 'post', path: '/baselines/reload', allowed: [], unscoped: true },
   { method: 'get', path: '/drifts', allowed: READERS },
   { method: 'get', path: '/drifts/{id}', allowed: READERS },
   { method: 'get', path: '/reports/drift', allowed: READERS },
@@ -39,9 +42,9 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'get', path: '/evidence/checkpoints', allowed: ['auditor'] },
   { method: 'get', path: '/evidence/public-key', allowed: ['auditor'] },
   { method: 'get', path: '/audit-events', allowed: ['auditor'] },
-  { method: 'post', path: '/api-keys', allowed: [], body: {} },
-  { method: 'get', path: '/api-keys', allowed: [] },
-  { method: 'delete', path: '/api-keys/{id}', allowed: [] },
+  { method: 'post', path: '/api-keys', allowed: [], body: {}, unscoped: true },
+  { method: 'get', path: '/api-keys', allowed: [], unscoped: true },
+  { method: 'delete', path: '/api-keys/{id}', allowed: [], unscoped: true },
   { method: 'get', path: '/webhooks/deliveries', allowed: [] },
 ];
 
@@ -49,11 +52,13 @@ describe('role x route matrix', () => {
   let db: TestDatabase;
   let t: RunningTollgate;
   const keys = new Map<Role, string>();
+  const scopedKeys = new Map<Role, string>();
 
   beforeAll(async () => {
     db = await createTestDatabase();
     t = await startTollgate(db.env);
     for (const role of ROLES) keys.set(role, (await keyFor(t, role)).key);
+    for (const role of ROLES) scopedKeys.set(role, (await keyFor(t, role, `scoped ${role}`, [SCOPE])).key);
   });
 
   afterAll(async () => {
@@ -74,6 +79,18 @@ describe('role x route matrix', () => {
 
   it.each(cases)('$method $path as $role: allowed=$ok', async ({ method, path, role, ok, body }) => {
     const req = request(t.url)[method](`/api/v1${path.replace('{id}', NOBODY)}`).set('Authorization', `Bearer ${keys.get(role)}`);
+    const res = await (body ? req.send(body) : req);
+    if (ok) expect([401, 403]).not.toContain(res.status);
+    else expect(res.status).toBe(403);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  const scopedCases = MATRIX.flatMap((route) =>
+    ROLES.map((role) => ({ ...route, role, ok: !route.unscoped && (role === 'admin' || route.allowed.includes(role)) })),
+  );
+
+  it.each(scopedCases)('$method $path as $role scoped to a connection: allowed=$ok', async ({ method, path, role, ok, body }) => {
+    const req = request(t.url)[method](`/api/v1${path.replace('{id}', NOBODY)}`).set('Authorization', `Bearer ${scopedKeys.get(role)}`);
     const res = await (body ? req.send(body) : req);
     if (ok) expect([401, 403]).not.toContain(res.status);
     else expect(res.status).toBe(403);

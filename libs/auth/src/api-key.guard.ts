@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { ApiKeyService } from './api-key.service';
 import { AuditLog, auditedRequest } from './audit-log';
-import { PUBLIC_KEY, ROLES_KEY, type Principal, type Role } from './roles';
+import { PUBLIC_KEY, ROLES_KEY, UNSCOPED_KEY, type Principal, type Role } from './roles';
 
 export type AuthenticatedRequest = Request & { principal?: Principal };
 
@@ -32,6 +32,10 @@ export class ApiKeyGuard implements CanActivate {
     if (principal.role !== 'admin' && (!allowed || !allowed.includes(principal.role))) {
       if (req.method !== 'GET') await this.audit.record({ principal, ...auditedRequest(req), outcome: 'denied', status: 403 });
       throw new ForbiddenException(`role ${principal.role} may not do this`);
+    }
+    if (principal.connectionIds && this.reflector.getAllAndOverride<boolean>(UNSCOPED_KEY, targets)) {
+      if (req.method !== 'GET') await this.audit.record({ principal, ...auditedRequest(req), outcome: 'denied', status: 403 });
+      throw new ForbiddenException('a key scoped to connections may not do this: it needs a key for all connections');
     }
     return true;
   }

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Principal } from './roles';
 
 export interface AuditRecord {
-  principal: Pick<Principal, 'keyId' | 'name' | 'role'>;
+  principal: Pick<Principal, 'keyId' | 'principalId' | 'name' | 'role'>;
   action: string;
   target: string | null;
   outcome: 'success' | 'denied' | 'failed';
@@ -27,7 +27,13 @@ export function auditedRequest(req: Request): Pick<AuditRecord, 'action' | 'targ
   };
 }
 
-/** Who did what to which object, and how it ended; written for every mutating API call. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Who did what to which object, and how it ended; written for every mutating API call. Each event
+ * also records the connection its target belongs to (the connection itself, or the one of an
+ * exception or drift), so a key scoped to connections reads only the events about its own.
+ */
 @Injectable()
 export class AuditLog {
   private readonly logger = new Logger('AuditLog');
@@ -36,9 +42,14 @@ export class AuditLog {
 
   async record(r: AuditRecord): Promise<void> {
     try {
+      const targetId = r.target && UUID.test(r.target) ? r.target : null;
       await this.ds.query(
-        `INSERT INTO audit_events (actor_key, actor, role, action, target, outcome, status, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [r.principal.keyId, r.principal.name, r.principal.role, r.action, r.target, r.outcome, r.status, r.requestId],
+        `INSERT INTO audit_events (actor_key, actor_principal, actor, role, action, target, outcome, status, request_id, connection_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE(
+           (SELECT id FROM connections WHERE id = $10::uuid),
+           (SELECT connection_id FROM exception_tickets WHERE id = $10::uuid),
+           (SELECT connection_id FROM drifts WHERE id = $10::uuid)))`,
+        [r.principal.keyId, r.principal.principalId, r.principal.name, r.principal.role, r.action, r.target, r.outcome, r.status, r.requestId, targetId],
       );
     } catch (err) {
       // The action itself already happened (or was refused); losing its audit row must be loud.

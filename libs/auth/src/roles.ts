@@ -8,6 +8,15 @@ export const PUBLIC_KEY = 'tollgate:public';
 
 /** Roles allowed on a route, besides `admin`, which may do everything. */
 export const RequireRoles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+export const UNSCOPED_KEY = 'tollgate:unscoped';
+
+/**
+ * A route only a key for all connections may use (besides its role): what it does reaches beyond
+ * any one connection (keys, baselines, creating connections), so a scoped key could use it to
+ * step out of its scope. A scoped key gets 403.
+ */
+export const RequireUnscopedKey = () => SetMetadata(UNSCOPED_KEY, true);
+
 /** A route that needs no API key (health probes); /metrics has its own optional token. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
 

@@ -44,11 +44,17 @@ const toCheckpoint = (r: CheckpointRecord): CheckpointRow => ({
 export class EvidenceStore {
   constructor(private readonly ds: DataSource) {}
 
-  async page(afterSeq: number, limit: number): Promise<{ items: LedgerRow[]; nextAfterSeq: number | null }> {
-    const rows = (await this.ds.query(`SELECT ${LEDGER_COLUMNS} FROM evidence_ledger WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-      afterSeq,
-      limit + 1,
-    ])) as LedgerRecord[];
+  /**
+   * Entries after `afterSeq`, in seq order. With `connectionIds`, only the entries about those
+   * connections (`data.connectionId`): seqs then have gaps, and each entry keeps its stored prevHash
+   * and hash, so a holder of the whole ledger can still place and check it.
+   */
+  async page(afterSeq: number, limit: number, connectionIds?: string[]): Promise<{ items: LedgerRow[]; nextAfterSeq: number | null }> {
+    const rows = (await this.ds.query(
+      `SELECT ${LEDGER_COLUMNS} FROM evidence_ledger
+       WHERE seq > $1 AND ($3::text[] IS NULL OR data->>'connectionId' = ANY($3::text[])) ORDER BY seq LIMIT $2`,
+      [afterSeq, limit + 1, connectionIds ?? null],
+    )) as LedgerRecord[];
     const items = rows.slice(0, limit).map(toRow);
     return { items, nextAfterSeq: rows.length > limit ? items[items.length - 1].seq : null };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, Post, Req } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiSchema, ApiTags } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
-import { ApiKeyService, ROLES, RequireRoles, type AuthenticatedRequest, type Role } from '@tollgate/auth';
+import { ApiKeyService, ROLES, RequireRoles, RequireUnscopedKey, type AuthenticatedRequest, type Role } from '@tollgate/auth';
 import { uuidParam } from '../common/uuid.pipe';
 import { ApiUuidParam } from '../common/api-docs';
 import { ApiErrors } from '../common/api-errors';
@@ -39,15 +39,20 @@ export class CreateApiKeyDto {
   connectionIds?: string[];
 }
 
-/** API keys: admin only. The key itself is in the creation answer and nowhere else, ever. */
+/**
+ * API keys: admins with a key for all connections only. A scoped admin could otherwise mint an
+ * unscoped key, or revoke the keys of the admins above it. The key itself is in the creation answer
+ * and nowhere else, ever.
+ */
 @ApiTags('api-keys')
 @Controller('api-keys')
 @RequireRoles()
+@RequireUnscopedKey()
 export class ApiKeysController {
   constructor(private readonly keys: ApiKeyService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Create an API key', description: 'The key itself is in this answer and nowhere else, ever. Roles: admin.' })
+  @ApiOperation({ summary: 'Create an API key', description: 'The key itself is in this answer and nowhere else, ever. Roles: admin, with a key for all connections.' })
   @ApiBody({ type: CreateApiKeyDto })
   @ApiCreatedResponse({ description: 'The new key with its secret.', type: ApiKeyCreated })
   @ApiErrors(400, 401, 403, 413, 415, 429)
@@ -57,7 +62,7 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List API keys', description: 'Every key, revoked ones too, without secrets. Roles: admin.' })
+  @ApiOperation({ summary: 'List API keys', description: 'Every key, revoked ones too, without secrets. Roles: admin, with a key for all connections.' })
   @ApiOkResponse({ description: 'The keys.', type: ApiKeyList })
   @ApiErrors(401, 403, 429)
   list() {
@@ -66,7 +71,7 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key', description: 'At once: the next request with the key gets 401. Revoking a revoked key is a no-op. Roles: admin.' })
+  @ApiOperation({ summary: 'Revoke an API key', description: 'At once: the next request with the key gets 401. Revoking a revoked key is a no-op. Roles: admin, with a key for all connections.' })
   @ApiUuidParam('API key id.')
   @ApiNoContentResponse({ description: 'Revoked.' })
   @ApiErrors([400, 'The id is not a UUID.'], 401, 403, [404, 'No API key has this id.'], 429)

@@ -13,6 +13,12 @@ export class AuditEventView {
   @ApiProperty({ description: 'Id of the API key that acted (`bootstrap` for the bootstrap admin key).', example: 'bootstrap' })
   actorKeyId: string;
 
+  @ApiProperty({
+    description: 'The principal (person or service) the key belongs to; `bootstrap` for the bootstrap admin key.',
+    example: 'alice@example.com',
+  })
+  principal: string;
+
   @ApiProperty({ description: 'Name of that key.', example: 'bootstrap admin key' })
   actor: string;
 
@@ -24,6 +30,14 @@ export class AuditEventView {
 
   @ApiProperty({ description: 'The id acted on: from the path, or of the resource created; null otherwise.', nullable: true, type: 'string' })
   target: string | null;
+
+  @ApiProperty({
+    description: 'The connection the target belongs to (the connection, or that of an exception or drift); null when it is none.',
+    format: 'uuid',
+    nullable: true,
+    type: 'string',
+  })
+  connectionId: string | null;
 
   @ApiProperty({ description: 'Outcome.', enum: ['success', 'denied', 'failed'] })
   outcome: string;

@@ -14,7 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { BaselineError, parseBaseline, type Baseline } from '@tollgate/baseline';
-import { READERS, RequireRoles } from '@tollgate/auth';
+import { READERS, RequireRoles, RequireUnscopedKey } from '@tollgate/auth';
 import { ApiErrors, ErrorResponse } from '../common/api-errors';
 import { BaselineErrorResponse, BaselineList, BaselinesReloaded, BaselineValidation, BaselineView } from './baselines.response';
 import { BaselinesService } from './baselines.service';
@@ -73,11 +73,13 @@ export class BaselinesController {
   @Post('reload')
   @HttpCode(200)
   @RequireRoles()
+  // Baselines hold every connection: a key scoped to some may not swap them for all.
+  @RequireUnscopedKey()
   @ApiOperation({
     summary: 'Reload baselines',
     description:
       'Re-reads the shipped presets and TOLLGATE_BASELINES_DIR on the replica that answers. A bad set is refused and the previous ' +
-      'one stays in force. Roles: admin.',
+      'one stays in force. Roles: admin, with a key for all connections.',
   })
   @ApiOkResponse({ description: 'Reloaded: the baselines now in force.', type: BaselinesReloaded })
   @ApiUnprocessableEntityResponse({

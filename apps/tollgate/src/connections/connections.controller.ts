@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
+import { READERS, RequireRoles, RequireUnscopedKey, type AuthenticatedRequest } from '@tollgate/auth';
 import { ApiUuidParam } from '../common/api-docs';
 import { ApiErrors } from '../common/api-errors';
 import { ConnectionFindings, ConnectionList, ConnectionView, PollScheduled, SnapshotView } from './connections.response';
@@ -15,11 +15,13 @@ export class ConnectionsController {
 
   @Post()
   @RequireRoles('operator')
+  // A new connection is outside every scope a key was given: only a key for all connections creates one.
+  @RequireUnscopedKey()
   @ApiOperation({
     summary: 'Create a connection',
     description:
       'Checks the credentials, baseline, parameters and endpoints against the connector before anything is stored; ' +
-      'the credentials are encrypted and never returned. The first poll is due at once. Roles: operator, admin.',
+      'the credentials are encrypted and never returned. The first poll is due at once. Roles: operator, admin, with a key for all connections.',
   })
   @ApiBody({ type: CreateConnectionDto })
   @ApiCreatedResponse({ description: 'The connection, without its credentials.', type: ConnectionView })
@@ -53,12 +55,22 @@ export class ConnectionsController {
     summary: 'Change a connection',
     description:
       'Absent fields keep their value. A new baseline, parameters, credentials, endpoints or residency make the next poll due at once. ' +
-      'Connections from TOLLGATE_CONNECTIONS_FILE are changed in that file, not here. Roles: operator, admin.',
+      'Connections from TOLLGATE_CONNECTIONS_FILE are changed in that file, not here. A key scoped to connections may not rename them. ' +
+      'Roles: operator, admin.',
   })
   @ApiUuidParam('Connection id.')
   @ApiBody({ type: UpdateConnectionDto })
   @ApiOkResponse({ description: 'The changed connection.', type: ConnectionView })
-  @ApiErrors(400, 401, 403, 404, [409, 'The connection is managed by TOLLGATE_CONNECTIONS_FILE, or the new name is taken.'], 413, 415, 429)
+  @ApiErrors(
+    400,
+    401,
+    [403, "The key's role may not do this, or a key scoped to connections tried to rename one."],
+    404,
+    [409, 'The connection is managed by TOLLGATE_CONNECTIONS_FILE, or the new name is taken.'],
+    413,
+    415,
+    429,
+  )
   update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateConnectionDto, @Req() req: AuthenticatedRequest) {
     return this.connections.update(id, dto, req.principal);
   }

@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
@@ -115,6 +115,11 @@ export class ConnectionsService {
 
   async update(id: string, dto: UpdateConnectionDto, principal?: Principal, source: ConnectionSource = 'api') {
     const current = await this.row(id, principal);
+    // Names are unique across all connections, so a rename by a scoped key would probe (and clash
+    // with) names outside its scope.
+    if (principal?.connectionIds && dto.name !== undefined && dto.name !== current.name) {
+      throw new ForbiddenException('a key scoped to connections may not rename them: it needs a key for all connections');
+    }
     if (current.source === 'file' && source === 'api') {
       throw new ConflictException(`connection ${id} is managed by TOLLGATE_CONNECTIONS_FILE; change it there`);
     }

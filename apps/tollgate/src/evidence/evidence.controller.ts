@@ -1,8 +1,8 @@
-import { Controller, Get, Query } from '@nestjs/common';
+import { Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { RequireRoles } from '@tollgate/auth';
+import { RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { CheckpointSigner, EvidenceStore, type VerifyReport } from '@tollgate/evidence';
 import { ApiErrors } from '../common/api-errors';
 import { EvidenceCheckpointer } from './evidence-checkpoint.service';
@@ -39,11 +39,18 @@ export class EvidenceController {
   ) {}
 
   @Get('ledger')
-  @ApiOperation({ summary: 'Read the evidence ledger', description: 'Hash-chained entries in seq order, one page at a time. Roles: auditor, admin.' })
+  @ApiOperation({
+    summary: 'Read the evidence ledger',
+    description:
+      'Hash-chained entries in seq order, one page at a time, with the latest signed checkpoint. A key scoped to connections reads ' +
+      'only the entries about its connections (seqs then have gaps; each entry keeps its prevHash and hash). Roles: auditor, admin.',
+  })
   @ApiOkResponse({ description: 'One page of entries.', type: LedgerPage })
   @ApiErrors(400, 401, 403, 429)
-  ledger(@Query() q: LedgerPageQuery) {
-    return this.store.page(q.afterSeq ?? 0, q.limit ?? 100);
+  async ledger(@Query() q: LedgerPageQuery, @Req() req: AuthenticatedRequest) {
+    const connectionIds = req.principal!.connectionIds;
+    const [page, signedHead] = await Promise.all([this.store.page(q.afterSeq ?? 0, q.limit ?? 100, connectionIds), this.store.lastCheckpoint()]);
+    return { ...page, connectionIds: connectionIds ?? null, signedHead };
   }
 
   /**
@@ -56,7 +63,8 @@ export class EvidenceController {
     summary: 'Verify the evidence ledger',
     description:
       "Checks the whole chain against the stored checkpoints and this server's public key. Always 200: the body says whether it holds. " +
-      'To trust no server, run `npm run evidence:verify` offline with a pinned key. Roles: auditor, admin.',
+      'To trust no server, run `npm run evidence:verify` offline with a pinned key. A key scoped to connections gets the same ' +
+      'report: it names seqs and hashes, never the contents of an entry. Roles: auditor, admin.',
   })
   @ApiOkResponse({ description: 'The verification result.', type: VerifyReportView })
   @ApiErrors(401, 403, 429)
@@ -65,7 +73,12 @@ export class EvidenceController {
   }
 
   @Get('checkpoints')
-  @ApiOperation({ summary: 'List signed checkpoints', description: 'Every Ed25519-signed checkpoint of the ledger head, by seq. Roles: auditor, admin.' })
+  @ApiOperation({
+    summary: 'List signed checkpoints',
+    description:
+      'Every Ed25519-signed checkpoint of the ledger head, by seq. Checkpoints hold no connection data, so scoped keys see them all. ' +
+      'Roles: auditor, admin.',
+  })
   @ApiOkResponse({ description: 'The checkpoints.', type: CheckpointList })
   @ApiErrors(401, 403, 429)
   async checkpoints() {

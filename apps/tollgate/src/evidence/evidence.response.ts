@@ -31,6 +31,23 @@ export class LedgerPage {
 
   @ApiProperty({ description: 'Pass as `afterSeq` for the next page; null on the last page.', type: 'integer', nullable: true })
   nextAfterSeq: number | null;
+
+  @ApiProperty({
+    description:
+      'The connections the page is limited to (the key is scoped to them: only entries whose `data.connectionId` is one of them); ' +
+      'null: the whole ledger.',
+    type: [String],
+    format: 'uuid',
+    nullable: true,
+  })
+  connectionIds: string[] | null;
+
+  @ApiProperty({
+    description: 'The latest signed checkpoint of the whole ledger, to check these entries against a full copy; null before the first.',
+    type: () => CheckpointView,
+    nullable: true,
+  })
+  signedHead: CheckpointView | null;
 }
 
 @ApiSchema({ description: "Whether the ledger's hash chain and signed checkpoints hold." })

@@ -42,7 +42,9 @@ export class ExceptionsController {
   @RequireRoles('approver')
   @ApiOperation({
     summary: 'Approve an exception',
-    description: 'The matching open drifts become excepted. The approver must not be the requester. Roles: approver, admin.',
+    description:
+      'The matching open drifts become excepted. The approver must be another principal than the requester (another key of the ' +
+      'same principal is not enough). Roles: approver, admin.',
   })
   @ApiUuidParam('Exception id.')
   @ApiBody({ type: DecisionDto })
@@ -50,7 +52,7 @@ export class ExceptionsController {
   @ApiErrors(
     400,
     401,
-    [403, "The key's role may not do this, or the key also requested the exception."],
+    [403, "The key's role may not do this, or the key's principal requested the exception."],
     404,
     [409, 'The exception is not in the requested state, or it expired before approval.'],
     413,
@@ -64,14 +66,14 @@ export class ExceptionsController {
   @Post(':id/reject')
   @HttpCode(200)
   @RequireRoles('approver')
-  @ApiOperation({ summary: 'Reject an exception', description: 'The approver must not be the requester. Roles: approver, admin.' })
+  @ApiOperation({ summary: 'Reject an exception', description: 'The approver must be another principal than the requester. Roles: approver, admin.' })
   @ApiUuidParam('Exception id.')
   @ApiBody({ type: DecisionDto })
   @ApiOkResponse({ description: 'The rejected exception with its history.', type: ExceptionDetail })
   @ApiErrors(
     400,
     401,
-    [403, "The key's role may not do this, or the key also requested the exception."],
+    [403, "The key's role may not do this, or the key's principal requested the exception."],
     404,
     [409, 'The exception is not in the requested state.'],
     413,

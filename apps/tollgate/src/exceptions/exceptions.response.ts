@@ -29,8 +29,11 @@ export class ExceptionView {
   @ApiProperty({ description: 'Current state.', enum: EXCEPTION_STATES })
   state: string;
 
-  @ApiProperty({ description: 'Name of the API key that asked.' })
+  @ApiProperty({ description: 'Principal (person or service) that asked.', example: 'bob@example.com' })
   requestedBy: string;
+
+  @ApiProperty({ description: 'Id of the API key it asked with (`bootstrap` for the bootstrap admin key).' })
+  requestedByKeyId: string;
 
   @ApiProperty({ description: 'When it was asked for.', format: 'date-time' })
   requestedAt: string;
@@ -38,8 +41,11 @@ export class ExceptionView {
   @ApiProperty({ description: 'When it ends.', format: 'date-time' })
   expiresAt: string;
 
-  @ApiProperty(textOrNull('Name of the key that approved or rejected it.'))
+  @ApiProperty(textOrNull('Principal that approved or rejected it: never the requester.'))
   decidedBy: string | null;
+
+  @ApiProperty(textOrNull('Id of the API key it was decided with.'))
+  decidedByKeyId: string | null;
 
   @ApiProperty(dateTimeOrNull('When it was approved or rejected.'))
   decidedAt: string | null;
@@ -47,8 +53,11 @@ export class ExceptionView {
   @ApiProperty(textOrNull('The reason given with the decision.'))
   decisionReason: string | null;
 
-  @ApiProperty(textOrNull('Who ended an approved exception: a key name, or `tollgate` on expiry.'))
+  @ApiProperty(textOrNull('Who ended an approved exception: a principal, or `tollgate` on expiry.'))
   endedBy: string | null;
+
+  @ApiProperty(textOrNull('Id of the API key it was revoked with; null on expiry.'))
+  endedByKeyId: string | null;
 
   @ApiProperty(dateTimeOrNull('When it was revoked or expired.'))
   endedAt: string | null;
@@ -61,8 +70,11 @@ export class ExceptionEvent {
   @ApiProperty({ description: 'The transition.', enum: EXCEPTION_STATES })
   kind: string;
 
-  @ApiProperty({ description: 'Key name, or `tollgate` for an expiry.' })
+  @ApiProperty({ description: 'Principal that made the transition, or `tollgate` for an expiry.' })
   actor: string;
+
+  @ApiProperty(textOrNull('Id of the API key it used; null for an expiry.'))
+  actorKeyId: string | null;
 
   @ApiProperty({ description: 'When it happened.', format: 'date-time' })
   occurredAt: string;
