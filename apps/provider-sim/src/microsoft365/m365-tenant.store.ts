@@ -209,7 +209,6 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
       z.strictObject({
         displayName: z.string().optional(),
         countryLetterCode: z.string().nullable().optional(),
-        isMultipleDataLocationsForServicesEnabled: z.boolean().nullable().optional(),
       }),
       input,
     );
