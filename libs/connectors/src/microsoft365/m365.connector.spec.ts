@@ -164,6 +164,32 @@ describe('M365Connector against the provider simulator', () => {
     ]);
   });
 
+  it('sees Multi-Geo on v1.0 through getAllSites: a satellite site collection is its own observation', async () => {
+    const base = compliantM365Tenant(TENANT);
+    put({
+      users: (base.users ?? []).map((u) => ({ ...u, preferredDataLocation: null })),
+      sites: [
+        { id: 'contoso.sharepoint.com,a1,b1', siteCollection: { hostname: 'contoso.sharepoint.com', dataLocationCode: 'EUR' } },
+        { id: 'contosonam.sharepoint.com,a2,b2', siteCollection: { hostname: 'contosonam.sharepoint.com', dataLocationCode: 'NAM' } },
+        { id: 'contoso.sharepoint.com,a3,b3', siteCollection: { hostname: 'contoso.sharepoint.com' } },
+      ],
+    });
+    const doc = await connector.collect(context());
+    expect(doc.residency).toEqual([
+      { resourceKey: 'tenant', region: 'EU', source: 'observed' },
+      { resourceKey: 'site:contoso.sharepoint.com,a1,b1', region: 'EU', source: 'observed' },
+      { resourceKey: 'site:contosonam.sharepoint.com,a2,b2', region: 'US', source: 'observed' },
+    ]);
+    expect(stats().requests['sites.getAllSites']).toBe(1);
+  });
+
+  it('leaves site locations unknown when Sites.Read.All is not granted, and polls on', async () => {
+    put({ deniedOperations: ['sites.getAllSites'] });
+    const doc = await connector.collect(context());
+    expect(doc.gaps).toEqual([expect.objectContaining({ area: 'residency', what: 'sites.getAllSites.siteCollection.dataLocationCode' })]);
+    expect(doc.residency.map((r) => r.resourceKey)).toEqual(['tenant', 'users:EUR']);
+  });
+
   it('accepts the SharePoint settings wrapped as {"value": {...}}, as the reference example shows', async () => {
     put({ sharepointSettingsWrapped: true });
     const doc = await connector.collect(context());
