@@ -183,6 +183,14 @@ describe('M365Connector against the provider simulator', () => {
     expect(stats().requests['sites.getAllSites']).toBe(1);
   });
 
+  it('does not ask China operated by 21Vianet for SharePoint settings, which its reference page does not offer there', async () => {
+    put();
+    const doc = await connector.collect(context({ options: { cloud: 'china' } }));
+    expect(stats().requests['sharepointSettings.get']).toBeUndefined();
+    expect(doc.gaps).toEqual([expect.objectContaining({ area: 'sharing', what: 'microsoft365.sharepoint' })]);
+    expect(doc.settings.some((s) => s.key.startsWith('microsoft365.sharepoint.'))).toBe(false);
+  });
+
   it('leaves site locations unknown when Sites.Read.All is not granted, and polls on', async () => {
     put({ deniedOperations: ['sites.getAllSites'] });
     const doc = await connector.collect(context());

@@ -99,16 +99,30 @@ async function fetchAppRoleAssignments(
   return byHolder;
 }
 
+export interface M365FetchOptions {
+  /**
+   * Whether the cloud serves `GET /admin/sharepoint/settings`: its reference page lists the global
+   * service and US Government L4/L5, not China operated by 21Vianet.
+   */
+  sharepointSettingsAvailable?: boolean;
+}
+
 /** Reads everything the Microsoft 365 connector reports. Only the organization and poll-ending faults throw. */
-export async function fetchM365Posture(client: GraphClient): Promise<M365RawPosture> {
+export async function fetchM365Posture(client: GraphClient, options: M365FetchOptions = {}): Promise<M365RawPosture> {
   const organization = await fetchOrganization(client);
   const gaps = new GapLog();
+  const sharepointAvailable = options.sharepointSettingsAvailable ?? true;
+  if (!sharepointAvailable) {
+    gaps.add(FEEDS.sharepoint, 'Microsoft Graph does not offer the SharePoint tenant settings in this national cloud');
+  }
 
   const [sharepointSettings, authorizationPolicy, crossTenantDefault, servicePrincipals, delegatedGrants, users, sites] =
     await Promise.all([
-      readable(gaps, FEEDS.sharepoint, () =>
-        client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
-      ),
+      sharepointAvailable
+        ? readable(gaps, FEEDS.sharepoint, () =>
+            client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
+          )
+        : Promise.resolve(undefined),
       readable(gaps, FEEDS.authorizationPolicy, () =>
         client.getObject('authorizationPolicy.get', '/policies/authorizationPolicy', authorizationPolicySchema),
       ),
