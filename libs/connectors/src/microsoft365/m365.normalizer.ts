@@ -73,9 +73,10 @@ function normalizeSharepoint(s: GraphSharepointSettings, out: SettingsBuilder): 
 const OWNER_CONSENT_PREFIX = 'managepermissiongrantsforownedresource.';
 
 /**
- * Splits the assigned permission grant policies into user consent and owner consent. Microsoft
- * writes the prefix `managePermissionGrantsForSelf.` in the defaultUserRolePermissions reference and
- * `ManagePermissionGrantsForSelf.` in its consent guides, so prefixes are compared without case. Every id that is not
+ * Splits the assigned permission grant policies into user consent and owner consent. The
+ * defaultUserRolePermissions reference writes the prefix `managePermissionGrantsForSelf.`, while
+ * tenants are commonly seen answering `ManagePermissionGrantsForSelf.`, so prefixes are compared
+ * without case. Every id that is not
  * an owner consent policy counts as user consent, unprefixed ones included (the reference page's
  * own example answers `just-user-read`): an id we cannot place must fail M365.ENTRA.2, never pass it.
  */
