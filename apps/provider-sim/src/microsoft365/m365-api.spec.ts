@@ -109,7 +109,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
         code: 'BadRequest',
         message: "Could not find a property named 'isMultipleDataLocationsForServicesEnabled' on type 'microsoft.graph.organization'.",
       });
-      expect(res.body.error.innerError).toEqual(expect.objectContaining({ 'request-id': expect.any(String) }));
+      expect((res.body.error as { innerError: unknown }).innerError).toEqual(expect.objectContaining({ 'request-id': expect.any(String) }));
     });
 
     it.each([
@@ -123,7 +123,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
     ])('refuses %s', async (path, message) => {
       const res = await graph(path, await token());
       expect(res.status).toBe(400);
-      expect(res.body.error.message).toContain(message);
+      expect((res.body.error as { message: string }).message).toContain(message);
     });
 
     it('lists every site collection through getAllSites, following its documented next link', async () => {
@@ -135,7 +135,7 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       const t = await token();
       const first = await graph('sites/getAllSites?$select=id,siteCollection', t);
       expect(first.body.value).toEqual(sites.slice(0, 2));
-      const next = new URL(first.body['@odata.nextLink']);
+      const next = new URL(first.body['@odata.nextLink'] as string);
       expect(next.pathname).toBe('/microsoft365/graph/v1.0/sites/oneDrive.getAllSites');
       const second = await graph(`${next.pathname.slice('/microsoft365/graph/v1.0/'.length)}${next.search}`, t);
       expect(second.body.value).toEqual(sites.slice(2));
