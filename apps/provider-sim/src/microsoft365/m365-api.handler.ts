@@ -243,11 +243,12 @@ async function handleGraph(
 
   const ctx: GraphContext = {
     tenant,
+    entity: route.entity,
     url,
     origin: `http://${req.headers.host ?? '127.0.0.1'}`,
     endless: fault?.kind === 'endless-paging',
   };
-  const answer = answerGraph(route.operation, match, ctx);
+  const answer = answerGraph(route, match, ctx);
   if (answer.status === 200 && fault?.kind === 'wrong-shape') {
     const field = SHAPE_FIELD[route.operation];
     if (fault.variant === 'missing') delete answer.body[field];
@@ -272,31 +273,32 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
 
 interface GraphContext {
   tenant: M365Tenant;
+  entity: GraphV1Entity;
   url: URL;
   origin: string;
   endless: boolean;
 }
 
-function answerGraph(
-  operation: M365Operation,
-  match: RegExpExecArray,
-  ctx: GraphContext,
-): { status: number; body: GraphBody } {
+function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContext): { status: number; body: GraphBody } {
+  const { operation, entity } = route;
   const { data } = ctx.tenant;
   const context = (what: string) => `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`;
   switch (operation) {
     case 'organization.list':
       return page(ctx, 'organization', [data.organization]);
     case 'sharepointSettings.get': {
-      const settings = project({ ...data.sharepointSettings }, ctx.url.searchParams.get('$select'));
+      const settings = project(entity, { ...data.sharepointSettings }, ctx.url.searchParams.get('$select'));
       // The reference page's own example wraps the entity in `value` (an object, not a collection).
       if (data.sharepointSettingsWrapped) return ok({ value: { '@odata.type': '#microsoft.graph.sharepointSettings', ...settings } });
       return ok({ '@odata.context': context('admin/sharepoint/settings/$entity'), ...settings });
     }
     case 'authorizationPolicy.get':
-      return ok({ '@odata.context': context('policies/authorizationPolicy/$entity'), ...data.authorizationPolicy });
+      return ok({ '@odata.context': context('policies/authorizationPolicy/$entity'), ...project(entity, data.authorizationPolicy, null) });
     case 'crossTenantAccessPolicy.default.get':
-      return ok({ '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'), ...data.crossTenantAccessDefault });
+      return ok({
+        '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'),
+        ...project(entity, data.crossTenantAccessDefault, null),
+      });
     case 'oauth2PermissionGrants.list':
       return page(ctx, 'oauth2PermissionGrants', ctx.tenant.grants);
     case 'servicePrincipals.list':
@@ -348,7 +350,7 @@ function page(
     if (!decoded) return { status: 400, body: graphError('Directory_ExpiredPageToken', 'The specified page token value has expired.') };
     offset = decoded[1] === undefined ? 0 : Number(decoded[1]);
   }
-  const slice = items.slice(offset, offset + size).map((item) => project(item, url.searchParams.get('$select')));
+  const slice = items.slice(offset, offset + size).map((item) => project(ctx.entity, item, url.searchParams.get('$select')));
   const end = offset + slice.length;
   const body: GraphBody = { '@odata.context': `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`, value: slice };
   const nextToken = ctx.endless
@@ -394,8 +396,12 @@ function refuseQuery(route: GraphRoute, query: URLSearchParams): GraphBody | und
   return undefined;
 }
 
-function project(item: Record<string, unknown>, select: string | null): Record<string, unknown> {
-  if (!select) return item;
-  const fields = new Set(['id', ...select.split(',').map((f) => f.trim())]);
-  return Object.fromEntries(Object.entries(item).filter(([key]) => fields.has(key)));
+/**
+ * An entity as Graph v1.0 would send it: only properties its CSDL declares (a scenario's extra or
+ * beta-only property never reaches the connector), narrowed by `$select` (id always kept).
+ */
+function project(entity: GraphV1Entity, item: Record<string, unknown>, select: string | null): Record<string, unknown> {
+  const declared: readonly string[] = GRAPH_V1_PROPERTIES[entity];
+  const fields = select ? new Set(['id', ...select.split(',').map((f) => f.trim())]) : undefined;
+  return Object.fromEntries(Object.entries(item).filter(([key]) => declared.includes(key) && (!fields || fields.has(key))));
 }

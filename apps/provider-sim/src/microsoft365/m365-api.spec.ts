@@ -102,6 +102,18 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       expect(body['@odata.context']).toContain('$metadata#organization');
     });
 
+    it('answers only properties the v1.0 entity declares, whatever a scenario stored', async () => {
+      const base = compliantM365Tenant(TENANT);
+      sim().state.microsoft365.put(
+        TENANT,
+        compliantM365Tenant(TENANT, { organization: { ...base.organization, isMultipleDataLocationsForServicesEnabled: true } }),
+      );
+      const { body } = await graph('organization', await token());
+      const [org] = body.value as Record<string, unknown>[];
+      expect(org).toMatchObject({ id: ids.tenantId, countryLetterCode: 'DE' });
+      expect(org).not.toHaveProperty('isMultipleDataLocationsForServicesEnabled');
+    });
+
     it('refuses a $select of a property the v1.0 entity does not declare, as Graph does', async () => {
       const res = await graph('organization?$select=id,isMultipleDataLocationsForServicesEnabled', await token());
       expect(res.status).toBe(400);
