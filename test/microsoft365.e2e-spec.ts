@@ -154,4 +154,18 @@ describe('Microsoft 365 posture (end to end)', () => {
     expect(t.logs.join('\n')).not.toContain(ids.clientSecret);
     expect(t.logs.join('\n')).not.toContain('sim-m365.');
   });
+
+  it('a site collection in a Multi-Geo satellite location, seen only through getAllSites, opens a residency drift', async () => {
+    const siteId = 'contosonam.sharepoint.com,7b1c2d3e-0000-4000-8000-000000000001,8c2d3e4f-0000-4000-8000-000000000001';
+    await sim
+      .control()
+      .post(`${tenantPath}/sites`)
+      .send({ id: siteId, siteCollection: { hostname: 'contosonam.sharepoint.com', dataLocationCode: 'NAM' } })
+      .expect(201);
+    // Every request passed the simulator's v1.0 checks ($select properties, $top, query options).
+    await pollSucceeds();
+    const drift = (await openDrifts()).find((d) => d.resourceKey === `site:${siteId}`);
+    expect(drift).toMatchObject({ controlId: 'M365.RESIDENCY.1', area: 'residency', observed: { region: 'US', source: 'observed' } });
+    expect((await requestStats()).requests['sites.getAllSites']).toBeGreaterThan(0);
+  });
 });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultInjector } from '../faults/fault.injector';
 import { respondWithFault } from '../faults/fault.responder';
 import { readBody, sendJson } from '../http/sim-http.util';
+import { GRAPH_V1_PROPERTIES, type GraphV1Entity } from './graph-v1-metadata';
 import type { M365Tenant, M365TenantStore } from './m365-tenant.store';
 
 export const M365_PREFIX = '/microsoft365/';
@@ -22,25 +23,51 @@ export const M365_OPERATIONS = [
   'servicePrincipals.list',
   'servicePrincipals.appRoleAssignments.list',
   'users.list',
-  'sites.search',
+  'sites.getAllSites',
 ] as const;
 export type M365Operation = (typeof M365_OPERATIONS)[number];
 
 interface GraphRoute {
   operation: M365Operation;
   pattern: RegExp;
+  /** The v1.0 entity the answer is made of: `$select` may name only its properties. */
+  entity: GraphV1Entity;
+  /**
+   * The query options the request's reference page documents (`$skiptoken` comes from our own
+   * `@odata.nextLink`). Any other `$` option is refused, as Graph refuses an unsupported one.
+   */
+  options: readonly string[];
 }
 
+/** "This method supports the OData query parameters": the directory listings' general support. */
+const DIRECTORY_LISTING = ['$select', '$filter', '$top', '$count', '$orderby', '$expand', '$search', '$skiptoken'];
+
 const GRAPH_ROUTES: GraphRoute[] = [
-  { operation: 'organization.list', pattern: /^organization$/ },
-  { operation: 'sharepointSettings.get', pattern: /^admin\/sharepoint\/settings$/ },
-  { operation: 'authorizationPolicy.get', pattern: /^policies\/authorizationPolicy$/ },
-  { operation: 'crossTenantAccessPolicy.default.get', pattern: /^policies\/crossTenantAccessPolicy\/default$/ },
-  { operation: 'oauth2PermissionGrants.list', pattern: /^oauth2PermissionGrants$/ },
-  { operation: 'servicePrincipals.list', pattern: /^servicePrincipals$/ },
-  { operation: 'servicePrincipals.appRoleAssignments.list', pattern: /^servicePrincipals\/([^/]+)\/appRoleAssignments$/ },
-  { operation: 'users.list', pattern: /^users$/ },
-  { operation: 'sites.search', pattern: /^sites$/ },
+  { operation: 'organization.list', pattern: /^organization$/, entity: 'organization', options: DIRECTORY_LISTING },
+  // "This method supports some of the OData query parameters": $select is the one a single entity takes.
+  { operation: 'sharepointSettings.get', pattern: /^admin\/sharepoint\/settings$/, entity: 'sharepointSettings', options: ['$select'] },
+  // The reference pages of these two list no optional query parameters.
+  { operation: 'authorizationPolicy.get', pattern: /^policies\/authorizationPolicy$/, entity: 'authorizationPolicy', options: [] },
+  {
+    operation: 'crossTenantAccessPolicy.default.get',
+    pattern: /^policies\/crossTenantAccessPolicy\/default$/,
+    entity: 'crossTenantAccessPolicyConfigurationDefault',
+    options: [],
+  },
+  { operation: 'oauth2PermissionGrants.list', pattern: /^oauth2PermissionGrants$/, entity: 'oAuth2PermissionGrant', options: DIRECTORY_LISTING },
+  { operation: 'servicePrincipals.list', pattern: /^servicePrincipals$/, entity: 'servicePrincipal', options: DIRECTORY_LISTING },
+  {
+    operation: 'servicePrincipals.appRoleAssignments.list',
+    pattern: /^servicePrincipals\/([^/]+)\/appRoleAssignments$/,
+    entity: 'appRoleAssignment',
+    options: DIRECTORY_LISTING,
+  },
+  // user-list: "$skip isn't supported".
+  { operation: 'users.list', pattern: /^users$/, entity: 'user', options: DIRECTORY_LISTING },
+  // The reference page documents no query options; Microsoft's SDKs generated from the metadata
+  // expose $select (-Property), the only one the connector sends. Its documented next link is
+  // `sites/oneDrive.getAllSites?$skiptoken=...`, so both spellings are served.
+  { operation: 'sites.getAllSites', pattern: /^sites\/(?:oneDrive\.)?getAllSites$/, entity: 'site', options: ['$select', '$skiptoken'] },
 ];
 
 type GraphBody = Record<string, unknown>;
@@ -106,6 +133,12 @@ async function handleToken(
   if (req.method !== 'POST') {
     return sendJson(res, 405, loginError('invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.'));
   }
+  // The client credentials grant's required parameters, in the identity platform's own words.
+  for (const name of ['grant_type', 'client_id', 'scope']) {
+    if (!body.get(name)) {
+      return sendJson(res, 400, loginError('invalid_request', `AADSTS900144: The request body must contain the following parameter: '${name}'.`));
+    }
+  }
   if (body.get('grant_type') !== 'client_credentials') {
     return sendJson(res, 400, loginError('unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.'));
   }
@@ -117,6 +150,13 @@ async function handleToken(
       res,
       400,
       loginError('unauthorized_client', 'AADSTS700016: Application was not found in the directory.'),
+    );
+  }
+  if (!body.get('client_secret')) {
+    return sendJson(
+      res,
+      401,
+      loginError('invalid_client', "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
     );
   }
   if (body.get('client_secret') !== tenant.data.clientSecret) {
@@ -195,17 +235,20 @@ async function handleGraph(
   if (!route || !match) {
     return sendJson(res, 400, graphError('BadRequest', `Resource not found for the segment '${rest.split('/')[0]}'.`));
   }
+  const refusal = refuseQuery(route, url.searchParams);
+  if (refusal) return sendJson(res, 400, refusal);
   if (tenant.data.deniedOperations.includes(route.operation)) {
     return sendJson(res, 403, graphErrorForStatus(403));
   }
 
   const ctx: GraphContext = {
     tenant,
+    entity: route.entity,
     url,
     origin: `http://${req.headers.host ?? '127.0.0.1'}`,
     endless: fault?.kind === 'endless-paging',
   };
-  const answer = answerGraph(route.operation, match, ctx);
+  const answer = answerGraph(route, match, ctx);
   if (answer.status === 200 && fault?.kind === 'wrong-shape') {
     const field = SHAPE_FIELD[route.operation];
     if (fault.variant === 'missing') delete answer.body[field];
@@ -225,38 +268,37 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
   'servicePrincipals.list': 'value',
   'servicePrincipals.appRoleAssignments.list': 'value',
   'users.list': 'value',
-  'sites.search': 'value',
+  'sites.getAllSites': 'value',
 };
 
 interface GraphContext {
   tenant: M365Tenant;
+  entity: GraphV1Entity;
   url: URL;
   origin: string;
   endless: boolean;
 }
 
-function answerGraph(
-  operation: M365Operation,
-  match: RegExpExecArray,
-  ctx: GraphContext,
-): { status: number; body: GraphBody } {
+function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContext): { status: number; body: GraphBody } {
+  const { operation, entity } = route;
   const { data } = ctx.tenant;
   const context = (what: string) => `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`;
   switch (operation) {
     case 'organization.list':
       return page(ctx, 'organization', [data.organization]);
     case 'sharepointSettings.get': {
-      const settings = { ...data.sharepointSettings };
-      if (data.sharepointSettingsWrapped) return ok({ '@odata.context': context('admin/sharepoint/settings'), value: [settings] });
+      const settings = project(entity, { ...data.sharepointSettings }, ctx.url.searchParams.get('$select'));
+      // The reference page's own example wraps the entity in `value` (an object, not a collection).
+      if (data.sharepointSettingsWrapped) return ok({ value: { '@odata.type': '#microsoft.graph.sharepointSettings', ...settings } });
       return ok({ '@odata.context': context('admin/sharepoint/settings/$entity'), ...settings });
     }
-    case 'authorizationPolicy.get': {
-      const policy = { ...data.authorizationPolicy };
-      if (data.authorizationPolicyAsCollection) return ok({ '@odata.context': context('policies/authorizationPolicy'), value: [policy] });
-      return ok({ '@odata.context': context('policies/authorizationPolicy/$entity'), ...policy });
-    }
+    case 'authorizationPolicy.get':
+      return ok({ '@odata.context': context('policies/authorizationPolicy/$entity'), ...project(entity, data.authorizationPolicy, null) });
     case 'crossTenantAccessPolicy.default.get':
-      return ok({ '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'), ...data.crossTenantAccessDefault });
+      return ok({
+        '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'),
+        ...project(entity, data.crossTenantAccessDefault, null),
+      });
     case 'oauth2PermissionGrants.list':
       return page(ctx, 'oauth2PermissionGrants', ctx.tenant.grants);
     case 'servicePrincipals.list':
@@ -274,8 +316,8 @@ function answerGraph(
     }
     case 'users.list':
       return page(ctx, 'users', data.users);
-    case 'sites.search':
-      return page(ctx, 'sites', data.sites);
+    case 'sites.getAllSites':
+      return page(ctx, 'sites', data.sites, 'sites/oneDrive.getAllSites');
     case 'token':
       return { status: 400, body: graphError('BadRequest', 'not a Graph operation') };
   }
@@ -291,14 +333,16 @@ let endlessCounter = 0;
  * One page of a listing, `$top`/`$skiptoken` style, with an absolute `@odata.nextLink` back to this
  * simulator that keeps every other query option. `$select` projects like Graph does (id always kept).
  */
-function page(ctx: GraphContext, what: string, items: readonly Record<string, unknown>[]): { status: number; body: GraphBody } {
+function page(
+  ctx: GraphContext,
+  what: string,
+  items: readonly Record<string, unknown>[],
+  nextPath?: string,
+): { status: number; body: GraphBody } {
   const { url, tenant } = ctx;
+  // The range was checked before the request got here (refuseQuery).
   const topRaw = url.searchParams.get('$top');
-  const top = topRaw === null ? tenant.data.pageSize : Number(topRaw);
-  if (!Number.isInteger(top) || top < 1 || top > 999) {
-    return { status: 400, body: graphError('Request_BadRequest', `Invalid page size specified: '${topRaw}'. Must be between 1 and 999 inclusive.`) };
-  }
-  const size = Math.min(top, tenant.data.pageSize);
+  const size = Math.min(topRaw === null ? tenant.data.pageSize : Number(topRaw), tenant.data.pageSize);
   let offset = 0;
   const skipToken = url.searchParams.get('$skiptoken');
   if (skipToken !== null) {
@@ -306,7 +350,7 @@ function page(ctx: GraphContext, what: string, items: readonly Record<string, un
     if (!decoded) return { status: 400, body: graphError('Directory_ExpiredPageToken', 'The specified page token value has expired.') };
     offset = decoded[1] === undefined ? 0 : Number(decoded[1]);
   }
-  const slice = items.slice(offset, offset + size).map((item) => project(item, url.searchParams.get('$select')));
+  const slice = items.slice(offset, offset + size).map((item) => project(ctx.entity, item, url.searchParams.get('$select')));
   const end = offset + slice.length;
   const body: GraphBody = { '@odata.context': `${ctx.origin}/microsoft365/graph/v1.0/$metadata#${what}`, value: slice };
   const nextToken = ctx.endless
@@ -315,15 +359,49 @@ function page(ctx: GraphContext, what: string, items: readonly Record<string, un
       ? `offset:${end}`
       : undefined;
   if (nextToken !== undefined) {
-    const next = new URL(`${ctx.origin}${url.pathname}${url.search}`);
+    const path = nextPath ? `${GRAPH_PREFIX}${nextPath}` : url.pathname;
+    const next = new URL(`${ctx.origin}${path}${url.search}`);
     next.searchParams.set('$skiptoken', Buffer.from(nextToken, 'utf8').toString('base64url'));
     body['@odata.nextLink'] = next.toString();
   }
   return { status: 200, body };
 }
 
-function project(item: Record<string, unknown>, select: string | null): Record<string, unknown> {
-  if (!select) return item;
-  const fields = new Set(['id', ...select.split(',').map((f) => f.trim())]);
-  return Object.fromEntries(Object.entries(item).filter(([key]) => fields.has(key)));
+/** Directory listings take `$top` from 1 to 999 (Graph's own message for anything else). */
+const MAX_TOP = 999;
+
+/**
+ * What Graph refuses before it reads anything: a `$` query option the request does not support,
+ * a `$top` out of range, a `$select` naming a property the v1.0 entity does not declare.
+ */
+function refuseQuery(route: GraphRoute, query: URLSearchParams): GraphBody | undefined {
+  for (const key of new Set(query.keys())) {
+    if (key.startsWith('$') && !route.options.includes(key)) {
+      return graphError('BadRequest', `Query option '${key}' is not allowed. Make sure that the query option is supported by this request.`);
+    }
+  }
+  const top = query.get('$top');
+  if (top !== null && !(/^\d+$/.test(top) && Number(top) >= 1 && Number(top) <= MAX_TOP)) {
+    return graphError('Request_BadRequest', `Invalid page size specified: '${top}'. Must be between 1 and ${MAX_TOP} inclusive.`);
+  }
+  const select = query.get('$select');
+  if (select !== null) {
+    const declared: readonly string[] = GRAPH_V1_PROPERTIES[route.entity];
+    for (const name of select.split(',').map((f) => f.trim())) {
+      if (!declared.includes(name)) {
+        return graphError('BadRequest', `Could not find a property named '${name}' on type 'microsoft.graph.${route.entity}'.`);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * An entity as Graph v1.0 would send it: only properties its CSDL declares (a scenario's extra or
+ * beta-only property never reaches the connector), narrowed by `$select` (id always kept).
+ */
+function project(entity: GraphV1Entity, item: Record<string, unknown>, select: string | null): Record<string, unknown> {
+  const declared: readonly string[] = GRAPH_V1_PROPERTIES[entity];
+  const fields = select ? new Set(['id', ...select.split(',').map((f) => f.trim())]) : undefined;
+  return Object.fromEntries(Object.entries(item).filter(([key]) => declared.includes(key) && (!fields || fields.has(key))));
 }

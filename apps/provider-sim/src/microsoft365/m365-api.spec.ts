@@ -54,6 +54,10 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       ['a wrong secret', { client_secret: 'nope' }, TENANT, 401, 'invalid_client'],
       ['another grant type', { grant_type: 'password' }, TENANT, 400, 'unsupported_grant_type'],
       ['a scope without /.default', { scope: 'User.Read' }, TENANT, 400, 'invalid_scope'],
+      ['a missing scope', { scope: '' }, TENANT, 400, 'invalid_request'],
+      ['a missing client id', { client_id: '' }, TENANT, 400, 'invalid_request'],
+      ['a missing grant type', { grant_type: '' }, TENANT, 400, 'invalid_request'],
+      ['a missing secret', { client_secret: '' }, TENANT, 401, 'invalid_client'],
     ])('refuses %s in the identity platform error shape', async (_what, change, tenantId, status, error) => {
       const res = await tokenRequest({ ...goodForm(), ...change }, tenantId);
       expect(res.status).toBe(status);
@@ -93,9 +97,61 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
 
   describe('reads', () => {
     it('lists the organization with residency fields', async () => {
-      const { body } = await graph('organization?$select=id,countryLetterCode,isMultipleDataLocationsForServicesEnabled', await token());
-      expect(body.value).toEqual([{ id: ids.tenantId, countryLetterCode: 'DE', isMultipleDataLocationsForServicesEnabled: null }]);
+      const { body } = await graph('organization?$select=id,countryLetterCode', await token());
+      expect(body.value).toEqual([{ id: ids.tenantId, countryLetterCode: 'DE' }]);
       expect(body['@odata.context']).toContain('$metadata#organization');
+    });
+
+    it('answers only properties the v1.0 entity declares, whatever a scenario stored', async () => {
+      const base = compliantM365Tenant(TENANT);
+      sim().state.microsoft365.put(
+        TENANT,
+        compliantM365Tenant(TENANT, { organization: { ...base.organization, isMultipleDataLocationsForServicesEnabled: true } }),
+      );
+      const { body } = await graph('organization', await token());
+      const [org] = body.value as Record<string, unknown>[];
+      expect(org).toMatchObject({ id: ids.tenantId, countryLetterCode: 'DE' });
+      expect(org).not.toHaveProperty('isMultipleDataLocationsForServicesEnabled');
+    });
+
+    it('refuses a $select of a property the v1.0 entity does not declare, as Graph does', async () => {
+      const res = await graph('organization?$select=id,isMultipleDataLocationsForServicesEnabled', await token());
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'BadRequest',
+        message: "Could not find a property named 'isMultipleDataLocationsForServicesEnabled' on type 'microsoft.graph.organization'.",
+      });
+      expect((res.body.error as { innerError: unknown }).innerError).toEqual(expect.objectContaining({ 'request-id': expect.any(String) }));
+    });
+
+    it.each([
+      ['users?$top=0', 'Invalid page size'],
+      ['users?$top=1000', 'Invalid page size'],
+      ['users?$top=ten', 'Invalid page size'],
+      ['users?$skip=5', "Query option '$skip' is not allowed"],
+      ['policies/authorizationPolicy?$select=allowInvitesFrom', "Query option '$select' is not allowed"],
+      ['sites/getAllSites?$top=10', "Query option '$top' is not allowed"],
+      ['sites/getAllSites?$select=id,hostName', "Could not find a property named 'hostName'"],
+    ])('refuses %s', async (path, message) => {
+      const res = await graph(path, await token());
+      expect(res.status).toBe(400);
+      expect((res.body.error as { message: string }).message).toContain(message);
+    });
+
+    it('lists every site collection through getAllSites, following its documented next link', async () => {
+      const sites = Array.from({ length: 3 }, (_, i) => ({
+        id: `contoso-eur.sharepoint.com,0000000${i}-0000-4000-8000-000000000000,1000000${i}-0000-4000-8000-000000000000`,
+        siteCollection: { hostname: 'contoso-eur.sharepoint.com', ...(i === 0 ? { dataLocationCode: 'EUR' } : {}) },
+      }));
+      sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { sites, pageSize: 2 }));
+      const t = await token();
+      const first = await graph('sites/getAllSites?$select=id,siteCollection', t);
+      expect(first.body.value).toEqual(sites.slice(0, 2));
+      const next = new URL(first.body['@odata.nextLink'] as string);
+      expect(next.pathname).toBe('/microsoft365/graph/v1.0/sites/oneDrive.getAllSites');
+      const second = await graph(`${next.pathname.slice('/microsoft365/graph/v1.0/'.length)}${next.search}`, t);
+      expect(second.body.value).toEqual(sites.slice(2));
+      expect(second.body['@odata.nextLink']).toBeUndefined();
     });
 
     it('answers SharePoint settings top-level, or wrapped in value', async () => {
@@ -108,7 +164,8 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       });
       sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { sharepointSettingsWrapped: true }));
       const wrapped = await graph('admin/sharepoint/settings', await token());
-      expect(wrapped.body.value).toEqual([expect.objectContaining({ sharingCapability: 'existingExternalUserSharingOnly' })]);
+      // The reference page's example: the entity itself under "value", not a collection.
+      expect(wrapped.body.value).toEqual(expect.objectContaining({ sharingCapability: 'existingExternalUserSharingOnly' }));
     });
 
     it('answers the authorization policy and the cross-tenant default', async () => {

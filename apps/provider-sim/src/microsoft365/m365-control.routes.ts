@@ -24,6 +24,7 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
   route('PATCH', `${tenant}/users/${seg}`, async (s, [id, userId], body) => ({
     user: s.microsoft365.patchUser(id, userId, await body()),
   })),
+  route('POST', `${tenant}/sites`, async (s, [id], body) => ({ site: s.microsoft365.addSite(id, await body()) }), 201),
   route(
     'POST',
     `${tenant}/service-principals`,

@@ -47,7 +47,7 @@ const allowedApps = { accessType: 'allowed' as const, targets: [{ target: 'AllAp
  * without resharing; only admins and Guest Inviters invite; guests are restricted; users can neither
  * register apps nor consent; cross-tenant defaults block inbound collaboration and all direct
  * connect; two harmless delegated grants and one read-only application permission; the organization
- * is in Germany without Multi-Geo. Overrides replace whole top-level fields.
+ * is in Germany, its one site and its located user in the EUR geography. Overrides replace whole top-level fields.
  */
 export function compliantM365Tenant(_tenantId: string, overrides: Partial<M365TenantSpec> = {}): M365TenantSpec {
   const ids = COMPLIANT_M365_IDS;
@@ -58,7 +58,6 @@ export function compliantM365Tenant(_tenantId: string, overrides: Partial<M365Te
       id: ids.tenantId,
       displayName: 'Contoso GmbH',
       countryLetterCode: 'DE',
-      isMultipleDataLocationsForServicesEnabled: null,
       verifiedDomains: [
         { name: 'contoso.example', isDefault: true, isInitial: false, type: 'Managed' },
         { name: 'contosogmbh.onmicrosoft.com', isDefault: false, isInitial: true, type: 'Managed' },

@@ -28,7 +28,6 @@ export const m365OrganizationSchema = z.looseObject({
   id: guid,
   displayName: z.string(),
   countryLetterCode: z.string().nullable(),
-  isMultipleDataLocationsForServicesEnabled: z.boolean().nullable().default(null),
   verifiedDomains: z
     .array(z.looseObject({ name: z.string(), isDefault: z.boolean(), isInitial: z.boolean(), type: z.string() }))
     .default([]),
@@ -158,11 +157,9 @@ export const m365TenantSpecSchema = z.strictObject({
   clientSecret: z.string().min(1),
   organization: m365OrganizationSchema,
   sharepointSettings: m365SharepointSettingsSchema,
-  /** Answer the SharePoint settings wrapped in `value: [...]` instead of top-level. */
+  /** Answer the SharePoint settings as the reference page's example does: `{"value": {...}}`. */
   sharepointSettingsWrapped: z.boolean().default(false),
   authorizationPolicy: m365AuthorizationPolicySchema,
-  /** Answer the authorization policy as a collection (`value: [...]`), as older tenants did. */
-  authorizationPolicyAsCollection: z.boolean().default(false),
   crossTenantAccessDefault: m365CrossTenantDefaultSchema,
   /** Object id of the Microsoft Graph service principal (default resource of grants and assignments). */
   graphServicePrincipalId: guid,

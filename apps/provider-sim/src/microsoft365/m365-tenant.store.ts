@@ -10,6 +10,7 @@ import {
   m365RateLimitSettingsSchema,
   m365ServicePrincipalSchema,
   m365SharepointSettingsPatchSchema,
+  m365SiteSchema,
   m365TenantSpecSchema,
   type M365AppRoleAssignment,
   type M365DelegatedGrant,
@@ -209,7 +210,6 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
       z.strictObject({
         displayName: z.string().optional(),
         countryLetterCode: z.string().nullable().optional(),
-        isMultipleDataLocationsForServicesEnabled: z.boolean().nullable().optional(),
       }),
       input,
     );
@@ -224,6 +224,15 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
     const patch = parseInput(z.strictObject({ preferredDataLocation: z.string().nullable() }), input);
     user.preferredDataLocation = patch.preferredDataLocation;
     return user;
+  }
+
+  /** A site collection appears, e.g. one created in a Multi-Geo satellite location. */
+  addSite(tenantId: string, input: unknown): M365TenantData['sites'][number] {
+    const tenant = this.get(tenantId);
+    const site = parseInput(m365SiteSchema, input);
+    if (tenant.data.sites.some((s) => s.id === site.id)) throw new SimInputError(`site ${site.id} exists already`);
+    tenant.data.sites.push(site);
+    return site;
   }
 
   addServicePrincipal(tenantId: string, input: unknown): M365ServicePrincipal {

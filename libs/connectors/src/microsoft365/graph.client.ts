@@ -84,6 +84,8 @@ export interface GraphClientOptions {
 
 type Params = Record<string, string | number | boolean | undefined>;
 
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /**
  * Calls Microsoft Graph v1.0 with an app-only (client credentials) token through the shared
  * provider http client, which already retries 429/503 with Retry-After and 5xx with backoff. This
@@ -108,22 +110,27 @@ export class GraphClient {
     this.gate = new CallGate({ survivable: isGraphRefusal, limit: options.maxConcurrency ?? 4 });
   }
 
-  /** One object; a collection of exactly one (`value: [x]`) is accepted as that object. */
-  async getObject<S extends z.ZodType>(operation: string, path: string, schema: S, params?: Params): Promise<z.output<S>> {
-    const body = await this.call(operation, `${this.v1.href}${path}`, params);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+  /**
+   * One entity, as Graph answers a single-valued navigation property: its properties at the top
+   * level. `wrapped` also accepts the entity wrapped as `{"value": {...}}`, the shape a reference
+   * page's own example shows (SharePoint settings). Any other shape, a collection included, is a
+   * schema failure rather than a guess.
+   */
+  async getObject<S extends z.ZodType>(
+    operation: string,
+    path: string,
+    schema: S,
+    options: { params?: Params; wrapped?: boolean } = {},
+  ): Promise<z.output<S>> {
+    const body = await this.call(operation, `${this.v1.href}${path}`, options.params);
+    if (!isPlainObject(body)) {
       throw new ProviderError('schema', `microsoft365 ${operation}: answer is not a JSON object`, { retryable: false });
     }
-    const { value } = body as { value?: unknown };
-    if (Array.isArray(value)) {
-      if (value.length !== 1) {
-        throw new ProviderError('schema', `microsoft365 ${operation}: expected one object, got a collection of ${value.length}`, {
-          retryable: false,
-        });
-      }
-      return parseAnswer('microsoft365', operation, schema, value[0]);
-    }
-    return parseAnswer('microsoft365', operation, schema, body);
+    if (!('value' in body)) return parseAnswer('microsoft365', operation, schema, body);
+    if (options.wrapped && isPlainObject(body.value)) return parseAnswer('microsoft365', operation, schema, body.value);
+    throw new ProviderError('schema', `microsoft365 ${operation}: expected the entity, got a "value" of another shape`, {
+      retryable: false,
+    });
   }
 
   /** Every item of a collection, following `@odata.nextLink` whole until Graph leaves it out. */

@@ -26,7 +26,6 @@ export const organizationSchema = z.looseObject({
   id: z.string().min(1),
   displayName: text,
   countryLetterCode: text,
-  isMultipleDataLocationsForServicesEnabled: flag,
   verifiedDomains: z.array(z.looseObject({ name: z.string(), isDefault: flag })).nullish(),
 });
 export type GraphOrganization = z.output<typeof organizationSchema>;
@@ -87,6 +86,10 @@ export type GraphAppRoleAssignment = z.output<typeof appRoleAssignmentSchema>;
 export const userLocationSchema = z.looseObject({ id: z.string().min(1), preferredDataLocation: text });
 export type GraphUserLocation = z.output<typeof userLocationSchema>;
 
+/**
+ * A site from `sites/getAllSites`. `siteCollection.dataLocationCode` is "only present for multi-geo
+ * tenants" (siteCollection resource), which makes it v1.0's Multi-Geo signal.
+ */
 export const siteSchema = z.looseObject({
   id: z.string().min(1),
   siteCollection: z.looseObject({ dataLocationCode: text }).nullish(),

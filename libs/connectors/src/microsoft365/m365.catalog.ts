@@ -38,12 +38,12 @@ export const M365_SETTINGS_CATALOG = {
   'microsoft365.entra.user_consent_policies': {
     resource: 'tenant',
     description:
-      'Sorted ManagePermissionGrantsForSelf.* policies assigned to the default user role: empty means users cannot consent to apps; microsoft-user-default-legacy means users can consent to anything.',
+      'Sorted user consent policies assigned to the default user role (managePermissionGrantsForSelf.*, prefix matched without case; any id that is not an owner consent policy counts here): empty means users cannot consent to apps; microsoft-user-default-legacy means users can consent to anything.',
   },
   'microsoft365.entra.owner_consent_policies': {
     resource: 'tenant',
     description:
-      'Sorted ManagePermissionGrantsForOwnedResource.* policies assigned to the default user role (consent by owners of teams, chats and groups).',
+      'Sorted managePermissionGrantsForOwnedResource.* policies (prefix matched without case) assigned to the default user role (consent by owners of teams, chats and groups).',
   },
   'microsoft365.entra.users_can_register_apps': {
     resource: 'tenant',

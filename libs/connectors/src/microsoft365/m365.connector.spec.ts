@@ -115,15 +115,16 @@ describe('M365Connector against the provider simulator', () => {
       residency: [
         { resourceKey: 'tenant', region: 'EU', source: 'observed' },
         { resourceKey: 'users:EUR', region: 'EU', source: 'observed' },
+        { resourceKey: `site:${compliantM365Tenant(TENANT).sites?.[0]?.id}`, region: 'EU', source: 'observed' },
       ],
       gaps: [],
     });
-    // No Multi-Geo: the site search is not made.
-    expect(stats().requests['sites.search']).toBeUndefined();
+    // Site locations come from one getAllSites listing, never from per-site reads.
+    expect(stats().requests['sites.getAllSites']).toBe(1);
   });
 
   it('sees drift made through the control state: sharing, risky grants, residency', async () => {
-    put({ organization: { ...compliantM365Tenant(TENANT).organization, isMultipleDataLocationsForServicesEnabled: true } });
+    put();
     m365().patchSharepointSettings(TENANT, { sharingCapability: 'externalUserAndGuestSharing', sharingAllowedDomainList: ['B.example', 'a.example'] });
     m365().patchAuthorizationPolicy(TENANT, {
       allowInvitesFrom: 'everyone',
@@ -163,8 +164,42 @@ describe('M365Connector against the provider simulator', () => {
     ]);
   });
 
-  it('accepts the SharePoint settings and the authorization policy wrapped in value', async () => {
-    put({ sharepointSettingsWrapped: true, authorizationPolicyAsCollection: true });
+  it('sees Multi-Geo on v1.0 through getAllSites: a satellite site collection is its own observation', async () => {
+    const base = compliantM365Tenant(TENANT);
+    put({
+      users: (base.users ?? []).map((u) => ({ ...u, preferredDataLocation: null })),
+      sites: [
+        { id: 'contoso.sharepoint.com,a1,b1', siteCollection: { hostname: 'contoso.sharepoint.com', dataLocationCode: 'EUR' } },
+        { id: 'contosonam.sharepoint.com,a2,b2', siteCollection: { hostname: 'contosonam.sharepoint.com', dataLocationCode: 'NAM' } },
+        { id: 'contoso.sharepoint.com,a3,b3', siteCollection: { hostname: 'contoso.sharepoint.com' } },
+      ],
+    });
+    const doc = await connector.collect(context());
+    expect(doc.residency).toEqual([
+      { resourceKey: 'tenant', region: 'EU', source: 'observed' },
+      { resourceKey: 'site:contoso.sharepoint.com,a1,b1', region: 'EU', source: 'observed' },
+      { resourceKey: 'site:contosonam.sharepoint.com,a2,b2', region: 'US', source: 'observed' },
+    ]);
+    expect(stats().requests['sites.getAllSites']).toBe(1);
+  });
+
+  it('does not ask China operated by 21Vianet for SharePoint settings, which its reference page does not offer there', async () => {
+    put();
+    const doc = await connector.collect(context({ options: { cloud: 'china' } }));
+    expect(stats().requests['sharepointSettings.get']).toBeUndefined();
+    expect(doc.gaps).toEqual([expect.objectContaining({ area: 'sharing', what: 'microsoft365.sharepoint' })]);
+    expect(doc.settings.some((s) => s.key.startsWith('microsoft365.sharepoint.'))).toBe(false);
+  });
+
+  it('leaves site locations unknown when Sites.Read.All is not granted, and polls on', async () => {
+    put({ deniedOperations: ['sites.getAllSites'] });
+    const doc = await connector.collect(context());
+    expect(doc.gaps).toEqual([expect.objectContaining({ area: 'residency', what: 'sites.getAllSites.siteCollection.dataLocationCode' })]);
+    expect(doc.residency.map((r) => r.resourceKey)).toEqual(['tenant', 'users:EUR']);
+  });
+
+  it('accepts the SharePoint settings wrapped as {"value": {...}}, as the reference example shows', async () => {
+    put({ sharepointSettingsWrapped: true });
     const doc = await connector.collect(context());
     expect(setting(doc, 'microsoft365.sharepoint.sharing_capability')).toBe('existingExternalUserSharingOnly');
     expect(setting(doc, 'microsoft365.entra.allow_invites_from')).toBe('adminsAndGuestInviters');
@@ -190,7 +225,11 @@ describe('M365Connector against the provider simulator', () => {
     });
     const doc = await connector.collect(context());
     expect(doc.oauthGrants.filter((g) => g.grantType === 'delegated')).toHaveLength(6);
-    expect(doc.residency.map((r) => `${r.resourceKey}=${r.region}`)).toEqual(['tenant=EU', 'users:GBR=GB']);
+    expect(doc.residency.map((r) => `${r.resourceKey}=${r.region}`)).toEqual([
+      'tenant=EU',
+      'users:GBR=GB',
+      `site:${base.sites?.[0]?.id}=EU`,
+    ]);
     const { requests } = stats();
     expect(requests['users.list']).toBe(4);
     expect(requests['servicePrincipals.list']).toBe(4);
@@ -265,7 +304,7 @@ describe('M365Connector against the provider simulator', () => {
     put({ deniedOperations: ['organization.list'] });
     const err = await failure();
     expect(err.reason).toBe('auth');
-    expect(err.message).toContain('Organization.Read.All');
+    expect(err.message).toContain('Directory.Read.All');
   });
 
   it.each([

@@ -78,6 +78,7 @@ export class M365Connector implements Connector {
       });
     }
     const credentials = ctx.credentials as unknown as GraphCredentials;
+    const cloud = cloudOf(ctx.options);
     const defaults = this.defaultEndpoints(ctx.options);
     const client = new GraphClient({
       http: ctx.http,
@@ -87,7 +88,7 @@ export class M365Connector implements Connector {
       cacheKey: ctx.connectionId,
       cache: this.tokenCache,
     });
-    const raw = await fetchM365Posture(client);
+    const raw = await fetchM365Posture(client, { sharepointSettingsAvailable: cloud !== 'china' });
     for (const gap of raw.gaps) ctx.logger.debug('microsoft365: dataset not readable', { what: gap.what, reason: gap.reason });
     return normalizeM365Posture(raw);
   }

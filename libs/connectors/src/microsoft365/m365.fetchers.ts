@@ -32,7 +32,7 @@ const FEEDS = {
   delegatedGrants: { area: 'oauth', what: 'oauth2PermissionGrants' },
   appRoleAssignments: { area: 'oauth', what: 'servicePrincipals/{id}/appRoleAssignments' },
   users: { area: 'residency', what: 'users.preferredDataLocation' },
-  sites: { area: 'residency', what: 'sites.siteCollection.dataLocationCode' },
+  sites: { area: 'residency', what: 'sites.getAllSites.siteCollection.dataLocationCode' },
 } as const satisfies Record<string, GapTarget>;
 
 /**
@@ -42,11 +42,15 @@ const FEEDS = {
 const isForbidden = (err: unknown): err is ProviderError => isGraphRefusal(err) && err.details.status === 403;
 const readable = <T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>) => readOptional(gaps, feeds, isForbidden, read);
 
-/** Required: without the organization there is no tenant to report on, so a refusal fails the poll as auth. */
+/**
+ * Required: without the organization there is no tenant to report on, so a refusal fails the poll
+ * as auth. Only properties the v1.0 `organization` entity declares are selected (Multi-Geo's
+ * `isMultipleDataLocationsForServicesEnabled` is beta-only: v1.0 refuses it).
+ */
 async function fetchOrganization(client: GraphClient) {
   try {
     const orgs = await client.list('organization.list', '/organization', organizationSchema, {
-      $select: 'id,displayName,countryLetterCode,isMultipleDataLocationsForServicesEnabled,verifiedDomains',
+      $select: 'id,displayName,countryLetterCode,verifiedDomains',
     });
     if (orgs.length !== 1) {
       throw new ProviderError('schema', `microsoft365 organization.list: expected one organization, got ${orgs.length}`, {
@@ -56,7 +60,7 @@ async function fetchOrganization(client: GraphClient) {
     return orgs[0];
   } catch (err) {
     if (!isGraphRefusal(err)) throw err;
-    throw new ProviderError('auth', `${err.message} (the app needs Organization.Read.All)`, { ...err.details, retryable: false });
+    throw new ProviderError('auth', `${err.message} (the app needs Directory.Read.All)`, { ...err.details, retryable: false });
   }
 }
 
@@ -95,17 +99,30 @@ async function fetchAppRoleAssignments(
   return byHolder;
 }
 
+export interface M365FetchOptions {
+  /**
+   * Whether the cloud serves `GET /admin/sharepoint/settings`: its reference page lists the global
+   * service and US Government L4/L5, not China operated by 21Vianet.
+   */
+  sharepointSettingsAvailable?: boolean;
+}
+
 /** Reads everything the Microsoft 365 connector reports. Only the organization and poll-ending faults throw. */
-export async function fetchM365Posture(client: GraphClient): Promise<M365RawPosture> {
+export async function fetchM365Posture(client: GraphClient, options: M365FetchOptions = {}): Promise<M365RawPosture> {
   const organization = await fetchOrganization(client);
   const gaps = new GapLog();
-  const multiGeo = organization.isMultipleDataLocationsForServicesEnabled === true;
+  const sharepointAvailable = options.sharepointSettingsAvailable ?? true;
+  if (!sharepointAvailable) {
+    gaps.add(FEEDS.sharepoint, 'Microsoft Graph does not offer the SharePoint tenant settings in this national cloud');
+  }
 
   const [sharepointSettings, authorizationPolicy, crossTenantDefault, servicePrincipals, delegatedGrants, users, sites] =
     await Promise.all([
-      readable(gaps, FEEDS.sharepoint, () =>
-        client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema),
-      ),
+      sharepointAvailable
+        ? readable(gaps, FEEDS.sharepoint, () =>
+            client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
+          )
+        : Promise.resolve(undefined),
       readable(gaps, FEEDS.authorizationPolicy, () =>
         client.getObject('authorizationPolicy.get', '/policies/authorizationPolicy', authorizationPolicySchema),
       ),
@@ -127,12 +144,12 @@ export async function fetchM365Posture(client: GraphClient): Promise<M365RawPost
       readable(gaps, FEEDS.users, () =>
         client.list('users.list', '/users', userLocationSchema, { $select: 'id,preferredDataLocation', $top: TOP }),
       ),
-      // Site locations only differ from the tenant's when Multi-Geo is on; otherwise skip the search.
-      multiGeo
-        ? readable(gaps, FEEDS.sites, () =>
-            client.list('sites.search', '/sites', siteSchema, { search: '*', $select: 'id,siteCollection', $top: TOP }),
-          )
-        : Promise.resolve(undefined),
+      // v1.0 has no Multi-Geo flag: a site collection's dataLocationCode, present only in Multi-Geo
+      // tenants, is the signal. getAllSites lists the site collections of every geography in one
+      // listing (server-driven pages, no per-site calls); its page documents no $top.
+      readable(gaps, FEEDS.sites, () =>
+        client.list('sites.getAllSites', '/sites/getAllSites', siteSchema, { $select: 'id,siteCollection' }),
+      ),
     ]);
 
   if (!servicePrincipals) {

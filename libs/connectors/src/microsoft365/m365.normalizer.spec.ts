@@ -77,6 +77,47 @@ describe('normalizeM365Posture', () => {
     );
   });
 
+  it('counts consent policies whatever the prefix casing, and an unprefixed id as user consent', () => {
+    const consent = (permissionGrantPoliciesAssigned: string[]) =>
+      normalizeM365Posture(
+        raw({ authorizationPolicy: { defaultUserRolePermissions: { allowedToCreateApps: false, permissionGrantPoliciesAssigned } } }),
+      ).settings;
+    const value = (settings: ReturnType<typeof consent>, key: string) => settings.find((s) => s.key === key)?.value;
+    // The defaultUserRolePermissions reference writes the prefix managePermissionGrantsForSelf.
+    const documented = consent([
+      'managePermissionGrantsForSelf.microsoft-user-default-legacy',
+      'managePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team',
+    ]);
+    expect(value(documented, 'microsoft365.entra.user_consent_policies')).toEqual(['managePermissionGrantsForSelf.microsoft-user-default-legacy']);
+    expect(value(documented, 'microsoft365.entra.owner_consent_policies')).toEqual([
+      'managePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team',
+    ]);
+    // The authorizationPolicy page's own example answers an id without any prefix.
+    expect(value(consent(['just-user-read']), 'microsoft365.entra.user_consent_policies')).toEqual(['just-user-read']);
+    expect(value(consent([]), 'microsoft365.entra.user_consent_policies')).toEqual([]);
+  });
+
+  it('reports each Multi-Geo location as its own observation, never folded into the tenant region', () => {
+    const doc = normalizeM365Posture(
+      raw({
+        users: [{ id: 'u1', preferredDataLocation: 'EUR' }, { id: 'u2', preferredDataLocation: null }],
+        sites: [
+          { id: 'contoso-nam.sharepoint.com,b,c', siteCollection: { dataLocationCode: 'NAM' } },
+          { id: 'contoso.sharepoint.com,a,b', siteCollection: { dataLocationCode: 'EUR' } },
+          // Outside Multi-Geo a site collection carries no dataLocationCode: nothing to observe.
+          { id: 'contoso.sharepoint.com,x,y', siteCollection: {} },
+        ],
+      }),
+    );
+    expect(doc.residency.map((r) => `${r.resourceKey}=${r.region}`)).toEqual([
+      'tenant=EU',
+      'users:EUR=EU',
+      'site:contoso-nam.sharepoint.com,b,c=US',
+      'site:contoso.sharepoint.com,a,b=EU',
+    ]);
+    expect(new Set(doc.residency.map((r) => r.region)).size).toBe(2);
+  });
+
   it('reads the cross-tenant defaults per direction and kind', () => {
     const doc = normalizeM365Posture(
       raw({

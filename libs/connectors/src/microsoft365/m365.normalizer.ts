@@ -32,7 +32,7 @@ export interface M365RawPosture {
   /** Application permissions, by the object id of the service principal holding them. */
   appRoleAssignments?: Record<string, GraphAppRoleAssignment[]>;
   users?: GraphUserLocation[];
-  /** Read only when the organization has Multi-Geo. */
+  /** Site collections of every geography (`sites/getAllSites`). */
   sites?: GraphSite[];
   gaps: PostureGap[];
 }
@@ -70,19 +70,33 @@ function normalizeSharepoint(s: GraphSharepointSettings, out: SettingsBuilder): 
   );
 }
 
+const OWNER_CONSENT_PREFIX = 'managepermissiongrantsforownedresource.';
+
+/**
+ * Splits the assigned permission grant policies into user consent and owner consent. The
+ * defaultUserRolePermissions reference writes the prefix `managePermissionGrantsForSelf.`, while
+ * tenants are commonly seen answering `ManagePermissionGrantsForSelf.`, so prefixes are compared
+ * without case. Every id that is not
+ * an owner consent policy counts as user consent, unprefixed ones included (the reference page's
+ * own example answers `just-user-read`): an id we cannot place must fail M365.ENTRA.2, never pass it.
+ */
+function splitConsentPolicies(ids: string[] | null | undefined): { userConsent?: string[]; ownerConsent?: string[] } {
+  if (!ids) return {};
+  const isOwner = (id: string) => id.toLowerCase().startsWith(OWNER_CONSENT_PREFIX);
+  return {
+    userConsent: sortedUnique(ids.filter((id) => !isOwner(id))),
+    ownerConsent: sortedUnique(ids.filter(isOwner)),
+  };
+}
+
 function normalizeAuthorizationPolicy(p: GraphAuthorizationPolicy, out: SettingsBuilder): void {
   out.add('microsoft365.entra.allow_invites_from', p.allowInvitesFrom, 'allowInvitesFrom');
   const roleId = p.guestUserRoleId?.trim().toLowerCase();
   out.add('microsoft365.entra.guest_user_role', roleId ? (GUEST_ROLES[roleId] ?? roleId) : undefined, 'guestUserRoleId');
   const permissions = p.defaultUserRolePermissions;
-  const policies = permissions?.permissionGrantPoliciesAssigned;
-  const named = (prefix: string) => (policies ? sortedUnique(policies.filter((id) => id.startsWith(prefix))) : undefined);
-  out.add('microsoft365.entra.user_consent_policies', named('ManagePermissionGrantsForSelf.'), 'permissionGrantPoliciesAssigned');
-  out.add(
-    'microsoft365.entra.owner_consent_policies',
-    named('ManagePermissionGrantsForOwnedResource.'),
-    'permissionGrantPoliciesAssigned',
-  );
+  const { userConsent, ownerConsent } = splitConsentPolicies(permissions?.permissionGrantPoliciesAssigned);
+  out.add('microsoft365.entra.user_consent_policies', userConsent, 'permissionGrantPoliciesAssigned');
+  out.add('microsoft365.entra.owner_consent_policies', ownerConsent, 'permissionGrantPoliciesAssigned');
   out.add('microsoft365.entra.users_can_register_apps', permissions?.allowedToCreateApps, 'allowedToCreateApps');
 }
 
@@ -185,6 +199,12 @@ function normalizeGrants(raw: M365RawPosture, gaps: PostureGap[]): OAuthGrant[] 
   );
 }
 
+/**
+ * One observation per location-bearing resource: the tenant (its country), each Multi-Geo user
+ * location, each site collection with a dataLocationCode. A Multi-Geo tenant therefore shows each
+ * of its regions, and the evaluator sees data spread over several regions as not pinned to one;
+ * nothing here collapses them into the tenant's own region.
+ */
 function normalizeResidency(raw: M365RawPosture, gaps: PostureGap[]): ResidencyObservation[] {
   const out: ResidencyObservation[] = [];
   const country = raw.organization.countryLetterCode?.trim();
