@@ -9,8 +9,8 @@ import {
 } from '@tollgate/connector-sdk';
 import { serviceAccountKeySchema, type ServiceAccountKey } from './google-api.schemas';
 import { GoogleTokenClient, readPrivateKey } from './google-token.client';
-import { classifyGoogleResponse, GoogleClient, isGoogleRefusal } from './google.client';
-import { fetchGooglePolicies, fetchGooglePosture, fetchTokenActivities, type GoogleApiBases } from './google.fetchers';
+import { classifyGoogleResponse, GoogleClient, isGoogleRefusal, RequestPacer } from './google.client';
+import { DIRECTORY_INTERVAL_MS, fetchGooglePolicies, fetchGooglePosture, fetchTokenActivities, type GoogleApiBases } from './google.fetchers';
 import { applyTokenEvents, normalizeGooglePosture, tokenEvents } from './google.normalizer';
 
 export const GOOGLE_ADMIN_API = 'https://admin.googleapis.com';
@@ -220,7 +220,7 @@ export class GoogleWorkspaceConnector implements Connector {
       return undefined;
     }
     const gaps: PostureGap[] = [];
-    const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps);
+    const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps, new RequestPacer(DIRECTORY_INTERVAL_MS, ctx.signal));
     this.logGaps(ctx, gaps);
     const fresh = normalizeGooglePosture({ customer, users: [], policies, gaps });
     const newest = events.reduce((max, e) => Math.max(max, e.time), Date.parse(base.state.lastEventTime));

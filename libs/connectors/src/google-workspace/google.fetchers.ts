@@ -53,15 +53,23 @@ const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
   },
 };
 
-/** `setting.type.matches(...)` takes an RE2 pattern: anchored and with dots escaped, it names one type. */
-function settingFilter(type: GoogleSettingType): string {
-  return `setting.type.matches('^${type.replace(/\./g, '\\.')}$')`;
+/**
+ * The `filter` of policies.list for one setting type. The filter is a CEL expression and the
+ * pattern an RE2 regex inside a CEL string literal, so a regex backslash is itself escaped there:
+ * `\.` alone is not a valid CEL escape and Google refuses the whole filter (400 INVALID_ARGUMENT).
+ * Google's own example: `setting.type.matches('^settings/gmail\\..*$')`.
+ */
+export function settingFilter(type: GoogleSettingType): string {
+  const regex = `^${type.replace(/\./g, '\\.')}$`;
+  const celLiteral = regex.replace(/\\/g, '\\\\');
+  return `setting.type.matches('${celLiteral}')`;
 }
 
-async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType): Promise<GooglePolicy[]> {
+async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType, pacer: RequestPacer): Promise<GooglePolicy[]> {
   const operation = 'policies.list';
   const all = await collectPages(
     async (pageToken) => {
+      await pacer.wait();
       const page = await client.get(operation, `${base}/v1/policies`, policiesPageSchema, {
         filter: settingFilter(type),
         pageSize: POLICY_PAGE_SIZE,
@@ -126,15 +134,20 @@ async function fetchUserTokens(
   return results.filter((r): r is GoogleUserTokens => r !== undefined);
 }
 
-/** Every Policy API setting type; each one refused becomes a gap and is left out. */
+/**
+ * Every Policy API setting type; each one refused becomes a gap and is left out. Paced like the
+ * Directory calls (the same pacer when the caller shares one), so a tenant with many policy pages
+ * never bursts the Cloud Identity quota either.
+ */
 export async function fetchGooglePolicies(
   client: GoogleClient,
   base: string,
   gaps: PostureGap[],
+  pacer: RequestPacer,
 ): Promise<GoogleRawPosture['policies']> {
   const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
     try {
-      return await fetchPolicies(client, base, type);
+      return await fetchPolicies(client, base, type, pacer);
     } catch (err) {
       if (!isGoogleRefusal(err)) throw err;
       gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
@@ -165,7 +178,7 @@ export async function fetchGooglePosture(
   const users = await fetchUsers(client, bases.admin, customer, pacer);
   // One phase after the other keeps the requests in flight (each holding listeners on the poll's
   // abort signal) at the token listing's concurrency.
-  const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps);
+  const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps, pacer);
   const userTokens = await fetchUserTokens(client, bases.admin, users, pacer, gaps);
   return { customer, users, policies, userTokens, gaps };
 }
