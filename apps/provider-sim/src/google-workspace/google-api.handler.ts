@@ -13,6 +13,7 @@ const SCOPE = 'https://www.googleapis.com/auth/';
 /** What the simulated domain-wide delegation authorizes the service account for. */
 export const GOOGLE_DELEGATED_SCOPES = [
   `${SCOPE}admin.directory.user.readonly`,
+  `${SCOPE}admin.directory.orgunit.readonly`,
   `${SCOPE}admin.directory.user.security`,
   `${SCOPE}admin.reports.audit.readonly`,
   `${SCOPE}cloud-identity.policies.readonly`,
@@ -157,6 +158,38 @@ const listUsers: Operation = {
   },
 };
 
+const ORG_UNIT_TYPES = ['all', 'children', 'allIncludingParent'];
+
+/** Directory orgunits.list: no paging; `type` as the discovery document enumerates it. */
+const listOrgUnits: Operation = {
+  name: 'directory.orgunits.list',
+  scopes: [`${SCOPE}admin.directory.orgunit.readonly`, `${SCOPE}admin.directory.orgunit`],
+  listField: 'organizationUnits',
+  handle({ tenant, url, params: [customer] }) {
+    if (!customerMatches(tenant, customer)) {
+      return { status: 403, body: googleError(403, 'PERMISSION_DENIED', 'forbidden', 'Not Authorized to access this resource/api') };
+    }
+    const type = url.searchParams.get('type') ?? 'children';
+    if (!ORG_UNIT_TYPES.includes(type)) return badRequest(`Invalid value for: type (${ORG_UNIT_TYPES.join(', ')})`);
+    const tree = tenant.orgUnitTree();
+    const byId = new Map(tree.map((ou) => [ou.id, ou]));
+    const [root] = tree;
+    const units = type === 'allIncludingParent' ? tree : type === 'all' ? tree.slice(1) : tree.filter((ou) => ou.parentId === root.id);
+    const organizationUnits = units.map((ou) => {
+      const parent = ou.parentId ? byId.get(ou.parentId) : undefined;
+      return {
+        kind: 'admin#directory#orgUnit',
+        etag: '"sim-etag"',
+        name: ou.path === '/' ? tenant.data.domain : ou.path.split('/').at(-1),
+        orgUnitPath: ou.path,
+        orgUnitId: `id:${ou.id}`,
+        ...(parent ? { parentOrgUnitPath: parent.path, parentOrgUnitId: `id:${parent.id}` } : {}),
+      };
+    });
+    return { status: 200, body: { kind: 'admin#directory#orgUnits', etag: '"sim-etag"', organizationUnits } };
+  },
+};
+
 const listTokens: Operation = {
   name: 'directory.tokens.list',
   scopes: [`${SCOPE}admin.directory.user.security`],
@@ -234,7 +267,7 @@ const listPolicies: Operation = {
           query: p.groupId
             ? `entity.groups.exists(group, group.group_id == groupId('${p.groupId}'))`
             : `entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('${p.orgUnitId}'))`,
-          sortOrder: p.sortOrder,
+          sortOrder: tenant.sortOrderOf(p, index),
         },
         setting: { type: `settings/${p.settingType}`, value: p.value },
         type: p.type,
@@ -248,6 +281,7 @@ const listPolicies: Operation = {
 const ROUTES: { method: string; pattern: RegExp; op: Operation }[] = [
   { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/users$/, op: listUsers },
   { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/users\/([^/]+)\/tokens$/, op: listTokens },
+  { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/customer\/([^/]+)\/orgunits$/, op: listOrgUnits },
   {
     method: 'GET',
     pattern: /^\/google\/admin\/reports\/v1\/activity\/users\/all\/applications\/token$/,

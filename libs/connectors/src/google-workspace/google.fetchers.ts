@@ -1,6 +1,7 @@
 import { collectPages, mapLimit, parseAnswer, type PostureGap } from '@tollgate/connector-sdk';
 import {
   activitiesPageSchema,
+  orgUnitsListSchema,
   GOOGLE_SETTING_SCHEMAS,
   GOOGLE_SETTING_TYPES,
   policiesPageSchema,
@@ -12,7 +13,7 @@ import {
   type GoogleUserSummary,
 } from './google-api.schemas';
 import { isGoogleRefusal, isNotFound, RequestPacer, type GoogleClient } from './google.client';
-import type { GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
+import type { GoogleOrgUnit, GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
 
 /** Real tenants stay far below these; more pages means the provider is looping. */
 const MAX_POLICY_PAGES = 200;
@@ -51,6 +52,10 @@ const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
     area: 'sharing',
     what: 'google-workspace.residency.limit_processing_to_storage_region',
   },
+  // Unreadable, an app counts as on: its sharing settings are still held to the baseline.
+  'settings/drive_and_docs.service_status': { area: 'sharing', what: 'google-workspace.drive.service_status' },
+  'settings/chat.service_status': { area: 'sharing', what: 'google-workspace.chat.service_status' },
+  'settings/groups_for_business.service_status': { area: 'sharing', what: 'google-workspace.groups.service_status' },
 };
 
 /**
@@ -163,6 +168,31 @@ export async function fetchGooglePolicies(
 }
 
 /**
+ * The org unit tree (Directory orgunits.list, `type=allIncludingParent` so the root is listed too;
+ * the method has no paging). Refused (the org unit scope not delegated), it becomes a gap and each
+ * org unit is reduced over its own and customer-wide policies only.
+ */
+export async function fetchOrgUnits(
+  client: GoogleClient,
+  adminBase: string,
+  customer: string,
+  pacer: RequestPacer,
+  gaps: PostureGap[],
+): Promise<GoogleOrgUnit[] | undefined> {
+  await pacer.wait();
+  try {
+    const url = `${adminBase}/admin/directory/v1/customer/${encodeURIComponent(customer)}/orgunits`;
+    const { organizationUnits } = await client.get('directory.orgunits.list', url, orgUnitsListSchema, { type: 'allIncludingParent' });
+    const strip = (id: string) => id.replace(/^id:/, '');
+    return organizationUnits.map((ou) => ({ id: strip(ou.orgUnitId), ...(ou.parentOrgUnitId ? { parentId: strip(ou.parentOrgUnitId) } : {}) }));
+  } catch (err) {
+    if (!isGoogleRefusal(err)) throw err;
+    gaps.push({ area: 'sharing', what: 'directory.orgunits.list', reason: err.message });
+    return undefined;
+  }
+}
+
+/**
  * Reads everything the Google Workspace connector reports: the users (whose listing failing fails
  * the poll: without it there is no tenant), their tokens, and the Policy API settings, each of which
  * may be refused on its own and then becomes a gap.
@@ -178,9 +208,10 @@ export async function fetchGooglePosture(
   const users = await fetchUsers(client, bases.admin, customer, pacer);
   // One phase after the other keeps the requests in flight (each holding listeners on the poll's
   // abort signal) at the token listing's concurrency.
+  const orgUnits = await fetchOrgUnits(client, bases.admin, customer, pacer, gaps);
   const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps, pacer);
   const userTokens = await fetchUserTokens(client, bases.admin, users, pacer, gaps);
-  return { customer, users, policies, userTokens, gaps };
+  return { customer, users, policies, userTokens, gaps, ...(orgUnits ? { orgUnits } : {}) };
 }
 
 /**
