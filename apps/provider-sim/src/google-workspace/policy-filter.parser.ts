@@ -3,7 +3,7 @@
  * `setting.type.matches('<RE2>')` and `customer == "customers/<id>"` clauses joined by `&&`, `||`
  * and parentheses (discovery document cloudidentity v1, `policies.list` `filter`). String literals are
  * CEL string literals: a backslash must start a valid CEL escape (cel-spec `doc/langdef.md`,
- * "String and Bytes Values"), so `'^settings/x\.y$'` is refused like Google refuses it, and
+ * "String and Bytes Values"; triple-quoted literals are not accepted here), so `'^settings/x\.y$'` is refused like Google refuses it, and
  * `'^settings/x\\.y$'` is the regex `^settings/x\.y$`. Anything else is refused too: the simulator
  * must not accept a filter the real API would not.
  */
@@ -57,7 +57,7 @@ function readString(text: string, start: number, raw: boolean): { value: string;
       i += 2;
       continue;
     }
-    const hex = /^(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-3][0-7]{2}))/.exec(text.slice(i + 1));
+    const hex = /^(?:[xX]([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-3][0-7]{2}))/.exec(text.slice(i + 1));
     if (!hex) throw new PolicyFilterError(`invalid escape sequence "\\${next}" in a string literal at position ${i}`);
     const code = hex[1] ?? hex[2] ?? hex[3];
     value += code !== undefined ? String.fromCodePoint(parseInt(code, 16)) : String.fromCharCode(parseInt(hex[4], 8));
