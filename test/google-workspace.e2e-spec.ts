@@ -158,6 +158,53 @@ describe('Google Workspace (end to end)', () => {
     expect(findings.summary).toMatchObject({ fail: 0, unknown: 0 });
   });
 
+  describe('residency and org units without any allowed region set', () => {
+    const otherCustomer = 'C0e2egws2';
+    const otherPath = `/_sim/google/tenants/${otherCustomer}`;
+    const contractors = '03ph8a2z5contr';
+    let otherId: string;
+
+    beforeAll(async () => {
+      const base = compliantGoogleTenant(otherCustomer);
+      await sim
+        .control()
+        .put(otherPath)
+        .send({
+          ...base,
+          orgUnits: [...(base.orgUnits ?? []), { id: contractors, path: '/Contractors' }],
+          policies: [
+            ...(base.policies ?? []),
+            // Drive is off for contractors: their open sharing setting shares nothing and must not fail.
+            { orgUnitId: contractors, settingType: 'drive_and_docs.external_sharing', value: { externalSharingMode: 'ALLOWED', allowPublishingFiles: true } },
+            { orgUnitId: contractors, settingType: 'drive_and_docs.service_status', value: { serviceState: 'DISABLED' } },
+          ],
+        })
+        .expect(200);
+      const { parameters: _none, ...connection } = googleConnection(sim, otherCustomer, 'Acme Google, no regions set');
+      otherId = (await t.api().post('/connections').send(connection).expect(201)).body.id;
+    });
+
+    const findingsOf = async () =>
+      (await t.api().get(`/connections/${otherId}/findings`).expect(200)).body.findings as { controlId: string; resourceKey: string; status: string; message: string }[];
+
+    it('data pinned to one region passes, and an org unit with Drive off fails no Drive control', async () => {
+      const polled = await pollNow(t, otherId);
+      expect(polled).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
+      const findings = await findingsOf();
+      expect(findings.filter((f) => f.controlId === 'GWS.RESIDENCY.1').map((f) => [f.resourceKey, f.status])).toEqual([[`orgUnit:${root}`, 'pass']]);
+      expect(findings.filter((f) => f.resourceKey === `orgUnit:${contractors}`)).toEqual([]);
+      expect(findings.filter((f) => f.status === 'fail')).toEqual([]);
+    });
+
+    it('data at rest in no region fails as not pinned to any region', async () => {
+      await sim.control().patch(`${otherPath}/data-region`).send({ region: 'ANY_REGION' }).expect(200);
+      await pollNow(t, otherId);
+      const residency = (await findingsOf()).filter((f) => f.controlId === 'GWS.RESIDENCY.1');
+      expect(residency).toEqual([expect.objectContaining({ resourceKey: `orgUnit:${root}`, status: 'fail' })]);
+      expect(residency[0].message).toContain('not pinned to any region');
+    });
+  });
+
   it('an access token expiring mid-poll is refreshed without failing the poll', async () => {
     const before = await tokenExchanges();
     // The first call of the poll (the token events, between full reads) is held back long enough

@@ -313,15 +313,58 @@ describe('evaluate: residency checks', () => {
     expect(finding).toMatchObject({ resourceKey: 'tenant', status: 'unknown', observed: null });
   });
 
-  it('is unknown when no allowed region is set', () => {
-    const findings = evaluate(doc({ residency: [at('EU', 'declared')] }), residency({ param: 'allowedRegions' }));
-    expect(findings).toEqual([
-      expect.objectContaining({
-        resourceKey: 'tenant',
-        status: 'unknown',
-        message: "parameter allowedRegions is not set: list the regions where this tenant's data may reside",
-      }),
+  describe('with no allowed regions set, unpinned data fails', () => {
+    const unset = () => residency({ param: 'allowedRegions' });
+
+    it('fails data at rest in no region, saying it is not pinned', () => {
+      const findings = evaluate(doc({ residency: [at('ANY', 'observed', 'orgUnit:root')] }), unset());
+      expect(findings).toEqual([
+        expect.objectContaining({
+          resourceKey: 'orgUnit:root',
+          status: 'fail',
+          observed: { region: 'ANY', source: 'observed' },
+          message: 'data at rest is not pinned to any region: the provider may store it in any of its regions',
+        }),
+      ]);
+    });
+
+    it('fails data spread over several regions, naming how many', () => {
+      const findings = evaluate(
+        doc({ residency: [at('EUR', 'observed', 'tenant'), at('NAM', 'observed', 'site:b'), at('EUR', 'observed', 'site:a')] }),
+        unset(),
+      );
+      expect(findings.map((f) => [f.resourceKey, f.status])).toEqual([
+        ['site:a', 'fail'],
+        ['site:b', 'fail'],
+        ['tenant', 'fail'],
+      ]);
+      expect(findings[1].message).toBe(
+        "data resides in NAM (observed through the provider API), but this tenant's data is spread over 2 regions (EUR, NAM), not pinned to one; set parameter allowedRegions to accept them",
+      );
+    });
+
+    it('passes data pinned to one region, observed or declared', () => {
+      const observed = evaluate(doc({ residency: [at('EUROPE', 'observed', 'orgUnit:a'), at('europe', 'observed', 'orgUnit:b')] }), unset());
+      expect(observed.map((f) => f.status)).toEqual(['pass', 'pass']);
+      expect(observed[0].message).toBe('data resides in EUROPE (observed through the provider API); pinned to one region (parameter allowedRegions not set)');
+      const [declared] = evaluate(doc({ residency: [at('EU', 'declared')] }), unset());
+      expect(declared).toMatchObject({ resourceKey: 'tenant', status: 'pass', observed: { region: 'EU', source: 'declared' } });
+    });
+  });
+
+  it('with allowed regions set, narrows which pinned regions pass and still fails unpinned data', () => {
+    const findings = evaluate(
+      doc({ residency: [at('US', 'observed', 'orgUnit:a'), at('EUROPE', 'observed', 'orgUnit:b'), at('ANY', 'observed', 'orgUnit:c')] }),
+      residency(['EUROPE', 'ANY']),
+    );
+    expect(findings.map((f) => [f.resourceKey, f.status])).toEqual([
+      ['orgUnit:a', 'fail'],
+      ['orgUnit:b', 'pass'],
+      ['orgUnit:c', 'fail'],
     ]);
+    expect(findings[2].message).toBe(
+      'data at rest is not pinned to any region: the provider may store it in any of its regions; allowed: EUROPE, ANY',
+    );
   });
 
   it('reports a declared residency as declared, not observed', () => {

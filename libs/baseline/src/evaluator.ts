@@ -1,5 +1,5 @@
 import canonicalize from 'canonicalize';
-import type { PostureDocument, PostureGap, SettingObservation } from '@tollgate/connector-sdk';
+import { NO_REGION, type PostureDocument, type PostureGap, type ResidencyObservation, type SettingObservation } from '@tollgate/connector-sdk';
 import { isParamRef, jsonKind, parameterUses, shapeMismatch } from './baseline-parameters';
 import {
   DEFAULT_GRANT_TYPES,
@@ -395,6 +395,13 @@ function escapeRegExp(text: string): string {
 // ---------------------------------------------------------------------------------------------
 // residency checks
 
+/**
+ * Residency fails by default when data is not pinned: with no allowed regions set, data at rest in
+ * no region (NO_REGION) fails, and so does data spread over several regions (one tenant's
+ * observations naming more than one, e.g. Microsoft 365 Multi-Geo); data pinned to one region
+ * passes, a declared region (Slack) counting as pinned. Allowed regions, when set, narrow which
+ * pinned regions pass; NO_REGION fails whatever the list says.
+ */
 function evaluateResidency(
   control: Control,
   check: ResidencyCheck,
@@ -406,7 +413,7 @@ function evaluateResidency(
   const source = describeSource(check.allowedRegions, 'allowedRegions');
   const expected: JsonValue = { allowedRegions: allowed ?? null };
 
-  if (!isStringList(allowed)) {
+  if (allowed !== undefined && allowed !== null && !isStringList(allowed)) {
     out.push(finding(control, TENANT, 'unknown', expected, null, `${source} is not a list of strings`));
     return;
   }
@@ -418,14 +425,11 @@ function evaluateResidency(
     out.push(finding(control, TENANT, 'unknown', expected, null, message));
     return;
   }
-  if (allowed.length === 0) {
-    const message = `${source} is not set: list the regions where this tenant's data may reside`;
-    out.push(finding(control, TENANT, 'unknown', expected, null, message));
-    return;
-  }
 
-  const allowedUpper = new Set(allowed.map((r) => r.toUpperCase()));
-  const allowedText = allowed.join(', ');
+  const allowedList = isStringList(allowed) ? allowed : [];
+  const allowedUpper = new Set(allowedList.map((r) => r.toUpperCase()));
+  const allowedText = allowedList.join(', ');
+  const resolved: { resourceKey: string; observation: ResidencyObservation }[] = [];
   for (const [resourceKey, group] of groupBy(doc.residency, (o) => o.resourceKey)) {
     // What the API shows outranks what an operator declared.
     const observedOnly = group.filter((o) => o.source === 'observed');
@@ -437,14 +441,37 @@ function evaluateResidency(
       out.push(finding(control, resourceKey, 'unknown', expected, observed, message));
       continue;
     }
-    const { region, source: how } = considered[0];
-    const inAllowed = allowedUpper.has(region.toUpperCase());
+    resolved.push({ resourceKey, observation: considered[0] });
+  }
+  const pinned = uniqueBy(
+    resolved.map((r) => r.observation).filter((o) => o.region.toUpperCase() !== NO_REGION),
+    (o) => o.region.toUpperCase(),
+  ).map((o) => o.region.toUpperCase());
+
+  for (const { resourceKey, observation } of resolved) {
+    const { region, source: how } = observation;
+    const observed = { region, source: how };
+    if (region.toUpperCase() === NO_REGION) {
+      const message = `data at rest is not pinned to any region: the provider may store it in any of its regions${allowedText ? `; allowed: ${allowedText}` : ''}`;
+      out.push(finding(control, resourceKey, 'fail', expected, observed, message));
+      continue;
+    }
     const stated =
       how === 'declared'
         ? `data residency is declared by the operator as ${region} (not observed: the provider API does not expose it)`
         : `data resides in ${region} (observed through the provider API)`;
+    if (allowedList.length === 0) {
+      if (pinned.length > 1) {
+        const message = `${stated}, but this tenant's data is spread over ${pinned.length} regions (${pinned.join(', ')}), not pinned to one; set ${source} to accept them`;
+        out.push(finding(control, resourceKey, 'fail', expected, observed, message));
+      } else {
+        out.push(finding(control, resourceKey, 'pass', expected, observed, `${stated}; pinned to one region (${source} not set)`));
+      }
+      continue;
+    }
+    const inAllowed = allowedUpper.has(region.toUpperCase());
     const message = inAllowed ? `${stated}; allowed: ${allowedText}` : `${stated}, outside the allowed regions ${allowedText}`;
-    out.push(finding(control, resourceKey, inAllowed ? 'pass' : 'fail', expected, { region, source: how }, message));
+    out.push(finding(control, resourceKey, inAllowed ? 'pass' : 'fail', expected, observed, message));
   }
 }
 

@@ -76,9 +76,9 @@ export const GOOGLE_WORKSPACE_PRESET_FIXTURES: PresetFixtureTable = {
     },
   },
   'GWS.RESIDENCY.1': {
+    // Both without allowedRegions: pinned to one region passes, an org unit in no region fails.
     pass: {
       doc: { residency: [{ resourceKey: ROOT, region: 'EUROPE', source: 'observed' }] },
-      overrides: { allowedRegions: ['EUROPE'] },
     },
     fail: {
       doc: {
@@ -87,7 +87,6 @@ export const GOOGLE_WORKSPACE_PRESET_FIXTURES: PresetFixtureTable = {
           { resourceKey: SALES, region: 'ANY', source: 'observed' },
         ],
       },
-      overrides: { allowedRegions: ['EUROPE'] },
     },
   },
   'GWS.RESIDENCY.2': {

@@ -134,7 +134,7 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
           { resourceKey: 'users:NAM', region: 'US', source: 'observed' },
         ],
       },
-      overrides: { allowedRegions: ['EU'] },
+      // No allowedRegions: a tenant spread over two regions fails by default.
     },
   },
 };

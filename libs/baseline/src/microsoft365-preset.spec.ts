@@ -1,4 +1,4 @@
-import type { PostureDocument } from '@tollgate/connector-sdk';
+import type { PostureDocument, ResidencyObservation } from '@tollgate/connector-sdk';
 import { BaselineRegistry, SHIPPED_PRESETS_DIR } from './baseline.registry';
 import { evaluate } from './evaluator';
 import { MICROSOFT365_PRESET_FIXTURES } from './microsoft365-preset.fixtures';
@@ -58,10 +58,20 @@ describe('microsoft365-locked-down', () => {
     expect(findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
   });
 
-  it('leaves residency unknown until the operator sets the allowed regions', () => {
-    const findings = evaluate(doc({ residency: [{ resourceKey: 'tenant', region: 'EU', source: 'observed' }] }), baseline).filter(
-      (f) => f.controlId === 'M365.RESIDENCY.1',
-    );
-    expect(findings).toEqual([expect.objectContaining({ status: 'unknown', resourceKey: 'tenant' })]);
+  it('before allowed regions are set, passes a tenant pinned to one region and fails one spread over several (Multi-Geo)', () => {
+    const residencyOf = (residency: ResidencyObservation[]) =>
+      evaluate(doc({ residency }), baseline).filter((f) => f.controlId === 'M365.RESIDENCY.1');
+    expect(residencyOf([{ resourceKey: 'tenant', region: 'EU', source: 'observed' }])).toEqual([
+      expect.objectContaining({ status: 'pass', resourceKey: 'tenant' }),
+    ]);
+    const spread = residencyOf([
+      { resourceKey: 'tenant', region: 'EU', source: 'observed' },
+      { resourceKey: 'site:contoso-us', region: 'US', source: 'observed' },
+    ]);
+    expect(spread.map((f) => [f.resourceKey, f.status])).toEqual([
+      ['site:contoso-us', 'fail'],
+      ['tenant', 'fail'],
+    ]);
+    expect(spread[0].message).toContain('spread over 2 regions (EU, US)');
   });
 });

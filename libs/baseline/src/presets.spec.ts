@@ -1,4 +1,4 @@
-import type { OAuthGrant, PostureDocument } from '@tollgate/connector-sdk';
+import type { OAuthGrant, PostureDocument, ResidencyObservation } from '@tollgate/connector-sdk';
 import { BaselineRegistry, SHIPPED_PRESETS_DIR } from './baseline.registry';
 import type { JsonValue } from './baseline.types';
 import { evaluate } from './evaluator';
@@ -248,12 +248,13 @@ describe('slack-locked-down', () => {
     ]);
   });
 
-  it('leaves residency unknown until the operator sets the allowed regions', () => {
-    const findings = evaluate(
-      postureDocument('slack', { residency: [{ resourceKey: 'tenant', region: 'EU', source: 'declared' }] }),
-      slack,
-    ).filter((f) => f.controlId === 'SLACK.RESIDENCY.1');
-    expect(findings).toEqual([expect.objectContaining({ status: 'unknown', resourceKey: 'tenant' })]);
+  it('passes a declared region as pinned before any allowed region is set, and stays unknown without one', () => {
+    const residencyOf = (residency: ResidencyObservation[]) =>
+      evaluate(postureDocument('slack', { residency }), slack).filter((f) => f.controlId === 'SLACK.RESIDENCY.1');
+    expect(residencyOf([{ resourceKey: 'tenant', region: 'EU', source: 'declared' }])).toEqual([
+      expect.objectContaining({ status: 'pass', resourceKey: 'tenant' }),
+    ]);
+    expect(residencyOf([])).toEqual([expect.objectContaining({ status: 'unknown', resourceKey: 'tenant' })]);
   });
 });
 

@@ -39,10 +39,16 @@ export interface OAuthGrant {
   sensitiveScopes?: string[];
 }
 
+/**
+ * The region of data that no policy pins to a region (Google `ANY_REGION`, or no data region policy
+ * at all): the provider may store it wherever it likes. A residency control always fails it.
+ */
+export const NO_REGION = 'ANY';
+
 export interface ResidencyObservation {
   /** `tenant`, or a narrower resource such as `site:...`, `user-distribution:EUR`. */
   resourceKey: string;
-  /** Region code as the provider reports it, upper case: `EU`, `US`, `EUROPE`, `NAM`, ... */
+  /** Region code as the provider reports it, upper case: `EU`, `US`, `EUROPE`, `NAM`, ...; NO_REGION when unpinned. */
   region: string;
   /** `declared` when the API cannot show residency and the operator told us (Slack). */
   source: 'observed' | 'declared';

@@ -5,6 +5,7 @@ import type { FaultInjector } from '../faults/fault.injector';
 import { respondWithFault } from '../faults/fault.responder';
 import { readBody, sendJson } from '../http/sim-http.util';
 import type { GoogleTenant, GoogleTenantStore, IssuedToken } from './google-tenant.store';
+import { parsePolicyFilter, PolicyFilterError, type PolicyFilter } from './policy-filter.parser';
 
 export const GOOGLE_PREFIX = '/google/';
 
@@ -12,6 +13,7 @@ const SCOPE = 'https://www.googleapis.com/auth/';
 /** What the simulated domain-wide delegation authorizes the service account for. */
 export const GOOGLE_DELEGATED_SCOPES = [
   `${SCOPE}admin.directory.user.readonly`,
+  `${SCOPE}admin.directory.orgunit.readonly`,
   `${SCOPE}admin.directory.user.security`,
   `${SCOPE}admin.reports.audit.readonly`,
   `${SCOPE}cloud-identity.policies.readonly`,
@@ -66,11 +68,38 @@ function oauthError(error: string, description: string): Record<string, unknown>
 
 let endlessCounter = 0;
 
-function page<T>(items: readonly T[], url: URL, param: string, fallback: number, max: number, tenant: GoogleTenant, endless: boolean) {
-  const raw = url.searchParams.get(param);
-  const asked = raw === null || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(asked) || asked < 0) return { error: `Invalid value for ${param}` } as const;
-  const size = Math.max(1, Math.min(asked === 0 ? fallback : asked, max, tenant.data.maxPageSize ?? Infinity));
+/**
+ * How each list method documents its page size (discovery documents): Directory `maxResults` and
+ * Reports `maxResults` declare a minimum and maximum and out-of-range values are refused; the Policy
+ * API's `pageSize` says "values greater than 100 default to 100" and 0 or absent means 50.
+ */
+interface PageSizeRule {
+  param: string;
+  fallback: number;
+  max: number;
+  /** `refuse`: outside [1, max] is a 400. `coerce`: above max means max, 0 means the fallback. */
+  outOfRange: 'refuse' | 'coerce';
+}
+
+const GOOGLE_BAD_REQUEST = 'Request contains an invalid argument.';
+
+function pageSize(url: URL, rule: PageSizeRule): number | { error: string } {
+  const raw = url.searchParams.get(rule.param);
+  if (raw === null || raw === '') return rule.fallback;
+  const asked = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(asked)) return { error: `Invalid value '${raw}' for ${rule.param}: not an integer` };
+  if (rule.outOfRange === 'refuse') {
+    if (asked < 1 || asked > rule.max) return { error: `Invalid value '${raw}'. Values must be within the range: [1, ${rule.max}]` };
+    return asked;
+  }
+  if (asked < 0) return { error: `${GOOGLE_BAD_REQUEST} ${rule.param} must not be negative` };
+  return asked === 0 ? rule.fallback : Math.min(asked, rule.max);
+}
+
+function page<T>(items: readonly T[], url: URL, rule: PageSizeRule, tenant: GoogleTenant, endless: boolean) {
+  const asked = pageSize(url, rule);
+  if (typeof asked !== 'number') return asked;
+  const size = Math.max(1, Math.min(asked, tenant.data.maxPageSize ?? Infinity));
   const pageToken = url.searchParams.get('pageToken');
   let offset = 0;
   if (pageToken) {
@@ -110,7 +139,7 @@ const listUsers: Operation = {
     if (!customerMatches(tenant, customer)) {
       return { status: 403, body: googleError(403, 'PERMISSION_DENIED', 'forbidden', 'Not Authorized to access this resource/api') };
     }
-    const result = page(tenant.data.users, url, 'maxResults', 100, 500, tenant, endless);
+    const result = page(tenant.data.users, url, { param: 'maxResults', fallback: 100, max: 500, outOfRange: 'refuse' }, tenant, endless);
     if ('error' in result) return badRequest(result.error ?? 'Invalid request');
     return {
       status: 200,
@@ -126,6 +155,38 @@ const listUsers: Operation = {
         ...(result.next ? { nextPageToken: result.next } : {}),
       },
     };
+  },
+};
+
+const ORG_UNIT_TYPES = ['all', 'children', 'allIncludingParent'];
+
+/** Directory orgunits.list: no paging; `type` as the discovery document enumerates it. */
+const listOrgUnits: Operation = {
+  name: 'directory.orgunits.list',
+  scopes: [`${SCOPE}admin.directory.orgunit.readonly`, `${SCOPE}admin.directory.orgunit`],
+  listField: 'organizationUnits',
+  handle({ tenant, url, params: [customer] }) {
+    if (!customerMatches(tenant, customer)) {
+      return { status: 403, body: googleError(403, 'PERMISSION_DENIED', 'forbidden', 'Not Authorized to access this resource/api') };
+    }
+    const type = url.searchParams.get('type') ?? 'children';
+    if (!ORG_UNIT_TYPES.includes(type)) return badRequest(`Invalid value for: type (${ORG_UNIT_TYPES.join(', ')})`);
+    const tree = tenant.orgUnitTree();
+    const byId = new Map(tree.map((ou) => [ou.id, ou]));
+    const [root] = tree;
+    const units = type === 'allIncludingParent' ? tree : type === 'all' ? tree.slice(1) : tree.filter((ou) => ou.parentId === root.id);
+    const organizationUnits = units.map((ou) => {
+      const parent = ou.parentId ? byId.get(ou.parentId) : undefined;
+      return {
+        kind: 'admin#directory#orgUnit',
+        etag: '"sim-etag"',
+        name: ou.path === '/' ? tenant.data.domain : ou.path.split('/').at(-1),
+        orgUnitPath: ou.path,
+        orgUnitId: `id:${ou.id}`,
+        ...(parent ? { parentOrgUnitPath: parent.path, parentOrgUnitId: `id:${parent.id}` } : {}),
+      };
+    });
+    return { status: 200, body: { kind: 'admin#directory#orgUnits', etag: '"sim-etag"', organizationUnits } };
   },
 };
 
@@ -153,7 +214,7 @@ const listTokenActivities: Operation = {
     const eventName = url.searchParams.get('eventName');
     // Newest first, as Google lists activities.
     const events = tenant.tokenEvents.filter((e) => Date.parse(e.time) >= since && (!eventName || e.name === eventName)).reverse();
-    const result = page(events, url, 'maxResults', 1000, 1000, tenant, endless);
+    const result = page(events, url, { param: 'maxResults', fallback: 1000, max: 1000, outOfRange: 'refuse' }, tenant, endless);
     if ('error' in result) return badRequest(result.error ?? 'Invalid request');
     return {
       status: 200,
@@ -181,29 +242,22 @@ const listTokenActivities: Operation = {
   },
 };
 
-/** `setting.type.matches('<RE2>')`, as in Google's examples; other clauses are ignored. */
-function settingTypePattern(filter: string | null): RegExp | undefined | 'invalid' {
-  if (filter === null || filter.trim() === '') return undefined;
-  const match = /setting\.type\.matches\(\s*(['"])(.*?)\1\s*\)/.exec(filter);
-  if (!match) return 'invalid';
-  try {
-    return new RegExp(match[2]);
-  } catch {
-    return 'invalid';
-  }
-}
-
 const listPolicies: Operation = {
   name: 'policies.list',
   scopes: [`${SCOPE}cloud-identity.policies.readonly`, `${SCOPE}cloud-identity.policies`],
   listField: 'policies',
   handle({ tenant, url, endless }) {
-    const pattern = settingTypePattern(url.searchParams.get('filter'));
-    if (pattern === 'invalid') return badRequest('Invalid filter: expected setting.type.matches(...)');
+    let filter: PolicyFilter | undefined;
+    try {
+      filter = parsePolicyFilter(url.searchParams.get('filter'));
+    } catch (err) {
+      if (!(err instanceof PolicyFilterError)) throw err;
+      return badRequest(`${GOOGLE_BAD_REQUEST} Invalid filter: ${err.message}`);
+    }
     const customerId = tenant.data.customerId;
     const all = tenant.data.policies
       .map((p, index) => ({ p, index }))
-      .filter(({ p }) => !pattern || pattern.test(`settings/${p.settingType}`))
+      .filter(({ p }) => !filter || filter({ settingType: `settings/${p.settingType}`, customer: customerId }))
       .map(({ p, index }) => ({
         name: `policies/sim${customerId.toLowerCase()}${String(index).padStart(4, '0')}`,
         customer: `customers/${customerId}`,
@@ -213,12 +267,12 @@ const listPolicies: Operation = {
           query: p.groupId
             ? `entity.groups.exists(group, group.group_id == groupId('${p.groupId}'))`
             : `entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('${p.orgUnitId}'))`,
-          sortOrder: p.sortOrder,
+          sortOrder: tenant.sortOrderOf(p, index),
         },
         setting: { type: `settings/${p.settingType}`, value: p.value },
         type: p.type,
       }));
-    const result = page(all, url, 'pageSize', 50, 100, tenant, endless);
+    const result = page(all, url, { param: 'pageSize', fallback: 50, max: 100, outOfRange: 'coerce' }, tenant, endless);
     if ('error' in result) return badRequest(result.error ?? 'Invalid request');
     return { status: 200, body: { policies: result.items, ...(result.next ? { nextPageToken: result.next } : {}) } };
   },
@@ -227,6 +281,7 @@ const listPolicies: Operation = {
 const ROUTES: { method: string; pattern: RegExp; op: Operation }[] = [
   { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/users$/, op: listUsers },
   { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/users\/([^/]+)\/tokens$/, op: listTokens },
+  { method: 'GET', pattern: /^\/google\/admin\/directory\/v1\/customer\/([^/]+)\/orgunits$/, op: listOrgUnits },
   {
     method: 'GET',
     pattern: /^\/google\/admin\/reports\/v1\/activity\/users\/all\/applications\/token$/,

@@ -100,7 +100,8 @@ describe('simulated Google Workspace APIs over HTTP', () => {
 
     it('filters policies by setting type and reflects control changes per org unit', async () => {
       const t = await token();
-      const filter = encodeURIComponent("setting.type.matches('^settings/drive_and_docs\\.external_sharing$')");
+      // A CEL string literal: the regex backslash is escaped, as in Google's `'^settings/gmail\\..*$'`.
+      const filter = encodeURIComponent("setting.type.matches('^settings/drive_and_docs\\\\.external_sharing$')");
       const drive = await api(`/cloudidentity/v1/policies?filter=${filter}`, t);
       const policies = drive.body.policies as { policyQuery: { orgUnit: string }; setting: { type: string; value: Record<string, unknown> } }[];
       expect(policies.map((p) => [p.policyQuery.orgUnit, p.setting.value.externalSharingMode])).toEqual([
@@ -112,6 +113,37 @@ describe('simulated Google Workspace APIs over HTTP', () => {
       const regions = await api(`/cloudidentity/v1/policies?filter=${encodeURIComponent("setting.type.matches('data_at_rest')")}`, t);
       expect((regions.body.policies as { setting: { value: unknown } }[])[0].setting.value).toEqual({ region: 'ANY_REGION' });
       expect((await api('/cloudidentity/v1/policies?filter=nonsense', t)).status).toBe(400);
+    });
+
+    it('refuses what Google refuses in policies.list: invalid CEL escapes, unknown filter syntax, negative page sizes', async () => {
+      const t = await token();
+      const list = (query: string) => api(`/cloudidentity/v1/policies?${query}`, t);
+      // One backslash before the dot: not a CEL string escape, so the whole filter is invalid.
+      const oneBackslash = await list(`filter=${encodeURIComponent("setting.type.matches('^settings/drive_and_docs\\.external_sharing$')")}`);
+      expect(oneBackslash.status).toBe(400);
+      expect(oneBackslash.body).toMatchObject({ error: { code: 400, status: 'INVALID_ARGUMENT', errors: [{ reason: 'invalid' }] } });
+      expect(JSON.stringify(oneBackslash.body)).toContain('invalid escape sequence');
+      for (const bad of ["setting.name == 'x'", "setting.type.matches('a'", "setting.type.matches('(')", "customer == 'C0abc'"]) {
+        expect({ bad, status: (await list(`filter=${encodeURIComponent(bad)}`)).status }).toEqual({ bad, status: 400 });
+      }
+      const combined = `customer == "customers/my_customer" && (setting.type.matches('^settings/chat\\\\..*$') || setting.type.matches('^.*\\\\.service_status$'))`;
+      const chat = await list(`filter=${encodeURIComponent(combined)}`);
+      expect(chat.status).toBe(200);
+      expect((chat.body.policies as { setting: { type: string } }[]).every((p) => p.setting.type.startsWith('settings/chat.'))).toBe(true);
+      expect((await list('pageSize=-1')).status).toBe(400);
+      expect((await list('pageSize=abc')).status).toBe(400);
+      // Documented: "page_size values greater than 100 default to 100".
+      expect((await list('pageSize=1000')).status).toBe(200);
+    });
+
+    it('refuses Directory and Reports page sizes outside their documented range', async () => {
+      const t = await token();
+      expect((await api('/admin/directory/v1/users?customer=my_customer&maxResults=501', t)).status).toBe(400);
+      expect((await api('/admin/directory/v1/users?customer=my_customer&maxResults=0', t)).status).toBe(400);
+      expect((await api('/admin/directory/v1/users?customer=my_customer&maxResults=500', t)).status).toBe(200);
+      expect((await api('/admin/directory/v1/users', t)).status).toBe(400);
+      expect((await api('/admin/reports/v1/activity/users/all/applications/token?maxResults=1001', t)).status).toBe(400);
+      expect((await api('/admin/reports/v1/activity/users/all/applications/token?maxResults=1000', t)).status).toBe(200);
     });
 
     it('answers 401 for expired tokens and 403 for a missing scope', async () => {

@@ -81,6 +81,7 @@ export function compliantGoogleTenant(customerId: string, overrides: Partial<Goo
     customerId,
     domain: 'acme.example',
     rootOrgUnitId: ids.rootOrgUnitId,
+    orgUnits: [{ id: ids.salesOrgUnitId, path: '/Sales' }],
     adminEmails: [ids.adminEmail],
     serviceAccount: {
       clientEmail: serviceAccountEmail(customerId),

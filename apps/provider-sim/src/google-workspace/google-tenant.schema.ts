@@ -26,7 +26,11 @@ export const googlePolicySchema = z.strictObject({
   value: z.record(z.string(), z.unknown()),
   /** ADMIN: set by an administrator; SYSTEM: Google's default, reported as a policy. */
   type: z.enum(['ADMIN', 'SYSTEM']).default('ADMIN'),
-  sortOrder: z.number().default(1),
+  /**
+   * Google's decimal sort order; by default the simulator derives one as Google orders policies:
+   * deeper org units after their parents, group policies after org unit policies.
+   */
+  sortOrder: z.number().optional(),
 });
 export type GooglePolicy = z.output<typeof googlePolicySchema>;
 
@@ -74,6 +78,13 @@ export const googleTenantSpecSchema = z.strictObject({
     /** SPKI PEM the token endpoint verifies assertions with. */
     publicKeyPem: z.string().includes('BEGIN PUBLIC KEY'),
   }),
+  /**
+   * Org units below the root (the root is `rootOrgUnitId`, path `/`). An org unit a policy names
+   * but this list does not is taken as a child of the root.
+   */
+  orgUnits: z
+    .array(z.strictObject({ id: z.string().min(1), path: z.string().startsWith('/'), parentId: z.string().min(1).optional() }))
+    .default([]),
   policies: z.array(googlePolicySchema).default([]),
   users: z.array(googleUserSchema).default([]),
   /** Caps every page below the API's own maximum, so tests page with few items. */

@@ -54,6 +54,26 @@ export class GoogleTenant extends CountedTenant {
     this.stamps = [];
   }
 
+  /** Every org unit, root first, with its parent (none for the root). */
+  orgUnitTree(): { id: string; path: string; parentId?: string }[] {
+    const { rootOrgUnitId, orgUnits, policies } = this.data;
+    const listed = new Map(orgUnits.filter((ou) => ou.id !== rootOrgUnitId).map((ou) => [ou.id, ou]));
+    for (const p of policies) {
+      if (p.orgUnitId !== rootOrgUnitId && !listed.has(p.orgUnitId)) listed.set(p.orgUnitId, { id: p.orgUnitId, path: `/${p.orgUnitId}` });
+    }
+    return [{ id: rootOrgUnitId, path: '/' }, ...[...listed.values()].map((ou) => ({ ...ou, parentId: ou.parentId ?? rootOrgUnitId }))];
+  }
+
+  /** The policy's sortOrder as given, or one derived like Google's: parents before children, groups last. */
+  sortOrderOf(policy: GooglePolicy, index: number): number {
+    if (policy.sortOrder !== undefined) return policy.sortOrder;
+    if (policy.groupId) return 1_000_000 + index;
+    const parents = new Map(this.orgUnitTree().map((ou) => [ou.id, ou.parentId]));
+    let depth = 0;
+    for (let at = parents.get(policy.orgUnitId); at !== undefined && depth < 100; at = parents.get(at)) depth++;
+    return (depth + 1) * 1_000 + index;
+  }
+
   user(userKey: string): GoogleUser | undefined {
     const key = userKey.toLowerCase();
     return this.data.users.find((u) => u.id === userKey || u.primaryEmail.toLowerCase() === key);

@@ -48,6 +48,20 @@ export const policiesPageSchema = z.looseObject({
   nextPageToken: optionalText,
 });
 
+/** Directory orgunits.list: ids come as `id:<id>`; the root has no parent. No paging (documented). */
+const orgUnitSchema = z.looseObject({
+  orgUnitId: z.string().min(1),
+  orgUnitPath: optionalText,
+  parentOrgUnitId: optionalText,
+});
+
+export const orgUnitsListSchema = z.looseObject({
+  organizationUnits: z
+    .array(orgUnitSchema)
+    .nullish()
+    .transform((v) => v ?? []),
+});
+
 const userSchema = z.looseObject({
   id: z.string().min(1),
   primaryEmail: z.string().min(1),
@@ -164,6 +178,9 @@ export const dataAtRestRegionSchema = z.looseObject({ region: optionalText });
 
 export const dataProcessingRegionSchema = z.looseObject({ limitToStorageRegion: optionalBool });
 
+/** `<app>.service_status`: `serviceState` ENABLED or DISABLED (the app is on or off for the org unit). */
+export const serviceStatusSchema = z.looseObject({ serviceState: optionalText });
+
 /** The Policy API setting types read, each with the schema of its value. */
 export const GOOGLE_SETTING_SCHEMAS = {
   'settings/drive_and_docs.external_sharing': driveExternalSharingSchema,
@@ -173,6 +190,9 @@ export const GOOGLE_SETTING_SCHEMAS = {
   'settings/api_controls.unconfigured_third_party_apps': unconfiguredAppsSchema,
   'settings/data_regions.data_at_rest_region': dataAtRestRegionSchema,
   'settings/data_regions.data_processing_region': dataProcessingRegionSchema,
+  'settings/drive_and_docs.service_status': serviceStatusSchema,
+  'settings/chat.service_status': serviceStatusSchema,
+  'settings/groups_for_business.service_status': serviceStatusSchema,
 } as const;
 export type GoogleSettingType = keyof typeof GOOGLE_SETTING_SCHEMAS;
 export const GOOGLE_SETTING_TYPES = Object.keys(GOOGLE_SETTING_SCHEMAS) as GoogleSettingType[];

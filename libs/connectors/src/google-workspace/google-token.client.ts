@@ -13,6 +13,8 @@ const MAX_REFRESH_MARGIN_S = 300;
 /** Read-only scopes the connector needs; each must be granted to the client id under domain-wide delegation. */
 export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user.readonly',
+  // The org unit tree, so a child org unit's effective value inherits what its parents set.
+  'https://www.googleapis.com/auth/admin.directory.orgunit.readonly',
   // The only scope that lists a user's OAuth tokens; the connector never revokes one.
   'https://www.googleapis.com/auth/admin.directory.user.security',
   // Token authorize/revoke events, replayed between full reads instead of one call per user.

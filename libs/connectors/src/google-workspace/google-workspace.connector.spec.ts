@@ -128,6 +128,63 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
     expect(requests()['oauth2.token']).toBe(1);
   });
 
+  describe('org units the way Google applies them', () => {
+    const ENG = '03ph8a2z3eng';
+    const INTERNS = '03ph8a2z4interns';
+    const CONTRACTORS = '03ph8a2z5contr';
+
+    beforeEach(() => {
+      const base = compliantGoogleTenant(CUSTOMER);
+      sim.state.google.put(CUSTOMER, {
+        ...base,
+        orgUnits: [
+          ...(base.orgUnits ?? []),
+          { id: ENG, path: '/Eng' },
+          { id: INTERNS, path: '/Eng/Interns', parentId: ENG },
+          { id: CONTRACTORS, path: '/Contractors' },
+        ],
+        policies: [
+          ...(base.policies ?? []),
+          // Each child sets one field only; Google merges the rest from the parents.
+          { orgUnitId: ENG, settingType: 'groups_for_business.groups_sharing', value: { ownersCanAllowExternalMembers: true } },
+          { orgUnitId: INTERNS, settingType: 'groups_for_business.groups_sharing', value: { collaborationCapability: 'ANYONE_CAN_ACCESS' } },
+          // Drive is off for contractors: their wide-open sharing setting shares nothing.
+          { orgUnitId: CONTRACTORS, settingType: 'drive_and_docs.external_sharing', value: { externalSharingMode: 'ALLOWED', allowPublishingFiles: true } },
+          { orgUnitId: CONTRACTORS, settingType: 'drive_and_docs.service_status', value: { serviceState: 'DISABLED' } },
+        ],
+      });
+    });
+
+    it('gives a child org unit the fields it sets and inherits the rest from its ancestors', async () => {
+      const doc = await googleWorkspaceConnector.collect(context());
+      const groups = (resourceKey: string) =>
+        Object.fromEntries(
+          doc.settings.filter((s) => s.resourceKey === resourceKey && s.key.startsWith('google-workspace.groups.')).map((s) => [s.key.slice(24), s.value]),
+        );
+      expect(groups(`orgUnit:${ROOT}`)).toMatchObject({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: false });
+      expect(groups(`orgUnit:${ENG}`)).toMatchObject({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: true });
+      // Two levels down: its own field, the parent's field and the root's others.
+      expect(groups(`orgUnit:${INTERNS}`)).toEqual(
+        expect.objectContaining({ collaboration_capability: 'ANYONE_CAN_ACCESS', owners_can_allow_external_members: true }),
+      );
+      expect(Object.keys(groups(`orgUnit:${INTERNS}`)).sort()).toEqual(Object.keys(groups(`orgUnit:${ROOT}`)).sort());
+    });
+
+    it('does not hold an org unit with the app switched off to that app’s sharing settings', async () => {
+      const doc = await googleWorkspaceConnector.collect(context());
+      expect(doc.settings.filter((s) => s.resourceKey === `orgUnit:${CONTRACTORS}` && s.key.startsWith('google-workspace.drive.'))).toEqual([]);
+      expect(setting(doc, 'google-workspace.drive.external_sharing_mode', `orgUnit:${SALES}`)?.value).toBe('DISALLOWED');
+    });
+
+    it('treats every org unit as a child of the root when the org unit tree is refused, and says so', async () => {
+      fault({ kind: 'status', status: 403, method: 'directory.orgunits.list' });
+      const doc = await googleWorkspaceConnector.collect(context());
+      expect(doc.gaps).toContainEqual(expect.objectContaining({ area: 'sharing', what: 'directory.orgunits.list' }));
+      // Without the tree, Interns no longer inherits Eng's field.
+      expect(setting(doc, 'google-workspace.groups.owners_can_allow_external_members', `orgUnit:${INTERNS}`)).toBeUndefined();
+    });
+  });
+
   it('reports an org-unit override per org unit and a risky user grant', async () => {
     sim.state.google.setPolicy(CUSTOMER, {
       orgUnitId: SALES,
@@ -158,10 +215,11 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
     sim.state.google.deletePolicy(CUSTOMER, 'data_regions.data_processing_region', ROOT);
     sim.state.google.deletePolicy(CUSTOMER, 'chat.chat_file_sharing', ROOT);
     const doc = await googleWorkspaceConnector.collect(context());
-    expect(doc.residency).toEqual([{ resourceKey: 'tenant', region: 'ANY', source: 'observed' }]);
+    // No data region policy reaches the root: the whole customer is in no region, reported at the root.
+    expect(doc.residency).toEqual([{ resourceKey: `orgUnit:${ROOT}`, region: 'ANY', source: 'observed' }]);
     expect(doc.settings).toContainEqual({
       key: 'google-workspace.residency.limit_processing_to_storage_region',
-      resourceKey: 'tenant',
+      resourceKey: `orgUnit:${ROOT}`,
       value: false,
       source: 'default',
     });
@@ -195,8 +253,10 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
     const counts = requests();
     expect(counts['directory.users.list']).toBe(4);
     expect(counts['directory.tokens.list']).toBe(7);
-    // Six chat file-sharing policies at two per page, plus one page for each of the six other types.
-    expect(counts['policies.list']).toBe(3 + 6);
+    // Six chat file-sharing policies at two per page, plus one page for each of the nine other
+    // types (six settings and three service statuses); the org unit tree in one call.
+    expect(counts['policies.list']).toBe(3 + 9);
+    expect(counts['directory.orgunits.list']).toBe(1);
   });
 
   it('refreshes the access token once when it expires mid-poll', async () => {
@@ -368,7 +428,7 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
       expect(grantOf(second.document, 'ada@acme.example', harmless)).toBeUndefined();
       expect(second.document.oauthGrants).toHaveLength(3);
       // Settings are read afresh every poll, and the tenant comes from the document built on.
-      expect(second.calls('policies.list')).toBe(7);
+      expect(second.calls('policies.list')).toBe(10);
       expect(second.document.tenant).toEqual(first.document.tenant);
       const state = second.state as { lastFullAt: string; lastEventTime: string };
       expect(state.lastFullAt).toBe((first.state as { lastFullAt: string }).lastFullAt);

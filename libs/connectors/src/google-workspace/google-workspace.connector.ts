@@ -9,8 +9,8 @@ import {
 } from '@tollgate/connector-sdk';
 import { serviceAccountKeySchema, type ServiceAccountKey } from './google-api.schemas';
 import { GoogleTokenClient, readPrivateKey } from './google-token.client';
-import { classifyGoogleResponse, GoogleClient, isGoogleRefusal } from './google.client';
-import { fetchGooglePolicies, fetchGooglePosture, fetchTokenActivities, type GoogleApiBases } from './google.fetchers';
+import { classifyGoogleResponse, GoogleClient, isGoogleRefusal, RequestPacer } from './google.client';
+import { DIRECTORY_INTERVAL_MS, fetchGooglePolicies, fetchOrgUnits, fetchGooglePosture, fetchTokenActivities, type GoogleApiBases } from './google.fetchers';
 import { applyTokenEvents, normalizeGooglePosture, tokenEvents } from './google.normalizer';
 
 export const GOOGLE_ADMIN_API = 'https://admin.googleapis.com';
@@ -220,9 +220,11 @@ export class GoogleWorkspaceConnector implements Connector {
       return undefined;
     }
     const gaps: PostureGap[] = [];
-    const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps);
+    const pacer = new RequestPacer(DIRECTORY_INTERVAL_MS, ctx.signal);
+    const orgUnits = await fetchOrgUnits(client, bases.admin, customer, pacer, gaps);
+    const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps, pacer);
     this.logGaps(ctx, gaps);
-    const fresh = normalizeGooglePosture({ customer, users: [], policies, gaps });
+    const fresh = normalizeGooglePosture({ customer, users: [], policies, gaps, ...(orgUnits ? { orgUnits } : {}) });
     const newest = events.reduce((max, e) => Math.max(max, e.time), Date.parse(base.state.lastEventTime));
     ctx.saveState?.({ lastFullAt: base.state.lastFullAt, lastEventTime: new Date(newest).toISOString() } satisfies GoogleSyncState);
     return { ...fresh, tenant: base.document.tenant, oauthGrants: applyTokenEvents(base.document.oauthGrants, events) };

@@ -1,6 +1,7 @@
 import { collectPages, mapLimit, parseAnswer, type PostureGap } from '@tollgate/connector-sdk';
 import {
   activitiesPageSchema,
+  orgUnitsListSchema,
   GOOGLE_SETTING_SCHEMAS,
   GOOGLE_SETTING_TYPES,
   policiesPageSchema,
@@ -12,7 +13,7 @@ import {
   type GoogleUserSummary,
 } from './google-api.schemas';
 import { isGoogleRefusal, isNotFound, RequestPacer, type GoogleClient } from './google.client';
-import type { GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
+import type { GoogleOrgUnit, GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
 
 /** Real tenants stay far below these; more pages means the provider is looping. */
 const MAX_POLICY_PAGES = 200;
@@ -51,17 +52,29 @@ const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
     area: 'sharing',
     what: 'google-workspace.residency.limit_processing_to_storage_region',
   },
+  // Unreadable, an app counts as on: its sharing settings are still held to the baseline.
+  'settings/drive_and_docs.service_status': { area: 'sharing', what: 'google-workspace.drive.service_status' },
+  'settings/chat.service_status': { area: 'sharing', what: 'google-workspace.chat.service_status' },
+  'settings/groups_for_business.service_status': { area: 'sharing', what: 'google-workspace.groups.service_status' },
 };
 
-/** `setting.type.matches(...)` takes an RE2 pattern: anchored and with dots escaped, it names one type. */
-function settingFilter(type: GoogleSettingType): string {
-  return `setting.type.matches('^${type.replace(/\./g, '\\.')}$')`;
+/**
+ * The `filter` of policies.list for one setting type. The filter is a CEL expression and the
+ * pattern an RE2 regex inside a CEL string literal, so a regex backslash is itself escaped there:
+ * `\.` alone is not a valid CEL escape and Google refuses the whole filter (400 INVALID_ARGUMENT).
+ * Google's own example: `setting.type.matches('^settings/gmail\\..*$')`.
+ */
+export function settingFilter(type: GoogleSettingType): string {
+  const regex = `^${type.replace(/\./g, '\\.')}$`;
+  const celLiteral = regex.replace(/\\/g, '\\\\');
+  return `setting.type.matches('${celLiteral}')`;
 }
 
-async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType): Promise<GooglePolicy[]> {
+async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType, pacer: RequestPacer): Promise<GooglePolicy[]> {
   const operation = 'policies.list';
   const all = await collectPages(
     async (pageToken) => {
+      await pacer.wait();
       const page = await client.get(operation, `${base}/v1/policies`, policiesPageSchema, {
         filter: settingFilter(type),
         pageSize: POLICY_PAGE_SIZE,
@@ -126,15 +139,20 @@ async function fetchUserTokens(
   return results.filter((r): r is GoogleUserTokens => r !== undefined);
 }
 
-/** Every Policy API setting type; each one refused becomes a gap and is left out. */
+/**
+ * Every Policy API setting type; each one refused becomes a gap and is left out. Paced like the
+ * Directory calls (the same pacer when the caller shares one), so a tenant with many policy pages
+ * never bursts the Cloud Identity quota either.
+ */
 export async function fetchGooglePolicies(
   client: GoogleClient,
   base: string,
   gaps: PostureGap[],
+  pacer: RequestPacer,
 ): Promise<GoogleRawPosture['policies']> {
   const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
     try {
-      return await fetchPolicies(client, base, type);
+      return await fetchPolicies(client, base, type, pacer);
     } catch (err) {
       if (!isGoogleRefusal(err)) throw err;
       gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
@@ -147,6 +165,31 @@ export async function fetchGooglePolicies(
     if (list) policies[type] = list;
   });
   return policies;
+}
+
+/**
+ * The org unit tree (Directory orgunits.list, `type=allIncludingParent` so the root is listed too;
+ * the method has no paging). Refused (the org unit scope not delegated), it becomes a gap and each
+ * org unit is reduced over its own and customer-wide policies only.
+ */
+export async function fetchOrgUnits(
+  client: GoogleClient,
+  adminBase: string,
+  customer: string,
+  pacer: RequestPacer,
+  gaps: PostureGap[],
+): Promise<GoogleOrgUnit[] | undefined> {
+  await pacer.wait();
+  try {
+    const url = `${adminBase}/admin/directory/v1/customer/${encodeURIComponent(customer)}/orgunits`;
+    const { organizationUnits } = await client.get('directory.orgunits.list', url, orgUnitsListSchema, { type: 'allIncludingParent' });
+    const strip = (id: string) => id.replace(/^id:/, '');
+    return organizationUnits.map((ou) => ({ id: strip(ou.orgUnitId), ...(ou.parentOrgUnitId ? { parentId: strip(ou.parentOrgUnitId) } : {}) }));
+  } catch (err) {
+    if (!isGoogleRefusal(err)) throw err;
+    gaps.push({ area: 'sharing', what: 'directory.orgunits.list', reason: err.message });
+    return undefined;
+  }
 }
 
 /**
@@ -165,9 +208,10 @@ export async function fetchGooglePosture(
   const users = await fetchUsers(client, bases.admin, customer, pacer);
   // One phase after the other keeps the requests in flight (each holding listeners on the poll's
   // abort signal) at the token listing's concurrency.
-  const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps);
+  const orgUnits = await fetchOrgUnits(client, bases.admin, customer, pacer, gaps);
+  const policies = await fetchGooglePolicies(client, bases.cloudidentity, gaps, pacer);
   const userTokens = await fetchUserTokens(client, bases.admin, users, pacer, gaps);
-  return { customer, users, policies, userTokens, gaps };
+  return { customer, users, policies, userTokens, gaps, ...(orgUnits ? { orgUnits } : {}) };
 }
 
 /**

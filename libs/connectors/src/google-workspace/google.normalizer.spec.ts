@@ -2,11 +2,11 @@ import type { OAuthGrant } from '@tollgate/connector-sdk';
 import type { GoogleActivity, GooglePolicy } from './google-api.schemas';
 import { applyTokenEvents, normalizeGooglePosture, tokenEvents, type GoogleRawPosture } from './google.normalizer';
 
-function policy(type: string, orgUnit: string, value: Record<string, unknown>, group?: string): GooglePolicy {
+function policy(type: string, orgUnit: string | undefined, value: Record<string, unknown>, group?: string, sortOrder = 1): GooglePolicy {
   return {
     name: `policies/${type}-${orgUnit}`,
     customer: 'customers/C0abc123',
-    policyQuery: { orgUnit: `orgUnits/${orgUnit}`, ...(group ? { group: `groups/${group}` } : {}), sortOrder: 1 },
+    policyQuery: { ...(orgUnit ? { orgUnit: `orgUnits/${orgUnit}` } : {}), ...(group ? { group: `groups/${group}` } : {}), sortOrder },
     setting: { type, value },
     type: 'ADMIN',
   };
@@ -83,6 +83,100 @@ describe('normalizeGooglePosture', () => {
       ['orgUnit:root', 'DISALLOWED'],
       ['orgUnit:sales', 'ALLOWED'],
     ]);
+  });
+
+  describe('reduction over org units, groups and sortOrder', () => {
+    const GROUPS = 'settings/groups_for_business.groups_sharing';
+    const tree = [{ id: 'root' }, { id: 'eng', parentId: 'root' }, { id: 'interns', parentId: 'eng' }];
+    const groupsOf = (doc: ReturnType<typeof normalizeGooglePosture>, resourceKey: string) =>
+      Object.fromEntries(doc.settings.filter((s) => s.resourceKey === resourceKey).map((s) => [s.key.replace('google-workspace.groups.', ''), s.value]));
+
+    it('makes a policy without policyQuery.orgUnit customer-wide: reported at the root and inherited below', () => {
+      const doc = normalizeGooglePosture(
+        raw({
+          orgUnits: tree,
+          policies: {
+            [GROUPS]: [
+              policy(GROUPS, undefined, { collaborationCapability: 'DOMAIN_USERS_ONLY', ownersCanAllowExternalMembers: false }, undefined, 1),
+              policy(GROUPS, 'eng', { ownersCanAllowExternalMembers: true }, undefined, 2),
+            ],
+          },
+        }),
+      );
+      expect(groupsOf(doc, 'orgUnit:root')).toEqual({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: false });
+      expect(groupsOf(doc, 'orgUnit:eng')).toEqual({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: true });
+      // Without a tree the customer-wide values are the tenant's.
+      const noTree = normalizeGooglePosture(raw({ policies: { [GROUPS]: [policy(GROUPS, undefined, { collaborationCapability: 'DOMAIN_USERS_ONLY' })] } }));
+      expect(groupsOf(noTree, 'tenant')).toEqual({ collaboration_capability: 'DOMAIN_USERS_ONLY' });
+    });
+
+    it('takes each field from the applicable policy with the greatest sortOrder, whatever the listing order', () => {
+      const policies = [
+        policy(GROUPS, 'interns', { collaborationCapability: 'ANYONE_CAN_ACCESS' }, undefined, 30),
+        policy(GROUPS, 'root', { collaborationCapability: 'DOMAIN_USERS_ONLY', ownersCanAllowExternalMembers: false }, undefined, 10),
+        policy(GROUPS, 'eng', { ownersCanAllowExternalMembers: true }, undefined, 20),
+      ];
+      const doc = normalizeGooglePosture(raw({ orgUnits: tree, policies: { [GROUPS]: policies } }));
+      expect(groupsOf(doc, 'orgUnit:interns')).toEqual({ collaboration_capability: 'ANYONE_CAN_ACCESS', owners_can_allow_external_members: true });
+      expect(normalizeGooglePosture(raw({ orgUnits: tree, policies: { [GROUPS]: [...policies].reverse() } })).settings).toEqual(doc.settings);
+    });
+
+    it('takes a Max setting (Drive sharing) whole from the policy with the greatest sortOrder', () => {
+      const doc = normalizeGooglePosture(
+        raw({
+          orgUnits: tree,
+          policies: {
+            [DRIVE]: [
+              policy(DRIVE, 'root', { externalSharingMode: 'ALLOWED', allowPublishingFiles: false }, undefined, 1),
+              policy(DRIVE, 'eng', { externalSharingMode: 'ALLOWED' }, undefined, 2),
+            ],
+          },
+        }),
+      );
+      expect(value(doc, 'drive.allow_publishing_files', 'orgUnit:root')).toBe(false);
+      // Google's Max reducer does not merge: the field eng's policy lacks is not the root's.
+      expect(value(doc, 'drive.allow_publishing_files', 'orgUnit:eng')).toBeUndefined();
+    });
+
+    it('reports a group policy once for the group, over the root’s values', () => {
+      const doc = normalizeGooglePosture(
+        raw({
+          orgUnits: tree,
+          policies: {
+            [GROUPS]: [
+              policy(GROUPS, 'root', { collaborationCapability: 'DOMAIN_USERS_ONLY', ownersCanAllowExternalMembers: false }, undefined, 1),
+              policy(GROUPS, 'root', { ownersCanAllowExternalMembers: true }, 'partners', 100),
+            ],
+          },
+        }),
+      );
+      expect(groupsOf(doc, 'group:partners')).toEqual({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: true });
+      expect(groupsOf(doc, 'orgUnit:root')).toEqual({ collaboration_capability: 'DOMAIN_USERS_ONLY', owners_can_allow_external_members: false });
+    });
+
+    it('leaves out an app’s sharing settings where its service is off, inherited from a parent too', () => {
+      const STATUS = 'settings/drive_and_docs.service_status';
+      const doc = normalizeGooglePosture(
+        raw({
+          orgUnits: tree,
+          policies: {
+            [DRIVE]: [policy(DRIVE, 'root', { externalSharingMode: 'DISALLOWED' }, undefined, 1), policy(DRIVE, 'interns', { externalSharingMode: 'ALLOWED' }, undefined, 3)],
+            [STATUS]: [policy(STATUS, 'root', { serviceState: 'ENABLED' }, undefined, 1), policy(STATUS, 'eng', { serviceState: 'DISABLED' }, undefined, 2)],
+          },
+        }),
+      );
+      expect(value(doc, 'drive.external_sharing_mode', 'orgUnit:root')).toBe('DISALLOWED');
+      expect(value(doc, 'drive.external_sharing_mode', 'orgUnit:interns')).toBeUndefined();
+    });
+
+    it('puts an org unit no data region policy reaches in no region, next to one that is pinned', () => {
+      const REGION = 'settings/data_regions.data_at_rest_region';
+      const doc = normalizeGooglePosture(raw({ orgUnits: tree, policies: { [REGION]: [policy(REGION, 'eng', { region: 'EUROPE' }, undefined, 2)] } }));
+      expect(doc.residency).toEqual([
+        { resourceKey: 'orgUnit:eng', region: 'EUROPE', source: 'observed' },
+        { resourceKey: 'orgUnit:root', region: 'ANY', source: 'observed' },
+      ]);
+    });
   });
 
   it('folds external chat into one value', () => {

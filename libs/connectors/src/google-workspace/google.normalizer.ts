@@ -1,5 +1,6 @@
 import {
   byCodeUnit,
+  NO_REGION,
   type JsonValue,
   type OAuthGrant,
   type PostureDocument,
@@ -9,6 +10,12 @@ import {
 } from '@tollgate/connector-sdk';
 import type { GoogleActivity, GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
 import type { GoogleSettingKey } from './google.catalog';
+
+/** An org unit from Directory orgunits.list, ids without Google's `id:` prefix. */
+export interface GoogleOrgUnit {
+  id: string;
+  parentId?: string;
+}
 
 export interface GoogleUserTokens {
   user: GoogleUserSummary;
@@ -23,6 +30,8 @@ export interface GoogleRawPosture {
   /** Policies by setting type, values already checked against their schema. */
   policies: Partial<Record<GoogleSettingType, GooglePolicy[]>>;
   userTokens?: GoogleUserTokens[];
+  /** The org unit tree; absent when it could not be read (then each org unit inherits only customer-wide policies). */
+  orgUnits?: GoogleOrgUnit[];
   gaps: PostureGap[];
 }
 
@@ -37,14 +46,135 @@ type Value = Record<string, unknown>;
  * pinned only when an admin includes it in a data region policy, same article). Every other absent
  * setting stays absent and evaluates to unknown: we could not confirm Google's default for it.
  */
-const NO_REGION = 'ANY';
 const DEFAULT_LIMIT_PROCESSING = false;
 
-function resourceKeyOf(policy: GooglePolicy): string | undefined {
-  const { group, orgUnit } = policy.policyQuery;
-  if (group) return `group:${group.replace(/^groups\//, '')}`;
-  if (orgUnit) return `orgUnit:${orgUnit.replace(/^orgUnits\//, '')}`;
-  return undefined;
+// ---------------------------------------------------------------------------------------------
+// reduction: the value Google applies to an org unit or group, from the policies that reach it
+
+/**
+ * How Google reduces several policies of one setting to the value a target gets ("Policy API
+ * concepts", docs.cloud.google.com/identity/docs/concepts/policy-api-concepts): `Max` takes every
+ * field from the applicable policy with the greatest sortOrder; `Merge` takes each field from the
+ * policy with the greatest sortOrder that sets it, so a child org unit that sets some fields
+ * inherits the rest. Types the page lists are marked; the others are not on its list, and are
+ * merged, the reading that never invents a value a parent did not set.
+ */
+const REDUCERS: Record<GoogleSettingType, 'Max' | 'Merge'> = {
+  'settings/drive_and_docs.external_sharing': 'Max', // listed
+  'settings/chat.chat_file_sharing': 'Max', // listed
+  'settings/chat.external_chat_restriction': 'Merge', // listed
+  'settings/api_controls.unconfigured_third_party_apps': 'Merge', // listed
+  'settings/groups_for_business.groups_sharing': 'Merge',
+  'settings/data_regions.data_at_rest_region': 'Merge',
+  'settings/data_regions.data_processing_region': 'Merge',
+  'settings/drive_and_docs.service_status': 'Merge',
+  'settings/chat.service_status': 'Merge',
+  'settings/groups_for_business.service_status': 'Merge',
+};
+
+/** The app whose `service_status` switches each sharing setting off with the app. */
+const SERVICE_OF: Partial<Record<GoogleSettingType, GoogleSettingType>> = {
+  'settings/drive_and_docs.external_sharing': 'settings/drive_and_docs.service_status',
+  'settings/chat.external_chat_restriction': 'settings/chat.service_status',
+  'settings/chat.chat_file_sharing': 'settings/chat.service_status',
+  'settings/groups_for_business.groups_sharing': 'settings/groups_for_business.service_status',
+};
+
+const stripOrgUnit = (name: string) => name.replace(/^orgUnits\//, '').replace(/^id:/, '');
+const stripGroup = (name: string) => name.replace(/^groups\//, '');
+
+/**
+ * Where each policy applies. A policy without `policyQuery.orgUnit` (and without a group) is
+ * customer-wide: it reaches every org unit, like one on the root.
+ */
+class OrgTree {
+  private readonly parent = new Map<string, string | undefined>();
+  readonly root: string | undefined;
+
+  constructor(orgUnits: readonly GoogleOrgUnit[] | undefined) {
+    for (const ou of orgUnits ?? []) this.parent.set(ou.id, ou.parentId);
+    this.root = (orgUnits ?? []).find((ou) => !ou.parentId)?.id;
+  }
+
+  /** The org unit and its ancestors; without a tree, the org unit alone. */
+  chain(orgUnit: string): Set<string> {
+    const chain = new Set<string>();
+    for (let at: string | undefined = orgUnit; at !== undefined && !chain.has(at); at = this.parent.get(at)) chain.add(at);
+    return chain;
+  }
+
+  /** Resource key of customer-wide values: the root org unit when known. */
+  get customerKey(): string {
+    return this.root ? `orgUnit:${this.root}` : 'tenant';
+  }
+}
+
+interface Target {
+  resourceKey: string;
+  value: Value;
+}
+
+function reduce(policies: readonly GooglePolicy[], reducer: 'Max' | 'Merge'): Value {
+  const ordered = [...policies].sort((a, b) => (a.policyQuery.sortOrder ?? 0) - (b.policyQuery.sortOrder ?? 0));
+  if (reducer === 'Max') return { ...(ordered.at(-1)?.setting.value ?? {}) };
+  const out: Value = {};
+  // Ascending sortOrder: a field set by a later (greater) policy overwrites the earlier one.
+  for (const p of ordered) for (const [field, v] of Object.entries(p.setting.value)) if (v !== undefined && v !== null) out[field] = v;
+  return out;
+}
+
+/**
+ * The effective value of one setting type for each org unit that has a policy of its own (and for
+ * the customer as a whole, at the root), and for each group with a group policy. A group policy
+ * reaches the group's members wherever their org unit is, and Google gives it a greater sortOrder
+ * than org unit policies; Tollgate reports it once as `group:<id>`, reduced over the customer-wide
+ * and root policies, rather than once per member (it reads no group memberships).
+ */
+function targets(raw: GoogleRawPosture, tree: OrgTree, type: GoogleSettingType): Target[] | undefined {
+  const policies = raw.policies[type];
+  if (!policies) return undefined;
+  const reducer = REDUCERS[type];
+  const customerWide = policies.filter((p) => !p.policyQuery.orgUnit && !p.policyQuery.group);
+  const ouPolicies = policies.filter((p) => p.policyQuery.orgUnit && !p.policyQuery.group);
+  const reaching = (orgUnit: string) => {
+    const chain = tree.chain(orgUnit);
+    return [...customerWide, ...ouPolicies.filter((p) => chain.has(stripOrgUnit(p.policyQuery.orgUnit!)))];
+  };
+  const out = new Map<string, Value>();
+  const rootPolicies = tree.root ? reaching(tree.root) : customerWide;
+  // The root (or, without a tree, the customer) is always a target once known: where nothing reaches
+  // it, the reduced value is empty, which for data regions means no region.
+  if (tree.root || rootPolicies.length > 0 || policies.length === 0) out.set(tree.customerKey, reduce(rootPolicies, reducer));
+  for (const orgUnit of new Set(ouPolicies.map((p) => stripOrgUnit(p.policyQuery.orgUnit!)))) {
+    out.set(`orgUnit:${orgUnit}`, reduce(reaching(orgUnit), reducer));
+  }
+  const groups = new Map<string, GooglePolicy[]>();
+  for (const p of policies) {
+    if (!p.policyQuery.group) continue;
+    const g = stripGroup(p.policyQuery.group);
+    groups.set(g, [...(groups.get(g) ?? []), p]);
+  }
+  for (const [group, own] of groups) out.set(`group:${group}`, reduce([...rootPolicies, ...own], reducer));
+  return [...out].map(([resourceKey, value]) => ({ resourceKey, value }));
+}
+
+/** Whether the app is switched off for a resource (its effective `serviceState` is DISABLED). */
+function serviceOff(raw: GoogleRawPosture, tree: OrgTree, type: GoogleSettingType): (resourceKey: string) => boolean {
+  const service = SERVICE_OF[type];
+  const states = service ? targets(raw, tree, service) : undefined;
+  if (!states) return () => false;
+  const byKey = new Map(states.map((t) => [t.resourceKey, t.value.serviceState]));
+  const customer = byKey.get(tree.customerKey);
+  return (resourceKey) => {
+    if (byKey.has(resourceKey)) return byKey.get(resourceKey) === 'DISABLED';
+    // An org unit without a status policy of its own takes its nearest ancestor's.
+    if (resourceKey.startsWith('orgUnit:')) {
+      for (const ou of tree.chain(resourceKey.slice('orgUnit:'.length))) {
+        if (byKey.has(`orgUnit:${ou}`)) return byKey.get(`orgUnit:${ou}`) === 'DISABLED';
+      }
+    }
+    return customer === 'DISABLED';
+  };
 }
 
 function observed(key: GoogleSettingKey, resourceKey: string, value: JsonValue): SettingObservation {
@@ -146,25 +276,21 @@ const SETTING_MAPPERS: Partial<Record<GoogleSettingType, (resourceKey: string, v
     fieldSettings(r, v, [['limitToStorageRegion', 'google-workspace.residency.limit_processing_to_storage_region']]),
 };
 
-function policiesOf(raw: GoogleRawPosture, type: GoogleSettingType): { resourceKey: string; value: Value }[] {
-  const out: { resourceKey: string; value: Value }[] = [];
-  for (const policy of raw.policies[type] ?? []) {
-    const resourceKey = resourceKeyOf(policy);
-    if (resourceKey) out.push({ resourceKey, value: policy.setting.value });
-  }
-  return out;
-}
-
-function normalizeSettings(raw: GoogleRawPosture): SettingObservation[] {
+function normalizeSettings(raw: GoogleRawPosture, tree: OrgTree): SettingObservation[] {
   const out: SettingObservation[] = [];
   for (const [type, map] of Object.entries(SETTING_MAPPERS) as [GoogleSettingType, (r: string, v: Value) => SettingObservation[]][]) {
-    for (const { resourceKey, value } of policiesOf(raw, type)) out.push(...map(resourceKey, value));
+    const off = serviceOff(raw, tree, type);
+    for (const { resourceKey, value } of targets(raw, tree, type) ?? []) {
+      // The app is off there: nothing of it can be shared, so its sharing settings do not apply.
+      if (off(resourceKey)) continue;
+      out.push(...map(resourceKey, value));
+    }
   }
   const processing = 'settings/data_regions.data_processing_region';
   if (raw.policies[processing] && !out.some((s) => s.key === 'google-workspace.residency.limit_processing_to_storage_region')) {
     out.push({
       key: 'google-workspace.residency.limit_processing_to_storage_region',
-      resourceKey: 'tenant',
+      resourceKey: tree.customerKey,
       value: DEFAULT_LIMIT_PROCESSING,
       source: 'default',
     });
@@ -178,17 +304,14 @@ function regionName(region: unknown): string | undefined {
   return isText(region) ? region.toUpperCase() : undefined;
 }
 
-function normalizeResidency(raw: GoogleRawPosture): ResidencyObservation[] {
-  const type = 'settings/data_regions.data_at_rest_region';
-  const policies = raw.policies[type];
-  if (!policies) return [];
-  const out: ResidencyObservation[] = [];
-  for (const { resourceKey, value } of policiesOf(raw, type)) {
-    const region = regionName(value.region);
-    if (region) out.push({ resourceKey, region, source: 'observed' });
-  }
-  // The read succeeded and shows no data region policy: nothing pins the data anywhere.
-  if (out.length === 0) out.push({ resourceKey: 'tenant', region: NO_REGION, source: 'observed' });
+/**
+ * Data at rest per org unit (and group) with a data region policy, and for the customer at the
+ * root. Where no data region policy reaches, Google stores data wherever it likes: NO_REGION.
+ */
+function normalizeResidency(raw: GoogleRawPosture, tree: OrgTree): ResidencyObservation[] {
+  const found = targets(raw, tree, 'settings/data_regions.data_at_rest_region');
+  if (!found) return [];
+  const out = found.map(({ resourceKey, value }) => ({ resourceKey, region: regionName(value.region) ?? NO_REGION, source: 'observed' as const }));
   return out.sort((a, b) => byCodeUnit(a.resourceKey, b.resourceKey));
 }
 
@@ -313,12 +436,13 @@ function tenantId(raw: GoogleRawPosture): string {
 /** Raw Google answers to the provider-agnostic document. Pure: same input, same document. */
 export function normalizeGooglePosture(raw: GoogleRawPosture): PostureDocument {
   const gaps = [...raw.gaps].sort((a, b) => byCodeUnit(a.area, b.area) || byCodeUnit(a.what, b.what) || byCodeUnit(a.reason, b.reason));
-  const residency = normalizeResidency(raw);
+  const tree = new OrgTree(raw.orgUnits);
+  const residency = normalizeResidency(raw, tree);
   const domain = raw.users[0]?.primaryEmail.split('@')[1];
   return {
     provider: 'google-workspace',
     tenant: { id: tenantId(raw), ...(domain ? { domain } : {}) },
-    settings: normalizeSettings(raw),
+    settings: normalizeSettings(raw, tree),
     oauthGrants: normalizeGrants(raw),
     residency,
     gaps,
