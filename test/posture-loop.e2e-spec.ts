@@ -32,6 +32,7 @@ describe('posture loop (Slack, end to end)', () => {
     expect(findings.baselineId).toBe('slack-locked-down');
     expect(findings.summary).toEqual({ pass: findings.findings.length, fail: 0, unknown: 0 });
     expect(findings.findings.length).toBeGreaterThanOrEqual(7);
+    expect(findings.findings).toContainEqual(expect.objectContaining({ controlId: 'SLACK.GUESTS.3', status: 'pass' }));
     const drifts = (await t.api().get('/drifts').expect(200)).body;
     expect(drifts.items).toEqual([]);
   });
@@ -102,6 +103,25 @@ describe('posture loop (Slack, end to end)', () => {
     }
     const findings = (await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body;
     expect(findings.summary.fail).toBe(0);
+  });
+
+  it('a guest without an expiration date opens SLACK.GUESTS.3; an expiry resolves it', async () => {
+    const guest = { id: 'U0E2EGST01', is_restricted: true, is_ultra_restricted: true, workspaces: [COMPLIANT_SLACK_IDS.teamIds[0]] };
+    await sim.control().post(`/_sim/slack/tenants/${token}/users`).send(guest).expect(201);
+    await pollNow(t, connectionId);
+    const open = (await t.api().get('/drifts?status=open&controlId=SLACK.GUESTS.3').expect(200)).body.items;
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ area: 'sharing', resourceKey: 'tenant', observed: 1 });
+
+    await sim
+      .control()
+      .post(`/_sim/slack/tenants/${token}/users`)
+      .send({ ...guest, expiration_ts: Math.floor(Date.now() / 1000) + 30 * 86_400 })
+      .expect(201);
+    await pollNow(t, connectionId);
+    expect((await t.api().get('/drifts?status=open&controlId=SLACK.GUESTS.3').expect(200)).body.items).toEqual([]);
+    const findings = (await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body;
+    expect(findings.findings).toContainEqual(expect.objectContaining({ controlId: 'SLACK.GUESTS.3', status: 'pass' }));
   });
 
   it('a provider failure is classified and changes no finding or drift', async () => {

@@ -155,6 +155,14 @@ const SLACK: PresetFixtures = {
       overrides: { allowedRegions: ['EU'] },
     },
   },
+  'SLACK.GUESTS.3': {
+    pass: {
+      doc: { settings: [{ key: 'slack.guests.without_expiry_count', resourceKey: 'tenant', value: 0, source: 'observed' }] },
+    },
+    fail: {
+      doc: { settings: [{ key: 'slack.guests.without_expiry_count', resourceKey: 'tenant', value: 1, source: 'observed' }] },
+    },
+  },
 };
 
 const FIXTURES: Record<string, PresetFixtures> = {
@@ -235,6 +243,7 @@ describe('slack-locked-down', () => {
       'slack.connect.shared_channel_organizations',
       'slack.guests.multi_channel_count',
       'slack.guests.single_channel_count',
+      'slack.guests.without_expiry_count',
       'slack.workspace.discoverability',
     ]);
   });

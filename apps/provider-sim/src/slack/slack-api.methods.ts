@@ -1,6 +1,6 @@
 import type { SlackTier } from './slack-rate.limiter';
 import type { SlackTenant } from './slack-tenant.store';
-import type { SlackAppEntry } from './slack-tenant.schema';
+import type { SlackAppEntry, SlackUser } from './slack-tenant.schema';
 import { countPage, cursorPage, isSlackError, slackError, type SlackParams } from './slack-paging.util';
 
 export interface SlackMethodContext {
@@ -50,6 +50,13 @@ function pageOptions(ctx: SlackMethodContext, defaultLimit: number, maxLimit: nu
 function appEntryWire(entry: SlackAppEntry): SlackBody {
   const { teamId: _teamId, isCertified: _certified, ...wire } = entry;
   return wire;
+}
+
+/** A user as admin.users.list answers it: simulator metadata dropped, the workspace's own expiry applied. */
+function adminUserWire(user: SlackUser, teamId: string | undefined): SlackBody {
+  const { expirationByTeam, ...wire } = user;
+  const teamExpiry = teamId === undefined ? undefined : expirationByTeam?.[teamId];
+  return teamExpiry === undefined ? wire : { ...wire, expiration_ts: teamExpiry };
 }
 
 /**
@@ -288,7 +295,7 @@ export const SLACK_METHODS: Record<string, SlackMethod> = {
       );
       const page = cursorPage(users, params, pageOptions(ctx, 100, 1000));
       if (isSlackError(page)) return page;
-      return ok({ users: page.items, response_metadata: { next_cursor: page.nextCursor } });
+      return ok({ users: page.items.map((u) => adminUserWire(u, teamId)), response_metadata: { next_cursor: page.nextCursor } });
     },
   },
 

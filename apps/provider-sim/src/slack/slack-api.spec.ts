@@ -83,6 +83,34 @@ describe('Slack Web API simulator', () => {
     });
   });
 
+  describe('guest expiry', () => {
+    it("answers admin.users.list with each workspace's own expiration_ts and no simulator metadata", async () => {
+      sim().state.slack.addUser(TOKEN, {
+        id: 'U0GHALF01',
+        is_restricted: true,
+        workspaces: ['T0SIMHQ001', 'T0SIMENG01'],
+        expirationByTeam: { T0SIMHQ001: 1_900_000_000 },
+      });
+      const guests = async (teamId: string) =>
+        ((await slack('admin.users.list', TOKEN, { team_id: teamId, only_guests: 'true' })).body.users as Record<string, unknown>[]).find(
+          (u) => u.id === 'U0GHALF01',
+        );
+      expect(await guests('T0SIMHQ001')).toMatchObject({ id: 'U0GHALF01', expiration_ts: 1_900_000_000 });
+      const eng = await guests('T0SIMENG01');
+      expect(eng).toMatchObject({ id: 'U0GHALF01', is_restricted: true });
+      expect(eng).not.toHaveProperty('expiration_ts');
+      expect(eng).not.toHaveProperty('expirationByTeam');
+    });
+
+    it('gives users.list no expiration_ts: only the admin listing documents it', async () => {
+      sim().state.slack.addUser(WORKSPACE_TOKEN, { id: 'U0GEXP001', is_restricted: true, expiration_ts: 1_900_000_000 });
+      const { body } = await slack('users.list', WORKSPACE_TOKEN);
+      const member = (body.members as Record<string, unknown>[]).find((m) => m.id === 'U0GEXP001');
+      expect(member).toMatchObject({ is_restricted: true });
+      expect(member).not.toHaveProperty('expiration_ts');
+    });
+  });
+
   describe('missing scopes', () => {
     it('answers missing_scope with needed and provided', async () => {
       sim().state.slack.put(TOKEN, compliantSlackTenant(TOKEN, { missingScopes: ['admin.apps:read'] }));

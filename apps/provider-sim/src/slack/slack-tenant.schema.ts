@@ -77,7 +77,13 @@ export const slackUserSchema = z.looseObject({
   is_bot: z.boolean().default(false),
   is_active: z.boolean().default(true),
   workspaces: z.array(z.string()).optional(),
+  /** Unix seconds the guest account is disabled; absent for no expiry (Slack documents no "none" value). */
   expiration_ts: z.number().optional(),
+  /**
+   * Per-workspace expiry, which admin.users.setExpiration sets with team_id: admin.users.list for
+   * that team_id answers this instead of `expiration_ts`.
+   */
+  expirationByTeam: z.record(z.string(), z.number()).optional(),
 });
 
 export const slackAppSchema = z.looseObject({

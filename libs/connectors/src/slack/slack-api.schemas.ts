@@ -127,7 +127,16 @@ const userFlags = {
 };
 
 export const adminUsersSchema = z.looseObject({
-  users: z.array(z.looseObject({ ...userFlags, is_active: z.boolean().nullish() })),
+  users: z.array(
+    z.looseObject({
+      ...userFlags,
+      is_active: z.boolean().nullish(),
+      // Unix seconds when a guest account is disabled; "only_guests … returns only guests and their
+      // expiration dates". What Slack sends for a guest without one is undocumented: absent, null
+      // and 0 all read as "no expiry".
+      expiration_ts: z.number().nullish(),
+    }),
+  ),
   response_metadata: responseMetadataSchema,
 });
 
@@ -143,4 +152,11 @@ export interface SlackUserFlags {
   is_ultra_restricted: boolean;
   is_bot: boolean;
   active: boolean;
+  /** Unix seconds the guest account expires; only admin.users.list reports it. */
+  expiration_ts?: number | null;
+}
+
+/** A guest Slack will disable at a set time. 0 reads as "none": see admin.users.list's expiration_ts. */
+export function hasExpiry(user: Pick<SlackUserFlags, 'expiration_ts'>): boolean {
+  return typeof user.expiration_ts === 'number' && user.expiration_ts > 0;
 }

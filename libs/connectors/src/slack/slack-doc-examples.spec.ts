@@ -1,4 +1,5 @@
 import {
+  adminUsersSchema,
   approvedAppsSchema,
   conversationsSearchSchema,
   externalTeamsSchema,
@@ -13,6 +14,7 @@ import {
   ADMIN_APPS_RESTRICTED_LIST,
   ADMIN_CONVERSATIONS_SEARCH,
   ADMIN_TEAMS_LIST,
+  ADMIN_USERS_LIST,
   TEAM_EXTERNAL_TEAMS_LIST,
   TEAM_INTEGRATION_LOGS,
   USERS_LIST,
@@ -95,6 +97,16 @@ describe("Slack's documented example answers", () => {
     expect(setting(grid({ sharedChannels: page.conversations }), 'slack.connect.shared_channel_organizations')).toEqual([
       'T00000001',
     ]);
+  });
+
+  it('admin.users.list: guests and their expiration dates (SLACK.GUESTS.3 counts the two without one)', () => {
+    const page = adminUsersSchema.parse(ADMIN_USERS_LIST.body);
+    expect(page.response_metadata).toBe('');
+    const users = page.users.map((u) => ({ ...u, active: u.is_active !== false }));
+    const raw = grid({ users, usersFrom: 'admin.users.list' });
+    expect(setting(raw, 'slack.guests.single_channel_count')).toBe(1);
+    expect(setting(raw, 'slack.guests.multi_channel_count')).toBe(2);
+    expect(setting(raw, 'slack.guests.without_expiry_count')).toBe(2);
   });
 
   it('users.list: a member without guest flags is no guest', () => {

@@ -23,6 +23,11 @@ export const SLACK_SETTINGS_CATALOG = {
     resource: 'tenant',
     description: 'Active single-channel guests (is_ultra_restricted) across the org.',
   },
+  'slack.guests.without_expiry_count': {
+    resource: 'tenant',
+    description:
+      'Active guests (single- or multi-channel) with no expiration date (admin.users.list expiration_ts absent, null or 0). Enterprise Grid only.',
+  },
 } as const satisfies Record<string, { resource: string; description: string }>;
 
 export type SlackSettingKey = keyof typeof SLACK_SETTINGS_CATALOG;

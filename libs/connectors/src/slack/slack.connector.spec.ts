@@ -61,6 +61,7 @@ describe('SlackConnector against the provider simulator', () => {
         { key: 'slack.connect.shared_channel_organizations', resourceKey: 'tenant', value: ['T0PARTNER1'], source: 'observed' },
         { key: 'slack.guests.multi_channel_count', resourceKey: 'tenant', value: 0, source: 'observed' },
         { key: 'slack.guests.single_channel_count', resourceKey: 'tenant', value: 0, source: 'observed' },
+        { key: 'slack.guests.without_expiry_count', resourceKey: 'tenant', value: 0, source: 'observed' },
       ],
       oauthGrants: [
         {
@@ -119,6 +120,27 @@ describe('SlackConnector against the provider simulator', () => {
     const risky = doc.oauthGrants.filter((g) => g.appId === 'A0RISKY001');
     expect(risky.map((g) => g.grantType).sort()).toEqual(['approved', 'installed']);
     expect(risky.every((g) => g.sensitiveScopes?.includes('channels:history'))).toBe(true);
+    expect(setting(doc, 'slack.guests.without_expiry_count')).toBe(2);
+  });
+
+  it('counts guests without an expiration date, a guest open in any one workspace included', async () => {
+    sim.state.slack.put(TOKEN, compliantSlackTenant(TOKEN));
+    const later = 1_900_000_000;
+    sim.state.slack.addUser(TOKEN, { id: 'U0GEXP001', is_restricted: true, expiration_ts: later });
+    sim.state.slack.addUser(TOKEN, { id: 'U0GOPEN01', is_restricted: true, is_ultra_restricted: true });
+    // Expires in HQ, never in Eng: the account stays open in Eng, so it counts.
+    sim.state.slack.addUser(TOKEN, {
+      id: 'U0GHALF01',
+      is_restricted: true,
+      workspaces: ['T0SIMHQ001', 'T0SIMENG01'],
+      expirationByTeam: { T0SIMHQ001: later },
+    });
+    sim.state.slack.addUser(TOKEN, { id: 'U0GGONE01', is_restricted: true, is_active: false });
+
+    const doc = await slackConnector.collect(context());
+    expect(setting(doc, 'slack.guests.without_expiry_count')).toBe(2);
+    expect(setting(doc, 'slack.guests.multi_channel_count')).toBe(2);
+    expect(doc.gaps).toEqual([expect.objectContaining({ what: 'declaredResidency' })]);
   });
 
   it('reads a workspace outside a grid with gaps for the grid-only data', async () => {
@@ -139,6 +161,7 @@ describe('SlackConnector against the provider simulator', () => {
     const doc = await slackConnector.collect(context());
     expect(doc.tenant).toEqual({ id: 'T0SOLO0001', name: 'Solo', domain: 'solo' });
     expect(doc.settings.map((s) => s.key)).toEqual(['slack.guests.multi_channel_count', 'slack.guests.single_channel_count']);
+    expect(doc.gaps.find((g) => g.what === 'slack.guests.without_expiry_count')?.reason).toContain('admin.users.list');
     expect(setting(doc, 'slack.guests.multi_channel_count')).toBe(1);
     expect(setting(doc, 'slack.guests.single_channel_count')).toBe(1);
     expect(doc.oauthGrants.map((g) => `${g.grantType}:${g.appId}`)).toEqual(['installed:A0SIMPOLL1', 'installed:A0SIMSTND1']);
@@ -262,7 +285,7 @@ describe('SlackConnector against the provider simulator', () => {
       ]);
       // The other workspace's log still counts, and the rest of the poll is whole.
       expect(doc.oauthGrants.filter((g) => g.grantType === 'installed').map((g) => g.appId)).toEqual(['A0SIMPOLL1', 'A0SIMSTND1']);
-      expect(doc.settings).toHaveLength(6);
+      expect(doc.settings).toHaveLength(7);
     });
 
     it("reports admin.teams.list's 'hidden' workspace as unlisted", async () => {
@@ -284,7 +307,7 @@ describe('SlackConnector against the provider simulator', () => {
     sim.state.slack.put(TOKEN, compliantSlackTenant(TOKEN, { missingScopes: ['admin.apps:read'] }));
     const doc = await slackConnector.collect(context({ declaredResidency: 'US' }));
     expect(doc.oauthGrants.every((g) => g.grantType === 'installed')).toBe(true);
-    expect(doc.settings).toHaveLength(6);
+    expect(doc.settings).toHaveLength(7);
     expect(doc.gaps.map((g) => `${g.area}:${g.what}`).sort()).toEqual([
       'oauth:admin.apps.approved.list',
       'oauth:admin.apps.requests.list',

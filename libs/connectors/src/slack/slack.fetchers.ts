@@ -6,6 +6,7 @@ import {
   approvedAppsSchema,
   conversationsSearchSchema,
   externalTeamsSchema,
+  hasExpiry,
   integrationLogsSchema,
   restrictedAppsSchema,
   teamInfoSchema,
@@ -18,7 +19,7 @@ import {
   type SlackUserFlags,
 } from './slack-api.schemas';
 import { isSlackGap, type SlackClient, type SlackParams } from './slack.client';
-import type { SlackRawPosture, SlackTeamLog } from './slack.normalizer';
+import type { SlackGuestListing, SlackRawPosture, SlackTeamLog } from './slack.normalizer';
 
 /** Real org listings stay far below these; more pages means the provider is looping. */
 const MAX_PAGES = 200;
@@ -224,7 +225,7 @@ async function fetchGuests(
   client: SlackClient,
   teamIds: readonly string[],
   gaps: GapLog,
-): Promise<SlackUserFlags[] | undefined> {
+): Promise<SlackGuestListing | undefined> {
   let notGrid = false;
   const parts = await mapLimit(teamIds, PER_TEAM_CONCURRENCY, async (teamId) => {
     try {
@@ -246,19 +247,26 @@ async function fetchGuests(
     }
   });
   if (notGrid) {
-    return readable(gaps, FEEDS.guests, async () => {
+    return readable(gaps, FEEDS.guests, async (): Promise<SlackGuestListing> => {
       const members = await listAll(client, 'users.list', usersListSchema, { limit: 200 }, (p) => ({
         items: p.members,
         next: p.response_metadata,
       }));
-      return members.map((m) => ({ ...m, active: m.deleted !== true }));
+      return { from: 'users.list', users: members.map((m) => ({ ...m, active: m.deleted !== true })) };
     });
   }
   // Unlike grants, a count from some workspaces only would understate: unknown instead.
   if (parts.some((p) => p === undefined)) return undefined;
   const byId = new Map<string, SlackUserFlags>();
-  for (const user of parts.flatMap((p) => p ?? [])) byId.set(user.id, { ...user, active: user.is_active !== false });
-  return [...byId.values()];
+  for (const user of parts.flatMap((p) => p ?? [])) {
+    const merged: SlackUserFlags = { ...user, active: user.is_active !== false };
+    // Expiry is set per workspace (admin.users.setExpiration takes team_id): a guest without one in
+    // any workspace keeps access there indefinitely, so that listing wins.
+    const seen = byId.get(user.id);
+    if (seen && !hasExpiry(seen)) merged.expiration_ts = seen.expiration_ts;
+    byId.set(user.id, merged);
+  }
+  return { from: 'admin.users.list', users: [...byId.values()] };
 }
 
 /** Reads everything the Slack connector reports. Only team.info and poll-ending faults throw. */
@@ -282,7 +290,7 @@ export async function fetchSlackPosture(client: SlackClient): Promise<SlackRawPo
   // token reads its own log and Slack ignores team_id for it, so none is sent.
   const logTeams = team.enterprise_id ? teamIds : [undefined];
 
-  const [approvedApps, restrictedApps, appRequests, integrationLogs, orgs, channels, users] =
+  const [approvedApps, restrictedApps, appRequests, integrationLogs, orgs, channels, guests] =
     await Promise.all([
       fetchAppList(client, 'approved', appScopes, gaps),
       fetchAppList(client, 'restricted', appScopes, gaps),
@@ -302,7 +310,8 @@ export async function fetchSlackPosture(client: SlackClient): Promise<SlackRawPo
     integrationLogs,
     externalOrganizations: orgs,
     sharedChannels: channels,
-    users,
+    users: guests?.users,
+    ...(guests ? { usersFrom: guests.from } : {}),
     gaps: gaps.gaps,
   };
 }

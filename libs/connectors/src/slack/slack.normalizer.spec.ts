@@ -140,6 +140,41 @@ describe('normalizeSlackPosture', () => {
       expect(setting(doc, 'slack.guests.multi_channel_count')).toBe(1);
       expect(setting(doc, 'slack.guests.single_channel_count')).toBe(2);
     });
+
+    const guest = (id: string, expiration_ts: number | null | undefined, more: { active?: boolean; bot?: boolean } = {}) => ({
+      id,
+      is_restricted: true,
+      is_ultra_restricted: false,
+      is_bot: more.bot ?? false,
+      active: more.active ?? true,
+      expiration_ts,
+    });
+
+    it('counts active guests without an expiration date: absent, null and 0 all mean none', () => {
+      const doc = normalizeSlackPosture(
+        grid({
+          usersFrom: 'admin.users.list',
+          users: [
+            guest('U1', 1_900_000_000),
+            guest('U2', undefined),
+            guest('U3', null),
+            guest('U4', 0),
+            guest('U5', undefined, { active: false }),
+            guest('U6', undefined, { bot: true }),
+            { ...guest('U7', undefined), is_restricted: false },
+          ],
+        }),
+      );
+      expect(setting(doc, 'slack.guests.without_expiry_count')).toBe(3);
+      expect(doc.gaps).not.toContainEqual(expect.objectContaining({ what: 'slack.guests.without_expiry_count' }));
+    });
+
+    it('leaves the expiry count unknown when guests came from users.list, which has no expiry', () => {
+      const doc = normalizeSlackPosture(grid({ usersFrom: 'users.list', users: [guest('U1', undefined)] }));
+      expect(setting(doc, 'slack.guests.multi_channel_count')).toBe(1);
+      expect(setting(doc, 'slack.guests.without_expiry_count')).toBeUndefined();
+      expect(doc.gaps).toContainEqual(expect.objectContaining({ area: 'sharing', what: 'slack.guests.without_expiry_count' }));
+    });
   });
 
   describe('oauthGrants', () => {

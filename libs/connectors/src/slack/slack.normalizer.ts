@@ -7,15 +7,16 @@ import {
   type ResidencyObservation,
   type SettingObservation,
 } from '@tollgate/connector-sdk';
-import type {
-  SlackAppEntry,
-  SlackAppRequest,
-  SlackConversation,
-  SlackExternalOrganization,
-  SlackIntegrationLog,
-  SlackTeamInfo,
-  SlackUserFlags,
-  SlackWorkspaceSummary,
+import {
+  hasExpiry,
+  type SlackAppEntry,
+  type SlackAppRequest,
+  type SlackConversation,
+  type SlackExternalOrganization,
+  type SlackIntegrationLog,
+  type SlackTeamInfo,
+  type SlackUserFlags,
+  type SlackWorkspaceSummary,
 } from './slack-api.schemas';
 import type { SlackSettingKey } from './slack.catalog';
 
@@ -26,6 +27,12 @@ export interface SlackTeamLog {
   logs: SlackIntegrationLog[];
 }
 
+/** Guests as one listing read them: only admin.users.list (Enterprise Grid) reports expiry dates. */
+export interface SlackGuestListing {
+  from: 'admin.users.list' | 'users.list';
+  users: SlackUserFlags[];
+}
+
 /** What the fetchers read. An absent dataset could not be read; a gap says why. */
 export interface SlackRawPosture {
   team: SlackTeamInfo;
@@ -33,6 +40,8 @@ export interface SlackRawPosture {
   externalOrganizations?: SlackExternalOrganization[];
   sharedChannels?: SlackConversation[];
   users?: SlackUserFlags[];
+  /** Which listing `users` came from; without it, expiry dates are taken as unread. */
+  usersFrom?: SlackGuestListing['from'];
   approvedApps?: SlackAppEntry[];
   restrictedApps?: SlackAppEntry[];
   appRequests?: SlackAppRequest[];
@@ -87,7 +96,7 @@ function ownTeamIds(raw: SlackRawPosture): Set<string> {
   return own;
 }
 
-function normalizeSharing(raw: SlackRawPosture): SettingObservation[] {
+function normalizeSharing(raw: SlackRawPosture, gaps: PostureDocument['gaps']): SettingObservation[] {
   const out: SettingObservation[] = [];
   if (raw.externalOrganizations) {
     // No status is read as connected: a listed organization is assumed to reach us unless Slack says otherwise.
@@ -111,6 +120,16 @@ function normalizeSharing(raw: SlackRawPosture): SettingObservation[] {
     const multi = guests.filter((u) => u.is_restricted && !u.is_ultra_restricted).length;
     out.push(setting('slack.guests.multi_channel_count', 'tenant', multi));
     out.push(setting('slack.guests.single_channel_count', 'tenant', single));
+    if (raw.usersFrom === 'admin.users.list') {
+      const open = guests.filter((u) => (u.is_restricted || u.is_ultra_restricted) && !hasExpiry(u)).length;
+      out.push(setting('slack.guests.without_expiry_count', 'tenant', open));
+    } else {
+      gaps.push({
+        area: 'sharing',
+        what: 'slack.guests.without_expiry_count',
+        reason: 'guest expiration dates come only from admin.users.list (Enterprise Grid); users.list has none',
+      });
+    }
   }
   return out;
 }
@@ -264,7 +283,7 @@ export function normalizeSlackPosture(raw: SlackRawPosture, options: SlackNormal
       ...(name ? { name } : {}),
       ...(team.domain ? { domain: team.domain } : {}),
     },
-    settings: [...normalizeDiscoverability(raw, gaps), ...normalizeSharing(raw)],
+    settings: [...normalizeDiscoverability(raw, gaps), ...normalizeSharing(raw, gaps)],
     oauthGrants: normalizeGrants(raw),
     residency: normalizeResidency(options, gaps),
     gaps,
