@@ -15,8 +15,9 @@ interface FaultCase {
   reason: 'throttled' | 'network' | 'provider_error' | 'schema';
   /**
    * Requests the fault answered: the http client's 4 attempts for a retryable fault, else 1; `pages`
-   * for a paging loop cut off by the guard; an exact count or `backoff` (2 or more, timing-dependent)
-   * for throttling, which is retried until TOLLGATE_THROTTLE_WAIT_SECONDS (2 s here) is spent.
+   * for a paging loop cut off by the guard; an exact count or `backoff` (2 or more, timing-dependent:
+   * the connection's pacer halves its rate from the poll's own pace on each refusal) for throttling,
+   * which is retried until TOLLGATE_THROTTLE_WAIT_SECONDS (2 s here) is spent.
    */
   hits: 1 | 3 | 4 | 'pages' | 'backoff';
   /** What the failure message must say, where it tells one cause from another. */
@@ -24,7 +25,7 @@ interface FaultCase {
 }
 
 const CASES: FaultCase[] = [
-  // Backoff from 1 s: waits within [0.5, 1] s, then [1, 2] s, as long as they add up to 2 s at most.
+  // The pacer's slots, twice as far apart after each refusal, as long as the waits add up to 2 s at most.
   { name: '429 without Retry-After', fault: { method: 'team.info', kind: 'status', status: 429 }, reason: 'throttled', hits: 'backoff' },
   // Waits of 1 s and 1 s fit in 2 s, a third would not.
   { name: '429 with Retry-After', fault: { method: 'team.info', kind: 'status', status: 429, retryAfter: 1 }, reason: 'throttled', hits: 3, message: /Retry-After 1 s.*after 3 attempts/ },
@@ -111,7 +112,8 @@ describe('provider faults', () => {
     const { faults } = (await sim.control().get('/_sim/faults').expect(200)).body as { faults: { id: string; hits: number }[] };
     const hits = faults.find((f) => f.id === faultId)?.hits;
     if (c.hits === 'pages') expect(hits).toBeGreaterThan(10);
-    else if (c.hits === 'backoff') expect([2, 3]).toContain(hits);
+    else if (c.hits === 'backoff') expect(hits).toBeGreaterThanOrEqual(2);
+    if (c.hits === 'backoff') expect(hits).toBeLessThanOrEqual(20);
     else expect(hits).toBe(c.hits);
     await sim.control().delete(`/_sim/faults/${faultId}`).expect(200);
     const recovered = await pollNow(t, id);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AdaptivePacer } from './adaptive-pacer';
 import { ProviderError } from './errors';
 import { createProviderHttpClient, parseRetryAfterMs, type ProviderHttpClientOptions } from './http-client';
 
@@ -146,6 +147,59 @@ describe('createProviderHttpClient', () => {
     expect(waits[0]).toBeGreaterThanOrEqual(19);
     expect(waits[2]).toBeGreaterThanOrEqual(79);
     expect(stamps[stamps.length - 1] - stamps[0]).toBeLessThan(1000);
+  });
+
+  describe('with a pacer', () => {
+    /** A pacer on a clock that stands still unless moved, throttled while sending 20 per second: now at 10. */
+    function throttledPacer(): AdaptivePacer {
+      let t = 1_000_000;
+      const pacer = new AdaptivePacer({ now: () => t, recoveryFactor: 0.7 });
+      for (let i = 0; i < 16; i++) {
+        t += 50;
+        const slot = pacer.reserve();
+        if (i === 15) pacer.throttled(slot);
+      }
+      return pacer;
+    }
+
+    it('retries a 429 without Retry-After at the slowed pacer\'s next slot, not after a per-request backoff', async () => {
+      const url = route('/paced-429', (_req, res, hit) => (hit === 1 ? send(res, 429, {}) : send(res, 200, { ok: true })));
+      const pacer = throttledPacer();
+      expect(pacer.ratePerSecond).toBeCloseTo(10);
+      const started = Date.now();
+      // A backoff of this size would take at least 5 s.
+      const res = await client({ pacer, throttleBackoffBaseMs: 10_000, throttleBackoffMaxMs: 10_000 }).request({ operation: 'op', url });
+      const waited = Date.now() - started;
+      expect(res.data).toEqual({ ok: true });
+      expect(hits.get('/paced-429')).toBe(2);
+      // A slot 100 ms away (10/s), then, the 429 halving the rate, one 200 ms away.
+      expect(waited).toBeGreaterThanOrEqual(290);
+      expect(waited).toBeLessThan(2000);
+      // The success ended the episode: 0.7 of the 20/s throttling began at.
+      expect(pacer.ratePerSecond).toBeCloseTo(14);
+    });
+
+    it('lets the Retry-After rule: waits what it asks and does not slow the pacer', async () => {
+      const url = route('/paced-retry-after', (_req, res, hit) =>
+        hit === 1 ? send(res, 429, {}, { 'Retry-After': '1' }) : send(res, 200, { ok: true }),
+      );
+      const pacer = new AdaptivePacer();
+      const started = Date.now();
+      await client({ pacer }).request({ operation: 'op', url });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+      expect(pacer.ratePerSecond).toBeUndefined();
+    });
+
+    it('counts the pacer\'s waits against maxThrottledWaitMs', async () => {
+      const url = route('/paced-429-forever', (_req, res) => send(res, 429, {}));
+      const pacer = throttledPacer();
+      const started = Date.now();
+      // Waits of 100 ms, then 200, 400, 800 (the rate halving each time): 1,500 ms budget holds three retries.
+      const err = await failureOf(client({ pacer, maxThrottledWaitMs: 1_500 }).request({ operation: 'op', url }));
+      expect(err.reason).toBe('throttled');
+      expect(hits.get('/paced-429-forever')).toBe(4);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    });
   });
 
   it('still gives other faults maxAttempts attempts after throttling', async () => {

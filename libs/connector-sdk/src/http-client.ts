@@ -1,5 +1,6 @@
 import axios, { type AxiosResponse } from 'axios';
 import { handleWhen, retry } from 'cockatiel';
+import type { AdaptivePacer, PacerSlot } from './adaptive-pacer';
 import { ProviderError, safeCode, type ProviderFailureReason } from './errors';
 
 export interface ProviderRequest {
@@ -52,6 +53,12 @@ export interface ProviderHttpClientOptions {
   throttleBackoffBaseMs?: number;
   throttleBackoffMaxMs?: number;
   /**
+   * The tenant's adaptive pacer (ProviderPacers), shared across this connection's polls. With one,
+   * every attempt takes a slot from it, and a throttled answer without Retry-After slows the pacer
+   * and waits for its next slot instead of backing off per request. Without one, backoff as above.
+   */
+  pacer?: AdaptivePacer;
+  /**
    * Provider-specific classification of a non-2xx response (e.g. Google's 403 userRateLimitExceeded
    * is throttling). Return undefined to fall back to the generic HTTP classification.
    */
@@ -82,7 +89,7 @@ const DEFAULT_THROTTLE_BACKOFF_MAX_MS = 32_000;
  * provider error code only: never headers, query strings or bodies.
  */
 export function createProviderHttpClient(options: ProviderHttpClientOptions): ProviderHttpClient {
-  const { provider, signal } = options;
+  const { provider, signal, pacer } = options;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const maxRequests = options.maxRequests ?? DEFAULT_MAX_REQUESTS;
@@ -114,7 +121,7 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
    * maxThrottledWaitMs: a sliding quota frees its slots only as the calls of one window earlier age
    * out, which a few sub-second retries would not outlast (docs/performance.md, "Rate limits").
    */
-  function retryPlanner() {
+  function retryPlanner(paced: PacedAttempt) {
     let faults = 0;
     let throttles = 0;
     let throttledWaitMs = 0;
@@ -124,9 +131,21 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
       if (asked !== undefined && asked > maxRetryAfterMs) return undefined;
       if (err.reason === 'throttled') {
         throttles++;
-        const cap = Math.min(throttleBackoffMaxMs, throttleBackoffBaseMs * 2 ** (throttles - 1));
         // Retry-After: 0 is taken as no Retry-After, so that a quota answering it every time is not hammered.
-        const wait = asked ? asked : Math.floor(cap / 2 + (Math.random() * cap) / 2);
+        let wait: number;
+        if (asked) {
+          wait = asked;
+        } else if (pacer && paced.slot) {
+          // The pacer slows the whole tenant down and hands out the retry's slot now, so its wait
+          // counts against the same budget as a backoff would.
+          pacer.throttled(paced.slot);
+          paced.slot = pacer.reserve();
+          paced.taken = true;
+          wait = paced.slot.waitMs;
+        } else {
+          const cap = Math.min(throttleBackoffMaxMs, throttleBackoffBaseMs * 2 ** (throttles - 1));
+          wait = Math.floor(cap / 2 + (Math.random() * cap) / 2);
+        }
         if (throttledWaitMs + wait > maxThrottledWaitMs) return undefined;
         throttledWaitMs += wait;
         return wait;
@@ -139,7 +158,9 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
 
   async function request<T>(req: ProviderRequest): Promise<ProviderResponse<T>> {
     const call: Call = { provider, operation: req.operation, target: describeTarget(provider, req) };
-    const plan = retryPlanner();
+    // The slot of the attempt under way; the planner may take the next one already (throttling).
+    const paced: PacedAttempt = {};
+    const plan = retryPlanner(paced);
     let attempts = 0;
     let nextWaitMs = 0;
     // cockatiel 3.2 sleeps between attempts on a timer the abort signal cannot cut short, so the
@@ -156,9 +177,17 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
     );
     try {
       return await policy.execute(async () => {
-        if (attempts > 0) await sleep(nextWaitMs, signal, () => abortedError(call));
+        let waitMs = attempts > 0 ? nextWaitMs : 0;
+        if (pacer && !paced.taken) {
+          paced.slot = pacer.reserve();
+          waitMs = Math.max(waitMs, paced.slot.waitMs);
+        }
+        paced.taken = false;
+        if (waitMs > 0) await sleep(waitMs, signal, () => abortedError(call));
         attempts++;
-        return attemptOnce<T>(req, call);
+        const res = await attemptOnce<T>(req, call);
+        if (pacer && paced.slot) pacer.succeeded(paced.slot);
+        return res;
       }, signal);
     } catch (err) {
       if (err instanceof ProviderError && attempts > 1) {
@@ -282,6 +311,12 @@ export function parseRetryAfterMs(value: string | undefined, nowMs: number = Dat
   if (!/^[A-Za-z]{3}/.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+/** The pacer slot of a request's current attempt; `taken` when the retry planner reserved it already. */
+interface PacedAttempt {
+  slot?: PacerSlot;
+  taken?: boolean;
 }
 
 interface Call {

@@ -2,6 +2,7 @@ export * from './posture-document';
 export * from './errors';
 export * from './connector';
 export * from './http-client';
+export * from './adaptive-pacer';
 export * from './pagination';
 export * from './endpoints';
 export * from './collect-helpers';

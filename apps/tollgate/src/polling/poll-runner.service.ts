@@ -6,6 +6,7 @@ import { evaluate } from '@tollgate/baseline';
 import {
   classifyFailure,
   createProviderHttpClient,
+  ProviderPacers,
   resolveEndpoints,
   type ConnectorContext,
   type JsonValue,
@@ -40,6 +41,8 @@ export type PollOutcome =
 export class PollRunner {
   private readonly logger = new Logger('PollRunner');
   private readonly recorder: DriftRecorder;
+  /** Learned request rates per connection, kept across its polls (throttling without Retry-After). */
+  private readonly pacers = new ProviderPacers();
 
   constructor(
     private readonly ds: DataSource,
@@ -73,6 +76,7 @@ export class PollRunner {
         signal: deadline,
         timeoutMs: this.config.TOLLGATE_PROVIDER_TIMEOUT_SECONDS * 1000,
         maxThrottledWaitMs: this.config.TOLLGATE_THROTTLE_WAIT_SECONDS * 1000,
+        pacer: this.pacers.for(c.provider, c.id),
         classify: connector.classifyResponse?.bind(connector),
         onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
         onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),
