@@ -223,6 +223,8 @@ describe('changes to what a connection is held to', () => {
     const reopened = (await drifts('&status=excepted')).find((d) => d.resourceKey === `app:${OFFENDING[2]}` && d.controlId === 'SLACK.OAUTH.1');
     expect(reopened).toBeDefined();
     await sim.control().delete(`/_sim/slack/tenants/${token}/apps/${OFFENDING[2]}`).expect(200);
+    // Twice: a poll made due by the earlier request may have read the tenant before the removal.
+    await pollNow(t, connectionId);
     await pollNow(t, connectionId);
     const fixed = (await t.api().get(`/drifts/${reopened!.id}`).expect(200)).body;
     expect(fixed).toMatchObject({ status: 'resolved', resolution: 'remediated' });
