@@ -185,6 +185,13 @@ export class ConnectionChangesService {
   }
 
   async list(connectionId: string, q: ListChangesQuery, principal: Principal) {
+    let cursor;
+    try {
+      cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw new BadRequestException(err.message);
+      throw err;
+    }
     await this.connection(this.ds.manager, connectionId, principal);
     const params: unknown[] = [connectionId];
     const where = ['connection_id = $1'];
@@ -195,15 +202,8 @@ export class ConnectionChangesService {
       params.push(q.status);
       where.push(`status = $${params.length}`);
     }
-    if (q.cursor) {
-      let c;
-      try {
-        c = decodeCursor(q.cursor);
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw new BadRequestException(err.message);
-        throw err;
-      }
-      params.push(c.openedAt, c.id);
+    if (cursor) {
+      params.push(cursor.openedAt, cursor.id);
       where.push(`(requested_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
     }
     const limit = q.limit ?? 50;
