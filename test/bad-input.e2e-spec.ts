@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { keyFor } from './support/keys';
 import { putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { eventually, pollNow, startTollgate, ADMIN_KEY, type RunningTollgate } from './support/tollgate';
 
@@ -100,6 +101,19 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
       ],
     },
     'delete /connections/{id}': none,
+    'get /connections/{id}/changes': {
+      body: false,
+      query: true,
+      cases: [
+        { what: 'an unknown status', query: 'status=waiting', message: /status must be one of/ },
+        { what: 'a huge limit', query: 'limit=100000', message: /limit must not be greater than 500/ },
+        { what: 'a forged cursor', query: 'cursor=bm90LWEtY3Vyc29y', message: /cursor is not one this API returned/ },
+        { what: 'an unknown parameter', query: 'requestedBy=me', message: /property requestedBy should not exist/ },
+      ],
+    },
+    'get /connections/{id}/changes/{changeId}': none,
+    'post /connections/{id}/changes/{changeId}/approve': { body: true, query: false, validBody: { reason: 'fine by me' }, cases: reasonCases },
+    'post /connections/{id}/changes/{changeId}/reject': { body: true, query: false, validBody: { reason: 'not now' }, cases: reasonCases },
     'post /connections/{id}/poll': none,
     'get /connections/{id}/findings': none,
     'get /connections/{id}/snapshot': none,
@@ -412,7 +426,7 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
       const withId = routes.filter((r) => r.path.includes('{id}'));
       expect(withId.length).toBeGreaterThan(10);
       for (const route of withId) {
-        const res = await send(route.method, route.path.replace('{id}', id)).send(table[`${route.method} ${route.path}`]?.validBody);
+        const res = await send(route.method, route.path.replace('{id}', id).replace('{changeId}', NOBODY)).send(table[`${route.method} ${route.path}`]?.validBody);
         // Baseline ids are names, not UUIDs: an odd one simply does not exist (or cannot even be decoded).
         const status = route.path === '/baselines/{id}' && !id.startsWith('%E0') ? 404 : 400;
         expectClearError(res, status);
@@ -423,7 +437,7 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
 
     it.each(BAD_QUERIES)('answers ?%s on every GET route with a 4xx or ignores it, never a 500', async (query) => {
       for (const route of routes.filter((r) => r.method === 'get')) {
-        const res = await send('get', `${route.path.replace('{id}', NOBODY)}?${query}`);
+        const res = await send('get', `${route.path.replace('{id}', NOBODY).replace('{changeId}', NOBODY)}?${query}`);
         if (table[`get ${route.path}`]?.query) {
           expectClearError(res, 400);
         } else {
@@ -435,7 +449,7 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
 
     it.each(BAD_BODIES)('answers $what on every POST and PATCH route with a 4xx, never a 500', async ({ type, raw, status, message }) => {
       for (const route of routes.filter((r) => r.method === 'post' || r.method === 'patch')) {
-        const res = await send(route.method, route.path.replace('{id}', NOBODY)).set('Content-Type', type).send(raw);
+        const res = await send(route.method, route.path.replace('{id}', NOBODY).replace('{changeId}', NOBODY)).set('Content-Type', type).send(raw);
         const takesBody = table[`${route.method} ${route.path}`]?.body ?? true;
         if (status) {
           expectClearError(res, status);
@@ -457,7 +471,7 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
     it.each(cases())('$route with $what', async ({ route, index }) => {
       const c = table[route].cases[index];
       const [method, path] = route.split(' ') as [Method, string];
-      const url = `${path.replace('{id}', c.id === 'connection' ? connectionId : NOBODY)}${c.query ? `?${c.query}` : ''}`;
+      const url = `${path.replace('{id}', c.id === 'connection' ? connectionId : NOBODY).replace('{changeId}', NOBODY)}${c.query ? `?${c.query}` : ''}`;
       const req = send(method, url);
       const res = await (c.body === undefined ? req : req.send(c.body as object));
       const status = c.status ?? 400;
@@ -483,7 +497,10 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
       ((await t.api().get(`/connections/${connectionId}/findings`).expect(200)).body.findings as { controlId: string }[]).map((f) => f.controlId).filter((id, i, all) => all.indexOf(id) === i).sort();
 
     it('a bad set on reload is refused with file, line and reason, and polls keep evaluating the previous set', async () => {
-      await t.api().patch(`/connections/${connectionId}`).send({ baselineId: 'acme-slack', parameters: {} }).expect(200);
+      // Another baseline loosens what the connection is held to: it waits for a second person.
+      const change = (await t.api().patch(`/connections/${connectionId}`).send({ baselineId: 'acme-slack', parameters: {} }).expect(202)).body;
+      const approver = await keyFor(t, 'approver', 'baseline approver');
+      await approver.post(`/connections/${connectionId}/changes/${change.id}/approve`).send({ reason: 'acme baseline for this test' }).expect(200);
       await pollNow(t, connectionId);
       expect(await findingIds()).toEqual(['ACME.SHARING.1']);
 

@@ -140,7 +140,7 @@ describe('TOLLGATE_CONNECTIONS_FILE', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tollgate-file-'));
   const file = join(dir, 'connections.yaml');
 
-  const write = (entries: { name: string; interval: number }[]) =>
+  const write = (entries: { name: string; interval: number; parameters?: Record<string, unknown> }[]) =>
     writeFileSync(
       file,
       `connections:\n${entries
@@ -151,7 +151,7 @@ describe('TOLLGATE_CONNECTIONS_FILE', () => {
     credentials: { token: "\${TOLLGATE_E2E_FILE_TOKEN}" }
     endpoints: { api: "${sim.url}/slack/api" }
     declaredResidency: EU
-    parameters: ${JSON.stringify(COMPLIANT_SLACK_PARAMETERS)}
+    parameters: ${JSON.stringify(e.parameters ?? COMPLIANT_SLACK_PARAMETERS)}
 `,
         )
         .join('')}`,
@@ -202,6 +202,27 @@ describe('TOLLGATE_CONNECTIONS_FILE', () => {
       expect((await t2.api().get(`/connections/${keepId}/findings`).expect(200)).body.summary.pass).toBeGreaterThan(0);
     } finally {
       await t2.close();
+    }
+  });
+
+  it('applies a loosening change from the file directly, recorded in the ledger under the file as principal', async () => {
+    const looser = { ...COMPLIANT_SLACK_PARAMETERS, approvedApps: ['A0FROMGIT1'] };
+    write([{ name: 'Filed A', interval: 1200, parameters: looser }]);
+    const t3 = await startTollgate({ ...db.env, TOLLGATE_CONNECTIONS_FILE: file });
+    try {
+      const [connection] = (await t3.api().get('/connections').expect(200)).body.items;
+      expect(connection.parameters).toEqual(looser);
+      const [change] = (await t3.api().get(`/connections/${connection.id}/changes`).expect(200)).body.items;
+      expect(change).toMatchObject({ status: 'applied', source: 'file', loosening: true, requestedBy: `file:${file}`, requestedByKeyId: null });
+      const entries: { kind: string; data: Record<string, unknown> }[] = (await t3.api().get('/evidence/ledger?limit=1000').expect(200)).body.items;
+      expect(entries.find((e) => e.kind === 'connection.change.applied' && e.data.changeId === change.id)?.data).toMatchObject({
+        principal: `file:${file}`,
+        keyId: null,
+        loosening: true,
+        after: { parameters: looser },
+      });
+    } finally {
+      await t3.close();
     }
   });
 });

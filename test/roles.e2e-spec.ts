@@ -21,6 +21,10 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'patch', path: '/connections/{id}', allowed: ['operator'], body: {} },
   { method: 'delete', path: '/connections/{id}', allowed: ['operator'] },
   { method: 'post', path: '/connections/{id}/poll', allowed: ['operator'] },
+  { method: 'get', path: '/connections/{id}/changes', allowed: READERS },
+  { method: 'get', path: '/connections/{id}/changes/{changeId}', allowed: READERS },
+  { method: 'post', path: '/connections/{id}/changes/{changeId}/approve', allowed: ['approver'], body: {} },
+  { method: 'post', path: '/connections/{id}/changes/{changeId}/reject', allowed: ['approver'], body: {} },
   { method: 'get', path: '/connections/{id}/findings', allowed: READERS },
   { method: 'get', path: '/connections/{id}/snapshot', allowed: READERS },
   { method: 'get', path: '/baselines', allowed: READERS },
@@ -78,7 +82,7 @@ describe('role x route matrix', () => {
   const cases = MATRIX.flatMap((route) => ROLES.map((role) => ({ ...route, role, ok: role === 'admin' || route.allowed.includes(role) })));
 
   it.each(cases)('$method $path as $role: allowed=$ok', async ({ method, path, role, ok, body }) => {
-    const req = request(t.url)[method](`/api/v1${path.replace('{id}', NOBODY)}`).set('Authorization', `Bearer ${keys.get(role)}`);
+    const req = request(t.url)[method](`/api/v1${path.replace('{id}', NOBODY).replace('{changeId}', NOBODY)}`).set('Authorization', `Bearer ${keys.get(role)}`);
     const res = await (body ? req.send(body) : req);
     if (ok) expect([401, 403]).not.toContain(res.status);
     else expect(res.status).toBe(403);

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { JsonValue } from '@tollgate/connector-sdk';
+import type { DriftResolution } from './drift-recorder';
 
 export interface DriftView {
   id: string;
@@ -21,6 +22,8 @@ export interface DriftView {
   lastSeenAt: string;
   resolvedAt: string | null;
   exceptionId: string | null;
+  /** Why it closed: `remediated` or `baseline_changed`; null while open or excepted. */
+  resolution: DriftResolution | null;
 }
 
 export interface DriftEventView {
@@ -31,6 +34,8 @@ export interface DriftEventView {
   expected: JsonValue;
   observed: JsonValue;
   note: string | null;
+  /** On a `resolved` event: why it closed; null on the others. */
+  resolution: DriftResolution | null;
 }
 
 export interface DriftFilter {
@@ -95,7 +100,7 @@ const SELECT_DRIFT = `
          d.severity, d.resource_key, d.status, d.expected, d.observed, ${iso('d.opened_at')} AS opened_at,
          ${iso(`CASE WHEN d.status <> 'resolved' AND d.still_failing AND c.findings_confirmed_at > d.last_seen_at
                      THEN c.findings_confirmed_at ELSE d.last_seen_at END`)} AS last_seen_at,
-         ${iso('d.resolved_at')} AS resolved_at, d.exception_id, d.opened_at AS key_at
+         ${iso('d.resolved_at')} AS resolved_at, d.exception_id, d.resolution, d.opened_at AS key_at
   FROM drifts d JOIN connections c ON c.id = d.connection_id`;
 
 /** A drift as DriftQuery reads it: every column text, the JSON ones in jsonb's text form. */
@@ -120,6 +125,7 @@ export interface DriftRow {
   last_seen_at: string;
   resolved_at: string | null;
   exception_id: string | null;
+  resolution: DriftResolution | null;
   key_at: string;
 }
 
@@ -145,6 +151,7 @@ export function toView(r: DriftRow): DriftView {
     lastSeenAt: r.last_seen_at,
     resolvedAt: r.resolved_at,
     exceptionId: r.exception_id,
+    resolution: r.resolution,
   };
 }
 
@@ -253,9 +260,17 @@ export class DriftQuery {
     }
     const [row] = await this.read({ text: `${SELECT_DRIFT} WHERE d.id = $1${scope}`, values: params });
     if (!row) return null;
-    const events: { id: string; kind: DriftEventView['kind']; occurred_at: Date; poll_id: string | null; expected: JsonValue; observed: JsonValue; note: string | null }[] =
-      await this.ds.query(
-        `SELECT id, kind, occurred_at, poll_id, expected, observed, note FROM drift_events WHERE drift_id = $1 ORDER BY id`,
+    const events: {
+      id: string;
+      kind: DriftEventView['kind'];
+      occurred_at: Date;
+      poll_id: string | null;
+      expected: JsonValue;
+      observed: JsonValue;
+      note: string | null;
+      resolution: DriftResolution | null;
+    }[] = await this.ds.query(
+        `SELECT id, kind, occurred_at, poll_id, expected, observed, note, resolution FROM drift_events WHERE drift_id = $1 ORDER BY id`,
         [id],
       );
     return {
@@ -268,6 +283,7 @@ export class DriftQuery {
         expected: e.expected,
         observed: e.observed,
         note: e.note,
+        resolution: e.resolution,
       })),
     };
   }

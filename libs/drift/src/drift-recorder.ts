@@ -68,12 +68,40 @@ interface ActiveDrift {
   exception_id: string | null;
 }
 
+/**
+ * Why a drift episode closed. `remediated`: a poll saw the tenant pass again. `baseline_changed`:
+ * what the connection is held to changed (another baseline, other parameters, a control removed),
+ * so the same tenant state no longer counts as drift; nobody fixed anything.
+ */
+export type DriftResolution = 'remediated' | 'baseline_changed';
+export const DRIFT_RESOLUTIONS: readonly DriftResolution[] = ['remediated', 'baseline_changed'];
+
+/** A change to what a connection is held to, applied in the caller's transaction. */
+export interface BaselineChangeInput {
+  connectionId: string;
+  provider: string;
+  /** The baseline in force after the change. */
+  baselineId: string;
+  /** The connection change that caused it, for the drift events and the ledger. */
+  changeId: string;
+  now: Date;
+  /** The last stored snapshot evaluated against the baseline and parameters now in force. */
+  findings: Finding[];
+}
+
 interface DriftEventRow {
   drift_id: string;
   kind: 'opened' | 'changed' | 'resolved';
   expected: JsonValue;
   observed: JsonValue;
   note: string | null;
+  resolution?: DriftResolution | null;
+}
+
+interface Resolving {
+  drift: ActiveDrift;
+  note: string;
+  resolution: DriftResolution;
 }
 
 export function contentHash(value: unknown): string {
@@ -138,14 +166,8 @@ export class DriftRecorder {
     );
     const activeByKey = new Map(active.map((d) => [keyOf(d.control_id, d.resource_key), d]));
 
-    // A control that only evaluated to unknown tells us nothing: its open drifts stay open.
-    const evaluatedControls = new Set<string>();
     const failing = new Map<string, Finding>();
-    for (const f of input.findings) {
-      if (f.status !== 'unknown') evaluatedControls.add(f.controlId);
-      if (f.status === 'fail') failing.set(keyOf(f.controlId, f.resourceKey), f);
-    }
-    const controlsInBaseline = new Set(input.findings.map((f) => f.controlId));
+    for (const f of input.findings) if (f.status === 'fail') failing.set(keyOf(f.controlId, f.resourceKey), f);
 
     const toOpen: Finding[] = [];
     const toUpdate: { drift: ActiveDrift; f: Finding; changed: boolean }[] = [];
@@ -157,38 +179,11 @@ export class DriftRecorder {
         toUpdate.push({ drift, f, changed });
       }
     }
-    const toResolve: { drift: ActiveDrift; note: string }[] = [];
-    const stale: string[] = [];
-    for (const [key, drift] of activeByKey) {
-      if (failing.has(key)) continue;
-      if (!controlsInBaseline.has(drift.control_id)) toResolve.push({ drift, note: 'control no longer in the baseline' });
-      else if (evaluatedControls.has(drift.control_id)) toResolve.push({ drift, note: 'passes again' });
-      else stale.push(drift.id);
-    }
+    const { toResolve, stale } = passing(activeByKey, input.findings, failing, 'passes again', 'remediated');
 
     const events: DriftEventRow[] = [];
     const ledger: LedgerEntryInput[] = [];
-    const record = (kind: DriftEventRow['kind'], drift: { id: string; control_id: string; resource_key: string; severity: string; status: string; exception_id: string | null }, expected: JsonValue, observed: JsonValue, note: string | null) => {
-      events.push({ drift_id: drift.id, kind, expected, observed, note });
-      ledger.push({
-        kind: `drift.${kind}`,
-        occurredAt: input.now,
-        data: {
-          driftId: drift.id,
-          connectionId: input.connectionId,
-          provider: input.provider,
-          baselineId: input.baselineId,
-          controlId: drift.control_id,
-          resourceKey: drift.resource_key,
-          severity: drift.severity,
-          status: drift.status,
-          exceptionId: drift.exception_id,
-          expected,
-          observed,
-          pollId: input.pollId,
-        },
-      });
-    };
+    const record = recorder(input, { pollId: input.pollId }, events, ledger);
 
     const opened: OpenedDrift[] = [];
     if (toOpen.length > 0) {
@@ -237,13 +232,7 @@ export class DriftRecorder {
         if (changed) record('changed', { ...drift, severity: f.severity }, f.expected, f.observed, f.message);
       }
     }
-    if (toResolve.length > 0) {
-      await em.query(
-        `UPDATE drifts SET status = 'resolved', resolved_at = $1, last_seen_at = $1, still_failing = false WHERE id = ANY($2::uuid[])`,
-        [input.now, toResolve.map((r) => r.drift.id)],
-      );
-      for (const { drift, note } of toResolve) record('resolved', { ...drift, status: 'resolved' }, null, null, note);
-    }
+    await resolveDrifts(em, input.now, toResolve, record);
     if (stale.length > 0) {
       await em.query(`UPDATE drifts SET still_failing = false WHERE id = ANY($1::uuid[])`, [stale]);
     }
@@ -251,6 +240,114 @@ export class DriftRecorder {
     await this.ledger.append(em, ledger);
     return { opened, changed: toUpdate.filter((u) => u.changed).length, resolved: toResolve.length };
   }
+
+  /**
+   * Closes, as `baseline_changed`, the drifts that pass once what the connection is held to has
+   * changed, in the transaction that applies the change. Deciding it here, from the last stored
+   * snapshot, is what makes the reason certain: the tenant's state is the one the drifts were seen
+   * in, so only the change can have closed them. Left to the next poll, a closure could not be told
+   * apart from a fix made meanwhile, and would be recorded as remediated. Nothing is opened here:
+   * the change makes the next poll due at once, and that poll opens what the new rules fail (with
+   * its webhooks and metrics) and finds nothing left to resolve. Returns how many were closed.
+   */
+  async closeForBaselineChange(em: EntityManager, input: BaselineChangeInput): Promise<number> {
+    const active: ActiveDrift[] = await em.query(
+      `SELECT id, control_id, resource_key, expected, observed, severity, title, status, exception_id FROM drifts
+       WHERE connection_id = $1 AND status <> 'resolved' FOR UPDATE`,
+      [input.connectionId],
+    );
+    if (active.length === 0) return 0;
+    const failing = new Map(input.findings.filter((f) => f.status === 'fail').map((f) => [keyOf(f.controlId, f.resourceKey), f]));
+    const { toResolve } = passing(
+      new Map(active.map((d) => [keyOf(d.control_id, d.resource_key), d])),
+      input.findings,
+      failing,
+      `passes under the changed baseline or parameters (change ${input.changeId})`,
+      'baseline_changed',
+    );
+    const events: DriftEventRow[] = [];
+    const ledger: LedgerEntryInput[] = [];
+    await resolveDrifts(em, input.now, toResolve, recorder(input, { changeId: input.changeId }, events, ledger));
+    await insertDriftEvents(em, input.now, null, events);
+    await this.ledger.append(em, ledger);
+    return toResolve.length;
+  }
+}
+
+type RecordTransition = (
+  kind: DriftEventRow['kind'],
+  drift: { id: string; control_id: string; resource_key: string; severity: string; status: string; exception_id: string | null },
+  expected: JsonValue,
+  observed: JsonValue,
+  note: string | null,
+  resolution?: DriftResolution,
+) => void;
+
+/** Collects a drift transition as a drift event and a ledger entry; `cause` says which poll or change made it. */
+function recorder(
+  input: { connectionId: string; provider: string; baselineId: string; now: Date },
+  cause: { pollId: string } | { changeId: string },
+  events: DriftEventRow[],
+  ledger: LedgerEntryInput[],
+): RecordTransition {
+  return (kind, drift, expected, observed, note, resolution) => {
+    events.push({ drift_id: drift.id, kind, expected, observed, note, resolution: resolution ?? null });
+    ledger.push({
+      kind: `drift.${kind}`,
+      occurredAt: input.now,
+      data: {
+        driftId: drift.id,
+        connectionId: input.connectionId,
+        provider: input.provider,
+        baselineId: input.baselineId,
+        controlId: drift.control_id,
+        resourceKey: drift.resource_key,
+        severity: drift.severity,
+        status: drift.status,
+        exceptionId: drift.exception_id,
+        expected,
+        observed,
+        ...(resolution ? { resolution } : {}),
+        ...cause,
+      },
+    });
+  };
+}
+
+/**
+ * Active drifts that no longer fail: those of a control gone from the baseline (always
+ * `baseline_changed`) and those of a control that was evaluated and passed (`passed`). A control
+ * that only evaluated to unknown tells nothing: its drifts stay, `stale`.
+ */
+function passing(
+  active: Map<string, ActiveDrift>,
+  findings: Finding[],
+  failing: Map<string, Finding>,
+  passedNote: string,
+  passed: DriftResolution,
+): { toResolve: Resolving[]; stale: string[] } {
+  const evaluatedControls = new Set<string>();
+  for (const f of findings) if (f.status !== 'unknown') evaluatedControls.add(f.controlId);
+  const controlsInBaseline = new Set(findings.map((f) => f.controlId));
+  const toResolve: Resolving[] = [];
+  const stale: string[] = [];
+  for (const [key, drift] of active) {
+    if (failing.has(key)) continue;
+    if (!controlsInBaseline.has(drift.control_id)) toResolve.push({ drift, note: 'control no longer in the baseline', resolution: 'baseline_changed' });
+    else if (evaluatedControls.has(drift.control_id)) toResolve.push({ drift, note: passedNote, resolution: passed });
+    else stale.push(drift.id);
+  }
+  return { toResolve, stale };
+}
+
+async function resolveDrifts(em: EntityManager, at: Date, toResolve: Resolving[], record: RecordTransition): Promise<void> {
+  if (toResolve.length === 0) return;
+  await em.query(
+    `UPDATE drifts d SET status = 'resolved', resolution = x.resolution, resolved_at = $1, last_seen_at = $1, still_failing = false
+     FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, resolution text) WHERE d.id = x.id`,
+    [at, JSON.stringify(toResolve.map((r) => ({ id: r.drift.id, resolution: r.resolution })))],
+  );
+  for (const { drift, note, resolution } of toResolve) record('resolved', { ...drift, status: 'resolved' }, null, null, note, resolution);
 }
 
 /** Batch insert of drift events; shared with the exception lifecycle, which also moves drifts. */
@@ -258,13 +355,13 @@ export async function insertDriftEvents(
   em: EntityManager,
   at: Date,
   pollId: string | null,
-  events: { drift_id: string; kind: string; expected: JsonValue; observed: JsonValue; note: string | null }[],
+  events: { drift_id: string; kind: string; expected: JsonValue; observed: JsonValue; note: string | null; resolution?: DriftResolution | null }[],
 ): Promise<void> {
   if (events.length === 0) return;
   await em.query(
-    `INSERT INTO drift_events (drift_id, kind, occurred_at, poll_id, expected, observed, note)
-     SELECT x.drift_id, x.kind, $1, $2, x.expected, x.observed, x.note
-     FROM jsonb_to_recordset($3::jsonb) AS x(drift_id uuid, kind text, expected jsonb, observed jsonb, note text)`,
+    `INSERT INTO drift_events (drift_id, kind, occurred_at, poll_id, expected, observed, note, resolution)
+     SELECT x.drift_id, x.kind, $1, $2, x.expected, x.observed, x.note, x.resolution
+     FROM jsonb_to_recordset($3::jsonb) AS x(drift_id uuid, kind text, expected jsonb, observed jsonb, note text, resolution text)`,
     [at, pollId, JSON.stringify(events)],
   );
 }

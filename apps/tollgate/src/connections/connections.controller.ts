@@ -1,9 +1,10 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { READERS, RequireRoles, RequireUnscopedKey, type AuthenticatedRequest } from '@tollgate/auth';
 import { ApiUuidParam } from '../common/api-docs';
 import { ApiErrors } from '../common/api-errors';
-import { ConnectionFindings, ConnectionList, ConnectionView, PollScheduled, SnapshotView } from './connections.response';
+import { ConnectionChange, ConnectionFindings, ConnectionList, ConnectionView, PollScheduled, SnapshotView } from './connections.response';
 import { ConnectionsService } from './connections.service';
 import { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 import { uuidParam } from '../common/uuid.pipe';
@@ -55,24 +56,39 @@ export class ConnectionsController {
     summary: 'Change a connection',
     description:
       'Absent fields keep their value. A new baseline, parameters, credentials, endpoints or residency make the next poll due at once. ' +
-      'Connections from TOLLGATE_CONNECTIONS_FILE are changed in that file, not here. A key scoped to connections may not rename them. ' +
-      'Roles: operator, admin.',
+      'A change that loosens what the connection is held to (another baseline; approved apps, allowed organisations, domains or regions ' +
+      'added; a bound raised; a declared residency changed; any parameter change that cannot be shown stricter) is not applied: it is ' +
+      'stored as a pending change (202) until an approver who is another principal approves it at ' +
+      '`POST /connections/{id}/changes/{changeId}/approve`; it must come alone, without operational fields. Tightening applies at once. ' +
+      'Either way the change is an entry in the evidence ledger. Connections from TOLLGATE_CONNECTIONS_FILE are changed in that file, ' +
+      'not here. A key scoped to connections may not rename them. Roles: operator, admin.',
   })
   @ApiUuidParam('Connection id.')
   @ApiBody({ type: UpdateConnectionDto })
-  @ApiOkResponse({ description: 'The changed connection.', type: ConnectionView })
+  @ApiOkResponse({ description: 'The change is applied: the changed connection.', type: ConnectionView })
+  @ApiAcceptedResponse({ description: 'The change loosens: nothing changed yet; the pending change waits for an approver.', type: ConnectionChange })
   @ApiErrors(
-    400,
+    [400, 'A field failed validation, or a loosening change came with other fields.'],
     401,
     [403, "The key's role may not do this, or a key scoped to connections tried to rename one."],
     404,
-    [409, 'The connection is managed by TOLLGATE_CONNECTIONS_FILE, or the new name is taken.'],
+    [409, 'The connection is managed by TOLLGATE_CONNECTIONS_FILE, the new name is taken, or another change is waiting for approval.'],
     413,
     415,
     429,
   )
-  update(@Param('id', uuidParam()) id: string, @Body() dto: UpdateConnectionDto, @Req() req: AuthenticatedRequest) {
-    return this.connections.update(id, dto, req.principal);
+  async update(
+    @Param('id', uuidParam()) id: string,
+    @Body() dto: UpdateConnectionDto,
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.connections.update(id, dto, req.principal);
+    if ('pending' in result) {
+      res.status(202);
+      return result.pending;
+    }
+    return result.applied;
   }
 
   @Delete(':id')

@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
 import { BaselinesModule } from '../baselines/baselines.module';
+import { ConnectionChangesController } from './connection-changes.controller';
+import { ConnectionChangesService } from './connection-changes.service';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsFileReconciler } from './connections-file';
 import { ConnectionsService } from './connections.service';
 
 @Module({
   imports: [BaselinesModule],
-  controllers: [ConnectionsController],
-  providers: [ConnectionsService, ConnectionsFileReconciler],
+  controllers: [ConnectionsController, ConnectionChangesController],
+  providers: [ConnectionsService, ConnectionChangesService, ConnectionsFileReconciler],
   exports: [ConnectionsService],
 })
 export class ConnectionsModule {}

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { AREAS, GRANT_TYPES, PROVIDERS, SEVERITIES } from '@tollgate/baseline';
 import { POLL_FAILURE_REASONS } from '@tollgate/connector-sdk';
 import { ANY_JSON } from '../common/api-docs';
+import { CHANGE_STATUSES } from './dto/connection-change.dto';
 
 // Shapes of what ConnectionsService returns, for the OpenAPI document only: the service builds plain objects.
 
@@ -281,4 +282,79 @@ export class SnapshotView {
 
   @ApiProperty({ description: 'The document.', type: PostureDocumentView })
   document: PostureDocumentView;
+}
+
+export class HeldToView {
+  @ApiProperty({ description: 'Baseline.', example: 'slack-locked-down' })
+  baselineId: string;
+
+  @ApiProperty({ description: "Overrides of the baseline's parameters.", type: 'object', additionalProperties: true })
+  parameters: Record<string, unknown>;
+
+  @ApiProperty({ description: 'Declared residency region.', nullable: true, type: 'string', example: 'EU' })
+  declaredResidency: string | null;
+}
+
+@ApiSchema({ description: 'A change to what a connection is held to (baseline, parameters, declared residency), with who asked and who decided.' })
+export class ConnectionChange {
+  @ApiProperty({ description: 'Change id.', format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'The connection.', format: 'uuid' })
+  connectionId: string;
+
+  @ApiProperty({
+    description:
+      '`applied`: tightening or neutral, applied when asked (or from the connections file). `pending`: loosening, waiting for an ' +
+      'approver. `approved` (and applied), `rejected`, or `expired` when nobody decided within 7 days.',
+    enum: CHANGE_STATUSES,
+  })
+  status: string;
+
+  @ApiProperty({ description: '`file` when it came from TOLLGATE_CONNECTIONS_FILE.', enum: ['api', 'file'] })
+  source: string;
+
+  @ApiProperty({ description: 'Whether it loosens what the connection is held to.' })
+  loosening: boolean;
+
+  @ApiProperty({ description: 'Why it loosens, one line per parameter and control; empty when it does not.', type: [String] })
+  reasons: string[];
+
+  @ApiProperty({ description: 'What the connection was held to when the change was asked for.', type: HeldToView })
+  before: HeldToView;
+
+  @ApiProperty({ description: 'What it is (or would be) held to after the change.', type: HeldToView })
+  after: HeldToView;
+
+  @ApiProperty({ description: 'Principal who asked (`file:<path>` for the connections file).', example: 'alice@example.com' })
+  requestedBy: string;
+
+  @ApiProperty({ description: 'API key that asked; null for the connections file.', nullable: true, type: 'string' })
+  requestedByKeyId: string | null;
+
+  @ApiProperty({ description: 'When it was asked for.', format: 'date-time' })
+  requestedAt: string;
+
+  @ApiProperty({ description: 'When a pending change lapses; null for changes applied at once.', format: 'date-time', nullable: true, type: 'string' })
+  expiresAt: string | null;
+
+  @ApiProperty({ description: 'Principal who approved or rejected it.', nullable: true, type: 'string' })
+  decidedBy: string | null;
+
+  @ApiProperty({ description: 'API key that approved or rejected it.', nullable: true, type: 'string' })
+  decidedByKeyId: string | null;
+
+  @ApiProperty({ description: 'When it was decided.', format: 'date-time', nullable: true, type: 'string' })
+  decidedAt: string | null;
+
+  @ApiProperty({ description: 'Why it was decided so.', nullable: true, type: 'string' })
+  decisionReason: string | null;
+}
+
+export class ConnectionChangePage {
+  @ApiProperty({ description: 'Changes, newest first.', type: [ConnectionChange] })
+  items: ConnectionChange[];
+
+  @ApiProperty({ description: 'Pass as `cursor` for the next page; null on the last page.', nullable: true, type: 'string' })
+  nextCursor: string | null;
 }

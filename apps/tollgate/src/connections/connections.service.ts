@@ -7,6 +7,7 @@ import { EndpointRejectedError, resolveEndpoints, type Connector, type JsonValue
 import { connectorRegistry } from '@tollgate/connectors';
 import type { Principal } from '@tollgate/auth';
 import { BaselinesService } from '../baselines/baselines.service';
+import { ConnectionChangesService, heldTo, type ConnectionChangeView, type HeldTo } from './connection-changes.service';
 import { CredentialCipher } from './credential-cipher';
 import type { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 
@@ -54,6 +55,7 @@ export class ConnectionsService {
     private readonly config: TollgateConfig,
     private readonly cipher: CredentialCipher,
     private readonly baselines: BaselinesService,
+    private readonly changes: ConnectionChangesService,
   ) {}
 
   async create(dto: CreateConnectionDto, source: ConnectionSource = 'api') {
@@ -113,7 +115,16 @@ export class ConnectionsService {
     return this.view(await this.row(id, principal));
   }
 
-  async update(id: string, dto: UpdateConnectionDto, principal?: Principal, source: ConnectionSource = 'api') {
+  /**
+   * `applied`: the connection as changed. `pending`: the change loosens what the connection is held
+   * to, so it waits for an approver (ConnectionChangesService) and nothing has changed yet.
+   */
+  async update(
+    id: string,
+    dto: UpdateConnectionDto,
+    principal?: Principal,
+    source: ConnectionSource = 'api',
+  ): Promise<{ applied: ReturnType<ConnectionsService['view']> } | { pending: ConnectionChangeView }> {
     const current = await this.row(id, principal);
     // Names are unique across all connections, so a rename by a scoped key would probe (and clash
     // with) names outside its scope.
@@ -133,11 +144,36 @@ export class ConnectionsService {
       pollIntervalSeconds: dto.pollIntervalSeconds ?? current.poll_interval_seconds,
     };
     this.check(connector, next);
+
+    // Loosening waits for a second person; the connections file is reviewed in git and applies directly.
+    const before = heldTo(current);
+    const after: HeldTo = {
+      baselineId: next.baselineId,
+      parameters: next.parameters as Record<string, JsonValue>,
+      declaredResidency: dto.declaredResidency !== undefined ? (dto.declaredResidency ?? null) : current.declared_residency,
+    };
+    const loosening = this.changes.looseningReasons(before, after);
+    if (loosening.length > 0 && source === 'api') {
+      const others = (['name', 'pollIntervalSeconds', 'enabled', 'credentials', 'endpoints', 'fullReconcileHours'] as const).filter((f) => dto[f] !== undefined);
+      if (others.length > 0) {
+        throw new BadRequestException(
+          `this change loosens what the connection is held to (${loosening.join('; ')}) and waits for approval; send ${others.join(', ')} in a separate request`,
+        );
+      }
+      return { pending: await this.changes.request(current, after, loosening, principal!) };
+    }
+
     const sealed = dto.credentials ? this.cipher.encrypt(dto.credentials, id) : undefined;
     let updated: [ConnectionRow[], number];
     try {
       // TypeORM answers an UPDATE with [rows, rowCount].
-      updated = await this.ds.query(
+      updated = await this.ds.transaction(async (em) => {
+        // What was judged above must still be what is replaced: a change committed meanwhile is not overwritten unjudged.
+        const [locked]: ConnectionRow[] = await em.query(`SELECT ${COLUMNS} FROM connections WHERE id = $1 FOR UPDATE`, [id]);
+        if (locked && JSON.stringify(heldTo(locked)) !== JSON.stringify(before)) {
+          throw new ConflictException(`connection ${id} was changed by another request meanwhile; read it again and retry`);
+        }
+        const written: [ConnectionRow[], number] = await em.query(
         `UPDATE connections SET
            name = COALESCE($2, name), baseline_id = $3, parameters = $4, endpoints = $5,
            declared_residency = CASE WHEN $6::boolean THEN $7 ELSE declared_residency END,
@@ -164,12 +200,19 @@ export class ConnectionsService {
           Boolean(dto.baselineId || dto.parameters || dto.credentials || dto.endpoints || dto.declaredResidency !== undefined),
           JSON.stringify(next.options),
         ],
-      );
+        );
+        const row = written[0][0];
+        if (row) {
+          const actor = source === 'file' ? this.changes.fileActor() : { principalId: principal!.principalId, keyId: principal!.keyId };
+          await this.changes.recordApplied(em, row, before, loosening, actor, source);
+        }
+        return written;
+      });
     } catch (err) {
       throw this.translateUniqueName(err, dto.name ?? current.name);
     }
     // Deleted meanwhile: the same 404 as a read would give.
-    return this.view(this.found(updated[0][0], id));
+    return { applied: this.view(this.found(updated[0][0], id)) };
   }
 
   async remove(id: string, principal?: Principal, source: ConnectionSource = 'api'): Promise<void> {
@@ -294,7 +337,7 @@ export class ConnectionsService {
     return err;
   }
 
-  private view(r: ConnectionRow) {
+  view(r: ConnectionRow) {
     const connector = connectorRegistry.get(r.provider as Connector['provider']);
     return {
       id: r.id,

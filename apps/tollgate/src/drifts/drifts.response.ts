@@ -1,5 +1,6 @@
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { AREAS, PROVIDERS, SEVERITIES } from '@tollgate/baseline';
+import { DRIFT_RESOLUTIONS } from '@tollgate/drift';
 import { ANY_JSON } from '../common/api-docs';
 
 // Shapes of what DriftQuery (@tollgate/drift) returns, for the OpenAPI document only.
@@ -56,6 +57,16 @@ export class DriftView {
 
   @ApiProperty({ description: 'The approved exception covering it, while excepted.', format: 'uuid', nullable: true, type: 'string' })
   exceptionId: string | null;
+
+  @ApiProperty({
+    description:
+      'Why it closed: `remediated` when a poll saw the tenant pass again, `baseline_changed` when the baseline or parameters the ' +
+      'connection is held to changed (nobody fixed anything); null while open or excepted.',
+    enum: DRIFT_RESOLUTIONS,
+    nullable: true,
+    type: 'string',
+  })
+  resolution: string | null;
 }
 
 export class DriftEvent {
@@ -68,7 +79,7 @@ export class DriftEvent {
   @ApiProperty({ description: 'When it happened.', format: 'date-time' })
   occurredAt: string;
 
-  @ApiProperty({ description: 'The poll that saw it; null for exception transitions.', format: 'uuid', nullable: true, type: 'string' })
+  @ApiProperty({ description: 'The poll that saw it; null for exception transitions and closures by a connection change.', format: 'uuid', nullable: true, type: 'string' })
   pollId: string | null;
 
   @ApiProperty({ ...ANY_JSON, description: 'Expected value at the time; null for exception transitions.' })
@@ -79,6 +90,9 @@ export class DriftEvent {
 
   @ApiProperty({ description: 'Why, for transitions not caused by a poll.', nullable: true, type: 'string' })
   note: string | null;
+
+  @ApiProperty({ description: 'On a `resolved` event, why the episode closed; null on the others.', enum: DRIFT_RESOLUTIONS, nullable: true, type: 'string' })
+  resolution: string | null;
 }
 
 @ApiSchema({ description: 'A drift episode with its history.' })

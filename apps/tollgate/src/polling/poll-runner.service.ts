@@ -65,7 +65,7 @@ export class PollRunner {
     try {
       const connector = connectorRegistry.get(c.provider);
       if (!connector) throw new Error(`no connector for provider ${c.provider}`);
-      const baseline = this.baselines.get(c.baselineId);
+      let baseline = this.baselines.get(c.baselineId);
       const credentials = this.cipher.decrypt(c.credentialsCiphertext, c.id);
       const endpoints = resolveEndpoints(connector.defaultEndpoints(c.options), c.endpoints, {
         officialHosts: connector.officialHosts,
@@ -106,10 +106,22 @@ export class PollRunner {
         if (bytes > MAX_CONNECTOR_STATE_BYTES) throw new Error(`${c.provider} connector saved ${bytes} bytes of state, over the ${MAX_CONNECTOR_STATE_BYTES} limit`);
       }
       if (shutdown.aborted) throw shutdown.reason;
-      const findings = evaluate(document, baseline, c.parameters);
+      let findings = evaluate(document, baseline, c.parameters);
       const at = new Date();
       const result = await this.ds.transaction(async (em) => {
         if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
+        // The fence holds the connection's row lock. A change to its baseline or parameters that
+        // committed while the provider was read has already closed the drifts it made pass (as
+        // baseline_changed); findings under the old rules would reopen them, so judge the document
+        // by the rules in force now.
+        const [now]: { baseline_id: string; parameters: Record<string, JsonValue> }[] = await em.query(
+          `SELECT baseline_id, parameters FROM connections WHERE id = $1`,
+          [c.id],
+        );
+        if (now.baseline_id !== baseline.id || JSON.stringify(now.parameters) !== JSON.stringify(c.parameters)) {
+          baseline = this.baselines.get(now.baseline_id);
+          findings = evaluate(document, baseline, now.parameters);
+        }
         const exceptions: ActiveException[] = await em.query(
           `SELECT id, control_id AS "controlId", resource_key AS "resourceKey" FROM exception_tickets
            WHERE connection_id = $1 AND state = 'approved' AND expires_at > $2`,

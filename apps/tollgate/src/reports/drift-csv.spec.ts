@@ -22,6 +22,7 @@ const row = (over: Partial<DriftRow> = {}): DriftRow => ({
   last_seen_at: '2026-01-02T00:00:00.123Z',
   resolved_at: null,
   exception_id: null,
+  resolution: null,
   key_at: '2026-01-01 00:00:00+00',
   ...over,
 });
@@ -58,7 +59,13 @@ describe('drift report CSV', () => {
       lastSeenAt: '2026-01-02T00:00:00.123Z',
       resolvedAt: '',
       exceptionId: '',
+      resolution: '',
     });
+  });
+
+  it('says why a resolved drift closed', () => {
+    const cells = parseOne(csvLine(row({ status: 'resolved', resolved_at: '2026-01-03T00:00:00.000Z', resolution: 'baseline_changed' })));
+    expect(cells[CSV_COLUMNS.indexOf('resolution')]).toBe('baseline_changed');
   });
 
   it('quotes cells holding quotes, commas and line breaks, doubling the quotes', () => {

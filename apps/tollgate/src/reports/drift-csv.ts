@@ -9,7 +9,7 @@ import type { DriftRow } from '@tollgate/drift';
  */
 export const CSV_COLUMNS = [
   'id', 'connectionId', 'provider', 'baselineId', 'controlId', 'title', 'references', 'area', 'severity', 'resourceKey',
-  'status', 'expected', 'observed', 'openedAt', 'lastSeenAt', 'resolvedAt', 'exceptionId',
+  'status', 'expected', 'observed', 'openedAt', 'lastSeenAt', 'resolvedAt', 'exceptionId', 'resolution',
 ] as const;
 
 // A spreadsheet would run a cell starting with these as a formula; a leading quote keeps it text.
@@ -49,5 +49,5 @@ export function csvWriter(): (d: DriftRow) => string {
   return (d) =>
     `${d.id},${d.connection_id},${field(d.provider)},${field(d.baseline_id)},${field(d.control_id)},${text(d.title)},` +
     `${referencesCell(d.references)},${field(d.area)},${field(d.severity)},${text(d.resource_key)},${d.status},` +
-    `${expectedCell(d.expected)},${json(d.observed)},${d.opened_at},${d.last_seen_at},${d.resolved_at ?? ''},${d.exception_id ?? ''}\r\n`;
+    `${expectedCell(d.expected)},${json(d.observed)},${d.opened_at},${d.last_seen_at},${d.resolved_at ?? ''},${d.exception_id ?? ''},${d.resolution ?? ''}\r\n`;
 }
