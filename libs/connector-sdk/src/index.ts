@@ -5,3 +5,4 @@ export * from './http-client';
 export * from './pagination';
 export * from './endpoints';
 export * from './collect-helpers';
+export * from './address-policy';
