@@ -47,14 +47,14 @@ describe('security', () => {
     await sim?.close();
   });
 
-  describe('SSRF: every endpoint of every provider, without TOLLGATE_ALLOW_CUSTOM_ENDPOINTS', () => {
+  describe('SSRF: every endpoint of every provider, without TOLLGATE_ALLOWED_ENDPOINT_HOSTS', () => {
     let db: TestDatabase;
     let strict: RunningTollgate;
 
     beforeAll(async () => {
       db = await createTestDatabase();
       // API only: the connections made here point at the real providers and must never be polled.
-      strict = await startTollgate({ ...db.env, TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'false', TOLLGATE_ROLE: 'api' });
+      strict = await startTollgate({ ...db.env, TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '', TOLLGATE_ROLE: 'api' });
     });
 
     afterAll(async () => {
@@ -305,7 +305,7 @@ describe('security', () => {
       const config = loadConfig({ ...db.env, TOLLGATE_ENCRYPTION_KEY: current, ...(previous ? { TOLLGATE_PREVIOUS_ENCRYPTION_KEYS: previous } : {}) });
       const database = await openDatabase(config, [], { log: () => undefined });
       try {
-        return await rewrapCredentials(database.dataSource, CredentialCipher.fromConfig(config), 2);
+        return await rewrapCredentials(database.dataSource, CredentialCipher.fromConfig(config), config, 2);
       } finally {
         await database.close();
       }

@@ -44,7 +44,8 @@ class CapturingLogger extends JsonLogger {
 export async function startTollgate(env: Record<string, string>): Promise<RunningTollgate> {
   const config = loadConfig({
     TOLLGATE_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-    TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+    // The simulator (and the specs' own servers) listen on loopback over http.
+    TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '127.0.0.1',
     TOLLGATE_MIN_POLL_INTERVAL_SECONDS: '1',
     TOLLGATE_SCHEDULER_TICK_MS: '100',
     TOLLGATE_POLL_JITTER_RATIO: '0',

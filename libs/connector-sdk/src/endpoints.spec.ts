@@ -1,10 +1,10 @@
-import { EndpointRejectedError, resolveEndpoints } from './endpoints';
+import { EndpointRejectedError, resolveEndpoints, type EndpointRules } from './endpoints';
 
 const defaults = { api: 'https://slack.com/api', files: 'https://files.slack.com/' };
 const officialHosts = ['slack.com', 'files.slack.com'] as const;
-const strict = { officialHosts, allowedHosts: [] };
+const strict: EndpointRules = { officialHosts, allowedHosts: [] };
 /** As TOLLGATE_ALLOWED_ENDPOINT_HOSTS="127.0.0.1,[::1]:8443,provider-sim:4010,egress.example" is read. */
-const custom = { officialHosts, allowedHosts: ['127.0.0.1', '[::1]:8443', 'provider-sim:4010', 'egress.example'] };
+const custom: EndpointRules = { officialHosts, allowedHosts: ['127.0.0.1', '[::1]:8443', 'provider-sim:4010', 'egress.example'] };
 
 function rejection(override: string, rules = strict): EndpointRejectedError {
   try {
