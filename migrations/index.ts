@@ -4,6 +4,7 @@ import { ExceptionsAndAudit1764201600000 } from './1764201600000-ExceptionsAndAu
 import { EvidenceLedger1764288000000 } from './1764288000000-EvidenceLedger';
 import { ConnectorState1764374400000 } from './1764374400000-ConnectorState';
 import { HistoryRetention1764460800000 } from './1764460800000-HistoryRetention';
+import { EncryptionKeyChecks1764633600000 } from './1764633600000-EncryptionKeyChecks';
 
 export const ALL_MIGRATIONS = [
   InitialSchema1764115200000,
@@ -11,4 +12,5 @@ export const ALL_MIGRATIONS = [
   EvidenceLedger1764288000000,
   ConnectorState1764374400000,
   HistoryRetention1764460800000,
+  EncryptionKeyChecks1764633600000,
 ];
