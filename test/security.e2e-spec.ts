@@ -13,7 +13,7 @@ import { openDatabase } from '@tollgate/database';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { parseExposition, sampleValue } from './support/metrics-queries';
 import { googleConnection, m365Connection, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
-import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -228,7 +228,11 @@ describe('security', () => {
         sampleValue(parseExposition((await request(t.url).get('/metrics').expect(200)).text).samples, 'tollgate_poll_failures_total', { provider, reason: 'network' }) ?? 0;
       const before = await networkFailures();
       const id = (await t.api().post('/connections').send(body()).expect(201)).body.id as string;
-      const polled = await pollNow(t, id);
+      // A new connection is due at once; its first poll fails and backs off, so exactly one poll runs.
+      const polled = await eventually(`the first poll of ${provider}`, async () => {
+        const res = await t.api().get(`/connections/${id}`).expect(200);
+        return res.body.status.lastPollAt && !res.body.status.polling ? (res.body as { status: unknown }) : undefined;
+      });
       expect(polled.status).toMatchObject({ lastSuccessAt: null, consecutiveFailures: 1, lastFailure: { reason: 'network', message: expect.stringMatching(why) } });
       expect(lookups).toContain(host);
       expect(await networkFailures()).toBe(before + 1);
