@@ -5,6 +5,8 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { loadConfig, type TollgateConfig } from '@tollgate/config';
 import { openDatabase, type Database } from '@tollgate/database';
+import { connectorRegistry } from '@tollgate/connectors';
+import { effectiveEndpoints } from '../apps/tollgate/src/connections/connection-endpoints';
 import { CredentialCipher } from '../apps/tollgate/src/connections/credential-cipher';
 
 export const BENCH_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -51,7 +53,8 @@ export async function createBenchDatabase(poolSize = 10): Promise<BenchDatabase>
 export function benchConfig(env: Record<string, string>): TollgateConfig {
   return loadConfig({
     TOLLGATE_ENCRYPTION_KEY: BENCH_ENCRYPTION_KEY,
-    TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+    // The simulator listens on loopback over http.
+    TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '127.0.0.1',
     TOLLGATE_LOG_LEVEL: 'warn',
     TOLLGATE_RATE_LIMIT_PER_MINUTE: '1000000',
     TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE: '1000000',
@@ -79,6 +82,8 @@ export interface ConnectionSeed {
  */
 export async function seedConnections(ds: DataSource, seed: ConnectionSeed): Promise<string[]> {
   const cipher = new CredentialCipher(Buffer.from(BENCH_ENCRYPTION_KEY, 'base64'));
+  // Sealed with the endpoints as the service seals them, so that the poll runner opens them.
+  const endpoints = effectiveEndpoints(connectorRegistry.get(seed.provider)!, {}, seed.endpoints, benchConfig({}));
   const ids: string[] = [];
   const names: string[] = [];
   const ciphertexts: string[] = [];
@@ -87,7 +92,7 @@ export async function seedConnections(ds: DataSource, seed: ConnectionSeed): Pro
     const id = randomUUID();
     ids.push(id);
     names.push(`bench ${seed.provider} ${id.slice(0, 8)} ${i}`);
-    ciphertexts.push(cipher.encrypt(seed.credentials(i), id).ciphertext);
+    ciphertexts.push(cipher.encrypt(seed.credentials(i), { connectionId: id, endpoints }).ciphertext);
     dues.push(seed.firstDueInSeconds?.(i) ?? 0);
   }
   const chunk = 2000;

@@ -6,6 +6,7 @@ import { ConnectorState1764374400000 } from './1764374400000-ConnectorState';
 import { HistoryRetention1764460800000 } from './1764460800000-HistoryRetention';
 import { ApiKeyPrincipals1764547200000 } from './1764547200000-ApiKeyPrincipals';
 import { PrincipalsInRecords1764590000000 } from './1764590000000-PrincipalsInRecords';
+import { EncryptionKeyChecks1764633600000 } from './1764633600000-EncryptionKeyChecks';
 import { ConnectionChanges1764720000000 } from './1764720000000-ConnectionChanges';
 
 export const ALL_MIGRATIONS = [
@@ -16,5 +17,6 @@ export const ALL_MIGRATIONS = [
   HistoryRetention1764460800000,
   ApiKeyPrincipals1764547200000,
   PrincipalsInRecords1764590000000,
+  EncryptionKeyChecks1764633600000,
   ConnectionChanges1764720000000,
 ];

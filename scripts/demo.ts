@@ -114,7 +114,8 @@ async function main(): Promise<void> {
     PORT: String(PORT),
     HOST: '127.0.0.1',
     TOLLGATE_BOOTSTRAP_ADMIN_KEY: adminKey,
-    TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+    // The simulator speaks http on loopback: list it, and nothing else, besides the official hosts.
+    TOLLGATE_ALLOWED_ENDPOINT_HOSTS: `127.0.0.1:${SIM_PORT}`,
     TOLLGATE_MIN_POLL_INTERVAL_SECONDS: '5',
     TOLLGATE_LOG_LEVEL: process.env.TOLLGATE_LOG_LEVEL ?? 'warn',
   });

@@ -164,13 +164,13 @@ describe('REST API', () => {
     });
   });
 
-  describe('SSRF: endpoints outside the official hosts without TOLLGATE_ALLOW_CUSTOM_ENDPOINTS', () => {
+  describe('SSRF: endpoints outside the official hosts without TOLLGATE_ALLOWED_ENDPOINT_HOSTS', () => {
     let strict: RunningTollgate;
     let strictDb: TestDatabase;
 
     beforeAll(async () => {
       strictDb = await createTestDatabase();
-      strict = await startTollgate({ ...strictDb.env, TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'false' });
+      strict = await startTollgate({ ...strictDb.env, TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '' });
     });
 
     afterAll(async () => {

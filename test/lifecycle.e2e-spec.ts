@@ -200,6 +200,8 @@ describe('TOLLGATE_CONNECTIONS_FILE', () => {
       expect(items[0]).toMatchObject({ id: keepId, name: 'Filed A', pollIntervalSeconds: 1200 });
       // Data survived the restart: the findings of the first run are still there.
       expect((await t2.api().get(`/connections/${keepId}/findings`).expect(200)).body.summary.pass).toBeGreaterThan(0);
+      // Reconciling re-sealed the credentials with the connection's endpoints: they still open.
+      expect(await pollNow(t2, keepId)).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
     } finally {
       await t2.close();
     }

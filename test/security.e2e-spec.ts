@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { createCipheriv, randomBytes } from 'node:crypto';
+import type { LookupAddress } from 'node:dns';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
@@ -9,8 +11,9 @@ import { rewrapCredentials } from '../scripts/credentials-rewrap';
 import { loadConfig } from '@tollgate/config';
 import { openDatabase } from '@tollgate/database';
 import { createTestDatabase, type TestDatabase } from './support/database';
+import { parseExposition, sampleValue } from './support/metrics-queries';
 import { googleConnection, m365Connection, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
-import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 
 type Sim = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -33,6 +36,47 @@ async function connectAllThree(t: RunningTollgate, sim: Sim, suffix = ''): Promi
   };
 }
 
+/** The configuration an e2e Tollgate runs with, for scripts that run beside it (the re-wrap). */
+const e2eEnv = (db: TestDatabase, key: string, previous?: string) => ({
+  ...db.env,
+  TOLLGATE_ENCRYPTION_KEY: key,
+  TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '127.0.0.1',
+  ...(previous ? { TOLLGATE_PREVIOUS_ENCRYPTION_KEYS: previous } : {}),
+});
+
+/** Every spelling the issue saw accepted, and more, of loopback, metadata, private and special addresses. */
+const SPECIAL_SPELLINGS = [
+  'http://169.254.169.254/latest/meta-data',
+  'https://169.254.169.254/latest/meta-data',
+  'https://2852039166/latest/meta-data',
+  'https://[::ffff:169.254.169.254]/x',
+  'https://[fd00:ec2::254]/x',
+  'https://metadata.google.internal/computeMetadata/v1',
+  'https://127.0.0.1/x',
+  'https://127.0.0.1./x',
+  'https://127.1/x',
+  'https://2130706433/x',
+  'https://017700000001/x',
+  'https://0x7f000001/x',
+  'https://0x7f.0.0.1/x',
+  'https://0177.0.0.1/x',
+  'https://[::1]/x',
+  'https://[::ffff:127.0.0.1]/x',
+  'https://[::ffff:7f00:1]/x',
+  'https://[::127.0.0.1]/x',
+  'https://[fe80::1]/x',
+  'https://10.0.0.1/x',
+  'https://172.16.0.1/x',
+  'https://192.168.0.1/x',
+  'https://100.64.0.1/x',
+  'https://0.0.0.0/x',
+  'https://[::]/x',
+  'https://224.0.0.1/x',
+  'https://localhost/x',
+  'https://LOCALHOST./x',
+  'https://slack.com.localhost/x',
+];
+
 const expectCleanPoll = async (t: RunningTollgate, id: string) =>
   expect(await pollNow(t, id)).toMatchObject({ status: { consecutiveFailures: 0, lastFailure: null } });
 
@@ -47,14 +91,14 @@ describe('security', () => {
     await sim?.close();
   });
 
-  describe('SSRF: every endpoint of every provider, without TOLLGATE_ALLOW_CUSTOM_ENDPOINTS', () => {
+  describe('SSRF: every endpoint of every provider, without TOLLGATE_ALLOWED_ENDPOINT_HOSTS', () => {
     let db: TestDatabase;
     let strict: RunningTollgate;
 
     beforeAll(async () => {
       db = await createTestDatabase();
       // API only: the connections made here point at the real providers and must never be polled.
-      strict = await startTollgate({ ...db.env, TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'false', TOLLGATE_ROLE: 'api' });
+      strict = await startTollgate({ ...db.env, TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '', TOLLGATE_ROLE: 'api' });
     });
 
     afterAll(async () => {
@@ -65,22 +109,7 @@ describe('security', () => {
     /** Hostile spellings of where an endpoint could point, given the official host it imitates. */
     const hostile = (official: string) => [
       `http://${official}/x`,
-      'https://127.0.0.1/x',
-      'https://127.1/x',
-      'https://2130706433/x',
-      'https://0x7f000001/x',
-      'https://0177.0.0.1/x',
-      'https://[::1]/x',
-      'https://[::ffff:7f00:1]/x',
-      'https://[fe80::1]/x',
-      'https://169.254.169.254/latest/meta-data',
-      'https://10.0.0.1/x',
-      'https://172.16.0.1/x',
-      'https://192.168.0.1/x',
-      'https://100.64.0.1/x',
-      'https://localhost/x',
-      'https://LOCALHOST./x',
-      'https://metadata.google.internal/x',
+      ...SPECIAL_SPELLINGS,
       `https://${official}.evil.example/x`,
       `https://${official.toUpperCase()}.EVIL.EXAMPLE./x`,
       `https://evil-${official}/x`,
@@ -120,6 +149,161 @@ describe('security', () => {
       expect(stored.endpoints[key]).toMatch(new RegExp(`^https://${official.replace(/\./g, '\\.')}(/|$)`));
       expect((await strict.api().get('/connections').expect(200)).body.items.filter((c: { name: string }) => c.name.startsWith(`ssrf ${key}`))).toHaveLength(1);
       await strict.api().delete(`/connections/${accepted}`).expect(204);
+    });
+  });
+
+  describe('SSRF: TOLLGATE_ALLOWED_ENDPOINT_HOSTS, and every name checked as the request connects', () => {
+    let db: TestDatabase;
+    let t: RunningTollgate;
+    let simPort: string;
+    const lookups: string[] = [];
+    /**
+     * Name resolution as a hostile or rebinding DNS server would answer it, injected into the app's
+     * provider requests: the official hosts resolve to loopback, metadata and private addresses.
+     * Nothing here asks a real DNS server.
+     */
+    const answers: Record<string, string[]> = {
+      'slack.com': ['127.0.0.1'],
+      'login.microsoftonline.com': ['93.184.216.34', '169.254.169.254'],
+      'oauth2.googleapis.com': ['fd00:ec2::254'],
+      'sim.test': ['127.0.0.1'],
+    };
+    const resolve = async (hostname: string): Promise<LookupAddress[]> => {
+      lookups.push(hostname);
+      const found = answers[hostname];
+      if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+      return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    };
+
+    beforeAll(async () => {
+      simPort = new URL(sim.url).port;
+      db = await createTestDatabase();
+      t = await startTollgate({ ...db.env, TOLLGATE_ALLOWED_ENDPOINT_HOSTS: `127.0.0.1:${simPort},sim.test:${simPort}` }, { resolve });
+    });
+
+    afterAll(async () => {
+      await t?.close();
+      await db?.drop();
+    });
+
+    it('a listed host or name is reached over http; every spelling of a special address, and unlisted ports, are refused', async () => {
+      await putCompliantSlackTenant(sim, SLACK_TOKEN);
+      const listed = slackConnection(sim, SLACK_TOKEN, 'listed name', { endpoints: { api: `http://sim.test:${simPort}/slack/api` } });
+      const id = (await t.api().post('/connections').send(listed).expect(201)).body.id as string;
+      await expectCleanPoll(t, id);
+      // The listed name was resolved through the guard: no DNS knows sim.test.
+      expect(lookups).toContain('sim.test');
+
+      const refused = [
+        ...SPECIAL_SPELLINGS,
+        `http://localhost:${simPort}/slack/api`,
+        `http://sim.localhost:${simPort}/slack/api`,
+        `http://[::1]:${simPort}/slack/api`,
+        `http://[::ffff:127.0.0.1]:${simPort}/slack/api`,
+        `http://127.0.0.2:${simPort}/slack/api`,
+        `http://127.0.0.1:${Number(simPort) === 65535 ? 65534 : Number(simPort) + 1}/slack/api`,
+        `http://sim.test:${Number(simPort) === 65535 ? 65534 : Number(simPort) + 1}/slack/api`,
+      ];
+      for (const api of refused) {
+        const created = await t.api().post('/connections').send({ ...listed, name: `refused ${api}`, endpoints: { api } });
+        expect({ api, status: created.status }).toEqual({ api, status: 400 });
+        expect(JSON.stringify(created.body.message)).toMatch(/endpoints: endpoint \\"api\\" rejected: /);
+        const patched = await t.api().patch(`/connections/${id}`).send({ endpoints: { api }, credentials: { token: SLACK_TOKEN } });
+        expect({ api, status: patched.status }).toEqual({ api, status: 400 });
+      }
+      expect((await t.api().get(`/connections/${id}`).expect(200)).body.endpoints.api).toBe(`http://sim.test:${simPort}/slack/api`);
+    });
+
+    it.each([
+      ['slack', 'slack.com', /refused to connect to slack\.com at 127\.0\.0\.1: it resolves to a loopback address/, () => slackConnection(sim, SLACK_TOKEN, 'resolves to loopback', { endpoints: {} })],
+      [
+        'microsoft365',
+        'login.microsoftonline.com',
+        /refused to connect to login\.microsoftonline\.com at 169\.254\.169\.254: it resolves to a link-local address/,
+        () => m365Connection(sim, M365_TENANT, 'resolves to metadata', { endpoints: {} }),
+      ],
+      ['google-workspace', 'oauth2.googleapis.com', /refused to connect to oauth2\.googleapis\.com at fd00:ec2::254: it resolves to a unique-local/, () => googleConnection(sim, GOOGLE_CUSTOMER, 'resolves to metadata v6', { endpoints: {} })],
+    ])('%s: an official host resolving to a refused address fails the poll as network at connect time, logged and counted', async (provider, host, why, body) => {
+      const networkFailures = async () =>
+        sampleValue(parseExposition((await request(t.url).get('/metrics').expect(200)).text).samples, 'tollgate_poll_failures_total', { provider, reason: 'network' }) ?? 0;
+      const before = await networkFailures();
+      const id = (await t.api().post('/connections').send(body()).expect(201)).body.id as string;
+      // A new connection is due at once; its first poll fails and backs off, so exactly one poll runs.
+      const polled = await eventually(`the first poll of ${provider}`, async () => {
+        const res = await t.api().get(`/connections/${id}`).expect(200);
+        return res.body.status.lastPollAt && !res.body.status.polling ? (res.body as { status: unknown }) : undefined;
+      });
+      expect(polled.status).toMatchObject({ lastSuccessAt: null, consecutiveFailures: 1, lastFailure: { reason: 'network', message: expect.stringMatching(why) } });
+      expect(lookups).toContain(host);
+      expect(await networkFailures()).toBe(before + 1);
+      const logged = t.logs.filter((l) => l.includes('"level":"warn"') && l.includes('poll failed') && l.includes(id));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(why);
+      for (const secret of [SLACK_TOKEN, M365_SECRET]) expect(t.logs.join('\n')).not.toContain(secret);
+    });
+  });
+
+  describe('credentials sealed with their endpoints', () => {
+    let db: TestDatabase;
+    let t: RunningTollgate;
+    let ds: DataSource;
+    let other: Sim;
+    const TOKEN = 'xoxp-canary-sealed-4b9d0e';
+    const requestsTo = async (s: Sim) => (await s.control().get(`/_sim/slack/tenants/${TOKEN}/requests`).expect(200)).body.total as number;
+
+    beforeAll(async () => {
+      other = await startSimulator();
+      await putCompliantSlackTenant(sim, TOKEN);
+      await putCompliantSlackTenant(other, TOKEN);
+      db = await createTestDatabase();
+      t = await startTollgate(db.env);
+      ds = t.app.get(DataSource);
+    });
+
+    afterAll(async () => {
+      await t?.close();
+      await db?.drop();
+      await other?.close();
+    });
+
+    it('changing an endpoint without the credentials is refused; with them the credentials are sealed again', async () => {
+      const id = (await t.api().post('/connections').send(slackConnection(sim, TOKEN, 'sealed')).expect(201)).body.id as string;
+      await expectCleanPoll(t, id);
+      const sealedBefore = (await ds.query(`SELECT credentials_ciphertext FROM connections WHERE id = $1`, [id]))[0].credentials_ciphertext as string;
+
+      for (const endpoints of [{ api: `${other.url}/slack/api` }, {}]) {
+        const res = await t.api().patch(`/connections/${id}`).send({ endpoints }).expect(400);
+        expect(res.body.message).toEqual([
+          'credentials: changing endpoints requires the credentials again in the same request (stored credentials are sealed with the endpoints they were given for)',
+        ]);
+      }
+      expect((await t.api().get(`/connections/${id}`).expect(200)).body.endpoints).toEqual({ api: `${sim.url}/slack/api` });
+      // The same endpoints in another spelling, or other fields, need no credentials.
+      await t.api().patch(`/connections/${id}`).send({ endpoints: { api: `${sim.url}/slack/api/` }, pollIntervalSeconds: 1800 }).expect(200);
+      await expectCleanPoll(t, id);
+
+      const otherBefore = await requestsTo(other);
+      const moved = await t.api().patch(`/connections/${id}`).send({ endpoints: { api: `${other.url}/slack/api` }, credentials: { token: TOKEN } }).expect(200);
+      expect(moved.body.endpoints).toEqual({ api: `${other.url}/slack/api` });
+      const sealedAfter = (await ds.query(`SELECT credentials_ciphertext FROM connections WHERE id = $1`, [id]))[0].credentials_ciphertext as string;
+      expect(sealedAfter).toMatch(/^v2\./);
+      expect(sealedAfter).not.toBe(sealedBefore);
+      await expectCleanPoll(t, id);
+      expect(await requestsTo(other)).toBeGreaterThan(otherBefore);
+    });
+
+    it('endpoints changed in the database behind the API: the credentials no longer open and no request leaves', async () => {
+      const id = (await t.api().post('/connections').send(slackConnection(sim, TOKEN, 'tampered endpoints')).expect(201)).body.id as string;
+      await expectCleanPoll(t, id);
+      await ds.query(`UPDATE connections SET endpoints = $2::jsonb WHERE id = $1`, [id, JSON.stringify({ api: `${other.url}/slack/api` })]);
+      const [simBefore, otherBefore] = [await requestsTo(sim), await requestsTo(other)];
+      const polled = await pollNow(t, id);
+      expect(polled.status).toMatchObject({
+        consecutiveFailures: 1,
+        lastFailure: { reason: 'internal', message: expect.stringMatching(/^credentials failed authentication with key [0-9a-f]{16}: tampered, sealed for other endpoints, or wrong key$/) },
+      });
+      expect([await requestsTo(sim), await requestsTo(other)]).toEqual([simBefore, otherBefore]);
+      expect(t.logs.join('\n')).not.toContain(TOKEN);
     });
   });
 
@@ -222,7 +406,7 @@ describe('security', () => {
       const nonces = new Set<string>();
       for (const r of rows) {
         const [version, keyId, nonce, body] = r.credentials_ciphertext.split('.');
-        expect({ version, keyId }).toEqual({ version: 'v1', keyId: r.credentials_key_id });
+        expect({ version, keyId }).toEqual({ version: 'v2', keyId: r.credentials_key_id });
         expect(Buffer.from(nonce, 'base64url')).toHaveLength(12);
         expect(Buffer.from(body, 'base64url').length).toBeGreaterThan(16);
         nonces.add(nonce);
@@ -270,11 +454,11 @@ describe('security', () => {
       const polled = await pollNow(t, ids.slack);
       expect(polled.status).toMatchObject({
         consecutiveFailures: 1,
-        lastFailure: { reason: 'internal', message: expect.stringMatching(/^credentials failed authentication with key [0-9a-f]{16}: tampered or wrong key$/) },
+        lastFailure: { reason: 'internal', message: expect.stringMatching(/^credentials failed authentication with key [0-9a-f]{16}: tampered, sealed for other endpoints, or wrong key$/) },
       });
       // Nothing reached the provider: there were no credentials to send.
       expect(await slackRequests()).toEqual(requestsBefore);
-      expect(t.logs.some((l) => l.includes('"level":"error"') && l.includes('tampered or wrong key'))).toBe(true);
+      expect(t.logs.some((l) => l.includes('"level":"error"') && l.includes('tampered, sealed for other endpoints, or wrong key'))).toBe(true);
       expectNoCanary('logs after the tampered poll', t.logs.join('\n'));
       expectNoCanary('the connection after the tampered poll', JSON.stringify(polled));
     });
@@ -302,10 +486,10 @@ describe('security', () => {
       ((await t!.app.get(DataSource).query(`SELECT credentials_key_id FROM connections ORDER BY id`)) as { credentials_key_id: string }[]).map((r) => r.credentials_key_id);
     /** Runs the re-wrap as the npm script does: its own configuration and its own database connection. */
     const rewrap = async (current: string, previous?: string) => {
-      const config = loadConfig({ ...db.env, TOLLGATE_ENCRYPTION_KEY: current, ...(previous ? { TOLLGATE_PREVIOUS_ENCRYPTION_KEYS: previous } : {}) });
+      const config = loadConfig(e2eEnv(db, current, previous));
       const database = await openDatabase(config, [], { log: () => undefined });
       try {
-        return await rewrapCredentials(database.dataSource, CredentialCipher.fromConfig(config), 2);
+        return await rewrapCredentials(database.dataSource, CredentialCipher.fromConfig(config), config, 2);
       } finally {
         await database.close();
       }
@@ -360,6 +544,34 @@ describe('security', () => {
       expect(report.failed[0].error).toMatch(/encrypted with key [0-9a-f]{16}, which is not configured/);
       await start(KEY_B);
       for (const id of ids) await expectCleanPoll(t!, id);
+    });
+
+    it('a v1 envelope (bound to the connection id only) still opens; the re-wrap seals it with its endpoints', async () => {
+      const ds = () => t!.app.get(DataSource);
+      const [{ id, endpoints }]: { id: string; endpoints: Record<string, string> }[] = await ds().query(
+        `SELECT id, endpoints FROM connections WHERE provider = 'slack' AND id = ANY($1::uuid[])`,
+        [ids],
+      );
+      // As Tollgate wrote credentials before they were bound to their endpoints.
+      const nonce = randomBytes(12);
+      const legacy = createCipheriv('aes-256-gcm', Buffer.from(KEY_B, 'base64'), nonce);
+      legacy.setAAD(Buffer.from(id));
+      const body = Buffer.concat([legacy.update(JSON.stringify({ token: SLACK_TOKEN })), legacy.final(), legacy.getAuthTag()]);
+      const keyId = CredentialCipher.keyId(Buffer.from(KEY_B, 'base64'));
+      await ds().query(`UPDATE connections SET credentials_ciphertext = $2 WHERE id = $1`, [id, ['v1', keyId, nonce.toString('base64url'), body.toString('base64url')].join('.')]);
+      await expectCleanPoll(t!, id);
+
+      await t!.close();
+      t = undefined;
+      expect(await rewrap(KEY_B)).toEqual({ total: 3, rewrapped: 1, alreadyCurrent: 2, failed: [] });
+      await start(KEY_B);
+      const [{ credentials_ciphertext: sealed }] = await ds().query(`SELECT credentials_ciphertext FROM connections WHERE id = $1`, [id]);
+      expect(sealed).toMatch(new RegExp(`^v2\\.${keyId}\\.`));
+      await expectCleanPoll(t!, id);
+
+      // Now bound: the same endpoint in the database, another path, and the credentials stay shut.
+      await ds().query(`UPDATE connections SET endpoints = $2::jsonb WHERE id = $1`, [id, JSON.stringify({ api: `${endpoints.api}/elsewhere` })]);
+      expect((await pollNow(t!, id)).status).toMatchObject({ lastFailure: { reason: 'internal', message: expect.stringMatching(/sealed for other endpoints/) } });
     });
   });
 });

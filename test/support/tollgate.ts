@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { loadConfig } from '@tollgate/config';
 import { startTollgateApp } from '../../apps/tollgate/src/bootstrap';
+import type { CoreOptions } from '../../apps/tollgate/src/core.module';
 import { JsonLogger } from '../../apps/tollgate/src/logging/json.logger';
 import { PollScheduler } from '../../apps/tollgate/src/polling/poll-scheduler.service';
 
@@ -40,11 +41,15 @@ class CapturingLogger extends JsonLogger {
   }
 }
 
-/** Starts a real Tollgate on 127.0.0.1 with a random port. */
-export async function startTollgate(env: Record<string, string>): Promise<RunningTollgate> {
+/**
+ * Starts a real Tollgate on 127.0.0.1 with a random port. `options.resolve` answers the provider
+ * requests' name lookups, so that a spec can make a name resolve anywhere without DNS.
+ */
+export async function startTollgate(env: Record<string, string>, options: CoreOptions = {}): Promise<RunningTollgate> {
   const config = loadConfig({
     TOLLGATE_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-    TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true',
+    // The simulator (and the specs' own servers) listen on loopback over http.
+    TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '127.0.0.1',
     TOLLGATE_MIN_POLL_INTERVAL_SECONDS: '1',
     TOLLGATE_SCHEDULER_TICK_MS: '100',
     TOLLGATE_POLL_JITTER_RATIO: '0',
@@ -56,7 +61,7 @@ export async function startTollgate(env: Record<string, string>): Promise<Runnin
     ...env,
   });
   const logs: string[] = [];
-  const app = await startTollgateApp(config, new CapturingLogger(logs), 0, '127.0.0.1');
+  const app = await startTollgateApp(config, new CapturingLogger(logs), 0, '127.0.0.1', options);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

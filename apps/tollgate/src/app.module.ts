@@ -11,7 +11,7 @@ import { AuditInterceptor } from './audit/audit.interceptor';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
 import { rateLimits } from './common/rate-limit';
-import { CoreModule } from './core.module';
+import { CoreModule, type CoreOptions } from './core.module';
 import { DriftsModule } from './drifts/drifts.module';
 import { EvidenceModule } from './evidence/evidence.module';
 import { ExceptionsModule } from './exceptions/exceptions.module';
@@ -23,11 +23,11 @@ import { RetentionModule } from './retention/retention.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: TollgateConfig, db: Database): DynamicModule {
+  static forRoot(config: TollgateConfig, db: Database, options: CoreOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
-        CoreModule.forRoot(config, db),
+        CoreModule.forRoot(config, db, options),
         ScheduleModule.forRoot(),
         ThrottlerModule.forRoot(rateLimits(config)),
         BaselinesModule,

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TollgateConfig } from '@tollgate/config';
 import { openDatabase } from '@tollgate/database';
 import { AppModule } from './app.module';
+import type { CoreOptions } from './core.module';
 import { setUpOpenApi } from './openapi';
 import { JsonLogger } from './logging/json.logger';
 import { requestIdMiddleware } from './logging/request-id.middleware';
@@ -17,13 +18,13 @@ const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
 };
 
 /** Builds the app from validated configuration, without listening: main, the demo and e2e tests share it. */
-export async function createTollgateApp(config: TollgateConfig, logger?: ConsoleLogger): Promise<INestApplication> {
+export async function createTollgateApp(config: TollgateConfig, logger?: ConsoleLogger, options: CoreOptions = {}): Promise<INestApplication> {
   const log = logger ?? new JsonLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] });
   // Opened before the module graph so that a start-up failure anywhere in it still closes the database.
   const db = await openDatabase(config, [], { log: (message) => log.log(message, 'Database') });
   let app: NestExpressApplication;
   try {
-    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, db), {
+    app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, db, options), {
       logger: log,
       bodyParser: false,
       abortOnError: false,
@@ -60,8 +61,14 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
 }
 
 /** Creates and starts listening; if start-up hooks fail (a bad connections file), everything is closed. */
-export async function startTollgateApp(config: TollgateConfig, logger?: ConsoleLogger, port = config.PORT, host = config.HOST): Promise<INestApplication> {
-  const app = await createTollgateApp(config, logger);
+export async function startTollgateApp(
+  config: TollgateConfig,
+  logger?: ConsoleLogger,
+  port = config.PORT,
+  host = config.HOST,
+  options: CoreOptions = {},
+): Promise<INestApplication> {
+  const app = await createTollgateApp(config, logger, options);
   try {
     await app.listen(port, host);
   } catch (err) {

@@ -6,11 +6,19 @@ import { ApiKeyService, AuditLog } from '@tollgate/auth';
 import { DriftQuery } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
+import { createConnectGuard, type Resolver } from '@tollgate/connector-sdk';
 import { CredentialCipher } from './connections/credential-cipher';
 import { LeaseRepository } from './polling/lease.repository';
 import { VERSION } from './version';
 
 export const DATABASE = Symbol('DATABASE');
+/** The ConnectGuard every provider request connects through (TOLLGATE_ALLOWED_ENDPOINT_HOSTS). */
+export const CONNECT_GUARD = Symbol('CONNECT_GUARD');
+
+export interface CoreOptions {
+  /** Name resolution for provider requests; the system's unless a test resolves names without DNS. */
+  resolve?: Resolver;
+}
 
 class DatabaseCloser implements OnApplicationShutdown {
   constructor(private readonly db: Database) {}
@@ -23,13 +31,14 @@ class DatabaseCloser implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class CoreModule {
-  static forRoot(config: TollgateConfig, db: Database): DynamicModule {
+  static forRoot(config: TollgateConfig, db: Database, options: CoreOptions = {}): DynamicModule {
     const providers = [
       { provide: TollgateConfig, useValue: config },
       { provide: DATABASE, useValue: db },
       { provide: DataSource, useFactory: (db: Database) => db.dataSource, inject: [DATABASE] },
       { provide: DatabaseCloser, useFactory: (db: Database) => new DatabaseCloser(db), inject: [DATABASE] },
       { provide: CredentialCipher, useFactory: () => CredentialCipher.fromConfig(config) },
+      { provide: CONNECT_GUARD, useFactory: () => createConnectGuard({ allowedHosts: config.allowedEndpointHosts, resolve: options.resolve }) },
       { provide: TollgateMetrics, useFactory: () => new TollgateMetrics(VERSION) },
       { provide: ApiKeyService, useFactory: (ds: DataSource) => new ApiKeyService(ds, config.TOLLGATE_BOOTSTRAP_ADMIN_KEY), inject: [DataSource] },
       { provide: LeaseRepository, useFactory: (ds: DataSource) => new LeaseRepository(ds, config.TOLLGATE_LEASE_SECONDS), inject: [DataSource] },
@@ -40,7 +49,7 @@ export class CoreModule {
     return {
       module: CoreModule,
       providers,
-      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery, EvidenceLedger, AuditLog],
+      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, CONNECT_GUARD, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery, EvidenceLedger, AuditLog],
     };
   }
 }

@@ -8,22 +8,41 @@ describe('loadConfig', () => {
     expect(config.embedded).toBe(true);
     expect(config.PORT).toBe(8080);
     expect(config.TOLLGATE_ROLE).toBe('all');
-    expect(config.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS).toBe(false);
+    expect(config.allowedEndpointHosts).toEqual([]);
     expect(config.TOLLGATE_DATA_DIR).toBe('./.tollgate');
   });
 
-  it('parses numbers and booleans from strings', () => {
-    const config = loadConfig({ PORT: '9000', TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true', TOLLGATE_POLL_JITTER_RATIO: '0' });
+  it('parses numbers from strings', () => {
+    const config = loadConfig({ PORT: '9000', TOLLGATE_POLL_JITTER_RATIO: '0' });
     expect(config.PORT).toBe(9000);
-    expect(config.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS).toBe(true);
     expect(config.TOLLGATE_POLL_JITTER_RATIO).toBe(0);
+  });
+
+  it('reads the endpoint host allow-list in the spelling endpoint URLs are compared in', () => {
+    const config = loadConfig({
+      TOLLGATE_ALLOWED_ENDPOINT_HOSTS: ' 127.0.0.1 , Provider-Sim.:4010,[0:0:0:0:0:0:0:1]:8443, 0177.0.0.2,egress.example.com:443,',
+    });
+    expect(config.allowedEndpointHosts).toEqual(['127.0.0.1', 'provider-sim:4010', '[::1]:8443', '127.0.0.2', 'egress.example.com:443']);
+  });
+
+  it('refuses to start while the old yes/no variable is set, naming the allow-list that replaces it', () => {
+    for (const value of ['true', 'false']) {
+      expect(() => loadConfig({ TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: value })).toThrow(
+        /TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: is no longer read; list the hosts endpoints may point to in TOLLGATE_ALLOWED_ENDPOINT_HOSTS/,
+      );
+    }
   });
 
   it.each([
     [{ PORT: 'abc' }, /PORT: .*integer.*\(got "abc"\)/],
     [{ PORT: '70000' }, /PORT: .*65535/],
     [{ TOLLGATE_ROLE: 'scheduler' }, /TOLLGATE_ROLE: .*one of the following values: all, api, worker/],
-    [{ TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'yes' }, /TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: must be true or false/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: 'https://sim.example' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "https:\/\/sim.example" is not a host or host:port/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: 'sim.example/api' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "sim.example\/api" is not a host/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '*' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "\*" is not a host/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: 'user@sim.example' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "user@sim.example" is not a host/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: 'sim.example:70000' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "sim.example:70000" is not a host/],
+    [{ TOLLGATE_ALLOWED_ENDPOINT_HOSTS: '::1' }, /TOLLGATE_ALLOWED_ENDPOINT_HOSTS: "::1" is not a host/],
     [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL: must be a postgres/],
     [{ TOLLGATE_ENCRYPTION_KEY: 'short' }, /TOLLGATE_ENCRYPTION_KEY: must be the base64 of exactly 32 bytes/],
     [{ DATABASE_URL: 'postgres://db/x' }, /TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set/],

@@ -1,6 +1,5 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
-  IsBoolean,
   IsIn,
   IsInt,
   IsNumber,
@@ -16,12 +15,6 @@ import {
 export type TollgateRole = 'all' | 'api' | 'worker';
 
 const toNumber = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) => {
-  if (value === undefined || value === '') return undefined;
-  if (value === true || value === 'true' || value === '1') return true;
-  if (value === false || value === 'false' || value === '0') return false;
-  return value; // left as is so that validation names it
-};
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 const OWN_VARIABLES = new Set(['DATABASE_URL', 'PORT', 'HOST']);
@@ -69,8 +62,13 @@ export class TollgateConfig {
   @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(24, { message: 'must be at least 24 characters' })
   TOLLGATE_BOOTSTRAP_ADMIN_KEY?: string;
 
-  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
-  TOLLGATE_ALLOW_CUSTOM_ENDPOINTS = false;
+  /**
+   * Comma-separated `host` or `host:port` entries endpoints may point to besides the providers' official
+   * https hosts (simulators, egress proxies), over http or https; a host without a port is allowed on
+   * any port. A listed host may be a private or loopback address, or a name resolving to one.
+   */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TOLLGATE_ALLOWED_ENDPOINT_HOSTS?: string;
 
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   TOLLGATE_CONNECTIONS_FILE?: string;
@@ -165,6 +163,42 @@ export class TollgateConfig {
   get embedded(): boolean {
     return !this.DATABASE_URL;
   }
+
+  /** TOLLGATE_ALLOWED_ENDPOINT_HOSTS, normalised as endpoint URLs are: `host` or `host:port`, IPv6 in brackets. */
+  get allowedEndpointHosts(): readonly string[] {
+    return parseAllowedEndpointHosts(this.TOLLGATE_ALLOWED_ENDPOINT_HOSTS).hosts;
+  }
+}
+
+const HOST_ENTRY = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?$/;
+
+/**
+ * Reads a comma-separated list of `host` / `host:port` entries. Each host goes through the WHATWG URL
+ * parser, as endpoint URLs do, so that the entry and the URL compare in one spelling (lower case, no
+ * trailing dot, `0177.0.0.1` as `127.0.0.1`, IPv6 compressed and bracketed).
+ */
+export function parseAllowedEndpointHosts(value: string | undefined): { hosts: string[]; problems: string[] } {
+  const hosts: string[] = [];
+  const problems: string[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const match = HOST_ENTRY.exec(entry);
+    let hostname: string | undefined;
+    try {
+      hostname = match ? new URL(`http://${match[1]}`).hostname : undefined;
+    } catch {
+      hostname = undefined;
+    }
+    const port = match?.[2];
+    if (!hostname || (port !== undefined && (Number(port) < 1 || Number(port) > 65535))) {
+      problems.push(`"${entry}" is not a host or host:port (e.g. 127.0.0.1:4010, provider-sim, [::1]:8443)`);
+      continue;
+    }
+    const host = hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+    hosts.push(port === undefined ? host : `${host}:${Number(port)}`);
+  }
+  return { hosts, problems };
 }
 
 export class ConfigError extends Error {
@@ -186,6 +220,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const shown = SECRET_VARIABLES.has(error.property) ? '' : ` (got ${JSON.stringify(input[error.property] ?? '')})`;
     return Object.values(error.constraints ?? {}).map((c) => `${error.property}: ${c}${shown}`);
   });
+  if (input.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS !== undefined) {
+    problems.push(
+      'TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: is no longer read; list the hosts endpoints may point to in TOLLGATE_ALLOWED_ENDPOINT_HOSTS (comma-separated host[:port]) and unset it',
+    );
+  }
+  for (const problem of parseAllowedEndpointHosts(config.TOLLGATE_ALLOWED_ENDPOINT_HOSTS).problems) {
+    problems.push(`TOLLGATE_ALLOWED_ENDPOINT_HOSTS: ${problem}`);
+  }
   if (config.DATABASE_URL && !config.TOLLGATE_ENCRYPTION_KEY) {
     problems.push('TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set (base64 of 32 random bytes)');
   }

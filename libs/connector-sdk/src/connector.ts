@@ -53,7 +53,7 @@ export interface Connector {
   validateCredentials(credentials: unknown): string[];
   /** Default endpoints for the given options, and which endpoint names may be overridden. */
   defaultEndpoints(options: Record<string, unknown>): Record<string, string>;
-  /** Official hosts (exact names) endpoints may point to without TOLLGATE_ALLOW_CUSTOM_ENDPOINTS. */
+  /** Official hosts (exact names) endpoints may point to over https without being listed in TOLLGATE_ALLOWED_ENDPOINT_HOSTS. */
   readonly officialHosts: readonly string[];
   /**
    * Provider-specific reading of a non-2xx answer, passed to the poll's http client as its `classify`

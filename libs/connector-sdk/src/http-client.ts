@@ -1,6 +1,7 @@
 import axios, { type AxiosResponse } from 'axios';
 import { handleWhen, retry } from 'cockatiel';
 import type { AdaptivePacer, PacerSlot } from './adaptive-pacer';
+import { AddressRefusedError, type ConnectGuard } from './address-policy';
 import { ProviderError, safeCode, type ProviderFailureReason } from './errors';
 
 export interface ProviderRequest {
@@ -63,6 +64,12 @@ export interface ProviderHttpClientOptions {
    * is throttling). Return undefined to fall back to the generic HTTP classification.
    */
   classify?: (res: ProviderResponse) => ProviderError | undefined;
+  /**
+   * Where requests may connect (TOLLGATE_ALLOWED_ENDPOINT_HOSTS, else public addresses only): its
+   * agents resolve and check each name as the socket connects. A refused connection is a `network`
+   * failure and sends nothing, Authorization header included.
+   */
+  connectGuard?: ConnectGuard;
   /** Hooks for metrics; called for every attempt sent and every throttled answer. */
   onRequest?: (operation: string) => void;
   onThrottled?: (operation: string) => void;
@@ -109,6 +116,7 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
     transformResponse: (data: unknown) => data,
     // axios destroys the response stream as soon as this is exceeded, so an oversized body is never buffered whole.
     maxContentLength: maxBodyBytes,
+    ...(options.connectGuard ? { httpAgent: options.connectGuard.httpAgent, httpsAgent: options.connectGuard.httpsAgent } : {}),
   });
 
   const maxThrottledWaitMs = options.maxThrottledWaitMs ?? DEFAULT_MAX_THROTTLED_WAIT_MS;
@@ -264,6 +272,8 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
     const forwardAbort = () => controller.abort();
     signal?.addEventListener('abort', forwardAbort, { once: true });
     try {
+      // The socket resolves names through the guard's lookup, but never looks up an IP literal.
+      options.connectGuard?.checkHost(new URL(req.url).hostname);
       return await http.request<Buffer>({
         url: req.url,
         method: req.method ?? (req.form || req.json !== undefined ? 'POST' : 'GET'),
@@ -274,6 +284,8 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
       });
     } catch (err) {
       if (signal?.aborted) throw abortedError(call);
+      const refused = addressRefusal(err);
+      if (refused) throw failure(call, 'network', undefined, undefined, refused.message, { retryable: false });
       if (timedOut) {
         throw failure(call, 'network', undefined, undefined, `no complete response within ${timeoutMs} ms`, {
           retryable: true,
@@ -432,6 +444,14 @@ function providerErrorCode(body: unknown): string | undefined {
     code = typeof graphCode === 'string' ? graphCode : googleStatus;
   }
   return safeCode(code);
+}
+
+/** The guard's refusal, thrown directly (an IP literal) or wrapped by axios (a name refused at lookup). */
+function addressRefusal(err: unknown): AddressRefusedError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e instanceof AddressRefusedError) return e;
+  }
+  return undefined;
 }
 
 function errorCode(err: unknown): string {

@@ -6,3 +6,4 @@ export * from './adaptive-pacer';
 export * from './pagination';
 export * from './endpoints';
 export * from './collect-helpers';
+export * from './address-policy';

@@ -5,11 +5,12 @@ import { ConnectionChangesService } from './connection-changes.service';
 import { ConnectionsController } from './connections.controller';
 import { ConnectionsFileReconciler } from './connections-file';
 import { ConnectionsService } from './connections.service';
+import { EncryptionKeyCheck } from './encryption-key-check';
 
 @Module({
   imports: [BaselinesModule],
   controllers: [ConnectionsController, ConnectionChangesController],
-  providers: [ConnectionsService, ConnectionChangesService, ConnectionsFileReconciler],
+  providers: [ConnectionsService, ConnectionChangesService, ConnectionsFileReconciler, EncryptionKeyCheck],
   exports: [ConnectionsService],
 })
 export class ConnectionsModule {}

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import { resolveParameters } from '@tollgate/baseline';
-import { EndpointRejectedError, resolveEndpoints, type Connector, type JsonValue } from '@tollgate/connector-sdk';
+import { EndpointRejectedError, type Connector, type JsonValue } from '@tollgate/connector-sdk';
 import { connectorRegistry } from '@tollgate/connectors';
 import type { Principal } from '@tollgate/auth';
 import { BaselinesService } from '../baselines/baselines.service';
 import { ConnectionChangesService, heldTo, type ConnectionChangeView, type HeldTo } from './connection-changes.service';
+import { effectiveEndpoints, sameEndpoints } from './connection-endpoints';
 import { CredentialCipher } from './credential-cipher';
 import type { CreateConnectionDto, UpdateConnectionDto } from './dto/connection.dto';
 
@@ -46,7 +47,8 @@ export type ConnectionSource = 'api' | 'file';
 
 /**
  * Connections: validated against their connector, baseline and the endpoint rules before anything is
- * stored; credentials are encrypted with the connection id bound in, and never leave this service.
+ * stored; credentials are encrypted with the connection id and effective endpoints bound in, and
+ * never leave this service.
  */
 @Injectable()
 export class ConnectionsService {
@@ -72,9 +74,9 @@ export class ConnectionsService {
       credentials: dto.credentials,
       pollIntervalSeconds: dto.pollIntervalSeconds ?? 900,
     };
-    this.check(connector, fields);
+    const endpoints = this.check(connector, fields);
     const id = randomUUID();
-    const sealed = this.cipher.encrypt(dto.credentials, id);
+    const sealed = this.cipher.encrypt(dto.credentials, { connectionId: id, endpoints });
     let created: ConnectionRow[];
     try {
       created = await this.ds.query(
@@ -143,8 +145,7 @@ export class ConnectionsService {
       credentials: dto.credentials,
       pollIntervalSeconds: dto.pollIntervalSeconds ?? current.poll_interval_seconds,
     };
-    this.check(connector, next);
-
+    const endpoints = this.check(connector, next);
     // Loosening waits for a second person; the connections file is reviewed in git and applies directly.
     const before = heldTo(current);
     const after: HeldTo = {
@@ -163,7 +164,14 @@ export class ConnectionsService {
       return { pending: await this.changes.request(current, after, loosening, principal!) };
     }
 
-    const sealed = dto.credentials ? this.cipher.encrypt(dto.credentials, id) : undefined;
+    // The stored credentials are sealed with the endpoints they were given for (a token given for
+    // slack.com must never follow an endpoint pointed elsewhere): a new endpoint needs them again.
+    if (!dto.credentials && !sameEndpoints(this.endpointsOf(connector, current), endpoints)) {
+      throw new BadRequestException([
+        'credentials: changing endpoints requires the credentials again in the same request (stored credentials are sealed with the endpoints they were given for)',
+      ]);
+    }
+    const sealed = dto.credentials ? this.cipher.encrypt(dto.credentials, { connectionId: id, endpoints }) : undefined;
     let updated: [ConnectionRow[], number];
     try {
       // TypeORM answers an UPDATE with [rows, rowCount].
@@ -275,6 +283,17 @@ export class ConnectionsService {
     return connector;
   }
 
+  /** The effective endpoints of a stored connection; undefined when they no longer pass the endpoint rules. */
+  private endpointsOf(connector: Connector, row: ConnectionRow): Record<string, string> | undefined {
+    try {
+      return effectiveEndpoints(connector, row.options, row.endpoints, this.config);
+    } catch (err) {
+      if (err instanceof EndpointRejectedError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Throws 400 listing every problem; returns the effective endpoints the credentials are sealed with. */
   private check(
     connector: Connector,
     c: {
@@ -285,8 +304,9 @@ export class ConnectionsService {
       credentials?: Record<string, unknown>;
       pollIntervalSeconds: number;
     },
-  ): void {
+  ): Record<string, string> {
     const problems: string[] = [];
+    let endpoints: Record<string, string> = {};
     const baseline = this.baselines.find(c.baselineId);
     if (!baseline) problems.push(`baselineId: baseline ${c.baselineId} does not exist`);
     else if (baseline.provider !== connector.provider) {
@@ -306,16 +326,14 @@ export class ConnectionsService {
     if (badValues.length > 0) problems.push(`endpoints: ${badValues.map(([k]) => k).join(', ')} must be URL strings`);
     else {
       try {
-        resolveEndpoints(connector.defaultEndpoints(c.options), c.endpoints as Record<string, string>, {
-          officialHosts: connector.officialHosts,
-          allowCustom: this.config.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS,
-        });
+        endpoints = effectiveEndpoints(connector, c.options, c.endpoints as Record<string, string>, this.config);
       } catch (err) {
         if (!(err instanceof EndpointRejectedError)) throw err;
         problems.push(`endpoints: ${err.message}`);
       }
     }
     if (problems.length > 0) throw new BadRequestException(problems);
+    return endpoints;
   }
 
   private async row(id: string, principal?: Principal): Promise<ConnectionRow> {

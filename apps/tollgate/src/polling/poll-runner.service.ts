@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
@@ -7,7 +7,7 @@ import {
   classifyFailure,
   createProviderHttpClient,
   ProviderPacers,
-  resolveEndpoints,
+  type ConnectGuard,
   type ConnectorContext,
   type JsonValue,
   type PollFailureReason,
@@ -18,7 +18,9 @@ import { DriftRecorder, type ActiveException } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
 import { BaselinesService } from '../baselines/baselines.service';
+import { effectiveEndpoints } from '../connections/connection-endpoints';
 import { CredentialCipher } from '../connections/credential-cipher';
+import { CONNECT_GUARD } from '../core.module';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { LeaseRepository, nextDelaySeconds, type ClaimedConnection } from './lease.repository';
 
@@ -53,6 +55,7 @@ export class PollRunner {
     private readonly metrics: TollgateMetrics,
     private readonly webhooks: WebhookOutbox,
     ledger: EvidenceLedger,
+    @Inject(CONNECT_GUARD) private readonly connectGuard: ConnectGuard,
   ) {
     this.recorder = new DriftRecorder(ledger);
   }
@@ -66,11 +69,10 @@ export class PollRunner {
       const connector = connectorRegistry.get(c.provider);
       if (!connector) throw new Error(`no connector for provider ${c.provider}`);
       let baseline = this.baselines.get(c.baselineId);
-      const credentials = this.cipher.decrypt(c.credentialsCiphertext, c.id);
-      const endpoints = resolveEndpoints(connector.defaultEndpoints(c.options), c.endpoints, {
-        officialHosts: connector.officialHosts,
-        allowCustom: this.config.TOLLGATE_ALLOW_CUSTOM_ENDPOINTS,
-      });
+      const endpoints = effectiveEndpoints(connector, c.options, c.endpoints, this.config);
+      // Opens only for the endpoints the credentials were given for: an endpoint changed in the
+      // database fails here, before any request is made.
+      const credentials = this.cipher.decrypt(c.credentialsCiphertext, { connectionId: c.id, endpoints });
       const http = createProviderHttpClient({
         provider: c.provider,
         signal: deadline,
@@ -78,6 +80,7 @@ export class PollRunner {
         maxThrottledWaitMs: this.config.TOLLGATE_THROTTLE_WAIT_SECONDS * 1000,
         pacer: this.pacers.for(c.provider, c.id),
         classify: connector.classifyResponse?.bind(connector),
+        connectGuard: this.connectGuard,
         onRequest: () => this.metrics.providerRequestsTotal.inc({ provider: c.provider }),
         onThrottled: () => this.metrics.providerThrottledTotal.inc({ provider: c.provider }),
       });

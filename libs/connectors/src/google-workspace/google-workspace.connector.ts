@@ -139,7 +139,7 @@ function readCredentials(credentials: unknown): { problems: string[]; value?: Go
  * `cloudidentity` and `token`. The token URL is always `endpoints.token` (default Google's official
  * one), never the key file's `token_uri`: a key file is operator input and must not be able to send
  * signed assertions to a host the SSRF rules never checked. Point `endpoints.token` at another URL
- * (with TOLLGATE_ALLOW_CUSTOM_ENDPOINTS) for a simulator or proxy.
+ * (a host listed in TOLLGATE_ALLOWED_ENDPOINT_HOSTS) for a simulator or proxy.
  */
 export class GoogleWorkspaceConnector implements Connector {
   readonly provider = 'google-workspace' as const;

@@ -36,11 +36,12 @@ class ConnectionFieldsDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(86_400)
   pollIntervalSeconds?: number;
 
-  /** Provider endpoints to override (simulators, egress proxies); see TOLLGATE_ALLOW_CUSTOM_ENDPOINTS. */
+  /** Provider endpoints to override (simulators, egress proxies); see TOLLGATE_ALLOWED_ENDPOINT_HOSTS. */
   @ApiPropertyOptional({
     description:
       'Provider endpoints to override, by name (Slack `api`; Microsoft 365 `graph`, `login`; Google `admin`, `cloudidentity`, `token`). ' +
-      'Hosts other than the official ones need TOLLGATE_ALLOW_CUSTOM_ENDPOINTS.',
+      'Hosts other than the official https ones must be listed in TOLLGATE_ALLOWED_ENDPOINT_HOSTS. ' +
+      'Credentials are sealed with the endpoints: changing an endpoint requires `credentials` in the same request.',
     type: 'object',
     additionalProperties: { type: 'string', format: 'uri' },
     example: { api: 'https://slack.com/api' },
