@@ -149,7 +149,7 @@ describe('normalizeM365Posture', () => {
       const doc = normalizeM365Posture(raw({ appManagementPolicy: policy }));
       return { settings: Object.fromEntries(doc.settings.map((s) => [s.key.replace('microsoft365.entra.app_management.', ''), s.value])), gaps: doc.gaps };
     };
-    const both = (passwordCredentials: object[], keyCredentials: object[] = []) => ({
+    const both = (passwordCredentials: ReturnType<typeof r>[], keyCredentials: ReturnType<typeof r>[] = []) => ({
       applicationRestrictions: { passwordCredentials, keyCredentials },
       servicePrincipalRestrictions: { passwordCredentials, keyCredentials },
     });
