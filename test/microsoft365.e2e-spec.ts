@@ -93,6 +93,27 @@ describe('Microsoft 365 posture (end to end)', () => {
     expect(residency.find((d) => d.resourceKey === 'tenant')!.observed).toEqual({ region: 'US', source: 'observed' });
   });
 
+  it("Microsoft's default consent and app management settings open drifts citing MS.AAD.5.3-5.7; sharing off meets MS.SHAREPOINT.1.3", async () => {
+    const compliant = compliantM365Tenant(tenantId);
+    await sim.control().put(`${tenantPath}/admin-consent-request-policy`).send({ isEnabled: false }).expect(200);
+    await sim.control().put(`${tenantPath}/default-app-management-policy`).send({ isEnabled: false }).expect(200);
+    await sim.control().patch(`${tenantPath}/sharepoint-settings`).send({ sharingCapability: 'disabled', sharingDomainRestrictionMode: 'none' }).expect(200);
+    await pollSucceeds();
+    const entra = (await openDrifts()).filter((d) => /^M365\.(ENTRA|SHAREPOINT)\./.test(d.controlId));
+    expect(entra.map((d) => [d.controlId, d.references]).sort()).toEqual([
+      ['M365.ENTRA.5', ['CISA MS.AAD.5.3v1']],
+      ['M365.ENTRA.6', ['CISA MS.AAD.5.5v1']],
+      ['M365.ENTRA.7', ['CISA MS.AAD.5.6v1']],
+      ['M365.ENTRA.9', ['CISA MS.AAD.5.7v1']],
+    ]);
+    const byControl = new Map((await findings()).findings.map((f: { controlId: string; status: string }) => [f.controlId, f.status]));
+    expect([byControl.get('M365.SHAREPOINT.3'), byControl.get('M365.ENTRA.8'), byControl.get('M365.ENTRA.10')]).toEqual(['pass', 'unknown', 'unknown']);
+
+    await sim.control().put(`${tenantPath}/admin-consent-request-policy`).send(compliant.adminConsentRequestPolicy).expect(200);
+    await sim.control().put(`${tenantPath}/default-app-management-policy`).send(compliant.defaultAppManagementPolicy).expect(200);
+    await sim.control().patch(`${tenantPath}/sharepoint-settings`).send({ sharingDomainRestrictionMode: 'allowList' }).expect(200);
+  });
+
   it('reverting every change resolves every drift', async () => {
     const { tenant } = (await sim.control().get(tenantPath).expect(200)).body;
     const compliant = compliantM365Tenant(tenantId);
@@ -110,6 +131,10 @@ describe('Microsoft 365 posture (end to end)', () => {
     expect(await openDrifts()).toEqual([]);
     const resolved: Drift[] = (await t.api().get(`/drifts?status=resolved&connectionId=${connectionId}`).expect(200)).body.items;
     expect(resolved.map((d) => d.controlId).sort()).toEqual([
+      'M365.ENTRA.5',
+      'M365.ENTRA.6',
+      'M365.ENTRA.7',
+      'M365.ENTRA.9',
       'M365.OAUTH.1',
       'M365.OAUTH.2',
       'M365.RESIDENCY.1',

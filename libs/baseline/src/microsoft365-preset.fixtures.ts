@@ -30,8 +30,8 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
     fail: settings('microsoft365.sharepoint.sharing_capability', 'externalUserAndGuestSharing'),
   },
   'M365.SHAREPOINT.3': {
-    pass: settings('microsoft365.sharepoint.domain_restriction_mode', 'allowList'),
-    fail: settings('microsoft365.sharepoint.domain_restriction_mode', 'blockList'),
+    pass: settings('microsoft365.sharepoint.external_domain_restriction', 'allowList'),
+    fail: settings('microsoft365.sharepoint.external_domain_restriction', 'blockList'),
   },
   'M365.SHAREPOINT.4': {
     pass: {
@@ -62,6 +62,30 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
   'M365.ENTRA.4': {
     pass: settings('microsoft365.entra.allow_invites_from', 'adminsAndGuestInviters'),
     fail: settings('microsoft365.entra.allow_invites_from', 'adminsGuestInvitersAndAllMembers'),
+  },
+  'M365.ENTRA.5': {
+    pass: settings('microsoft365.entra.admin_consent_workflow', 'enabled'),
+    fail: settings('microsoft365.entra.admin_consent_workflow', 'enabledWithoutReviewers'),
+  },
+  'M365.ENTRA.6': {
+    pass: settings('microsoft365.entra.app_management.password_addition', 'blocked'),
+    fail: settings('microsoft365.entra.app_management.password_addition', 'blockedForNewAppsOnly'),
+  },
+  'M365.ENTRA.7': {
+    pass: settings('microsoft365.entra.app_management.password_lifetime', 'passwordsBlocked'),
+    fail: settings('microsoft365.entra.app_management.password_lifetime', 'notRestricted'),
+  },
+  'M365.ENTRA.8': {
+    pass: settings('microsoft365.entra.app_management.password_max_lifetime_days', 181),
+    fail: settings('microsoft365.entra.app_management.password_max_lifetime_days', 182),
+  },
+  'M365.ENTRA.9': {
+    pass: settings('microsoft365.entra.app_management.certificate_lifetime', 'allApps'),
+    fail: settings('microsoft365.entra.app_management.certificate_lifetime', 'newAppsOnly'),
+  },
+  'M365.ENTRA.10': {
+    pass: settings('microsoft365.entra.app_management.certificate_max_lifetime_days', 366),
+    fail: settings('microsoft365.entra.app_management.certificate_max_lifetime_days', 730),
   },
   'M365.CROSSTENANT.1': {
     pass: settings('microsoft365.crosstenant.b2b_direct_connect_inbound_users', 'blocked'),

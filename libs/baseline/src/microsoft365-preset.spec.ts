@@ -21,12 +21,18 @@ describe('microsoft365-locked-down', () => {
       'microsoft365.crosstenant.b2b_collaboration_inbound_users',
       'microsoft365.crosstenant.b2b_direct_connect_inbound_users',
       'microsoft365.crosstenant.b2b_direct_connect_outbound_users',
+      'microsoft365.entra.admin_consent_workflow',
       'microsoft365.entra.allow_invites_from',
+      'microsoft365.entra.app_management.certificate_lifetime',
+      'microsoft365.entra.app_management.certificate_max_lifetime_days',
+      'microsoft365.entra.app_management.password_addition',
+      'microsoft365.entra.app_management.password_lifetime',
+      'microsoft365.entra.app_management.password_max_lifetime_days',
       'microsoft365.entra.guest_user_role',
       'microsoft365.entra.user_consent_policies',
       'microsoft365.entra.users_can_register_apps',
       'microsoft365.sharepoint.allowed_domains',
-      'microsoft365.sharepoint.domain_restriction_mode',
+      'microsoft365.sharepoint.external_domain_restriction',
       'microsoft365.sharepoint.resharing_by_external_users',
       'microsoft365.sharepoint.sharing_capability',
     ]);
@@ -35,7 +41,8 @@ describe('microsoft365-locked-down', () => {
   it('cites a CISA SCuBA or CIS id wherever one applies', () => {
     const cited = baseline.controls.filter((c) => c.references.some((r) => /^(CISA MS\.|CIS Microsoft 365)/.test(r)));
     expect(cited.map((c) => c.id).sort()).toEqual(
-      ['M365.ENTRA.1', 'M365.ENTRA.2', 'M365.ENTRA.3', 'M365.ENTRA.4']
+      ['M365.ENTRA.1', 'M365.ENTRA.2', 'M365.ENTRA.3', 'M365.ENTRA.4', 'M365.ENTRA.5', 'M365.ENTRA.6', 'M365.ENTRA.7']
+        .concat(['M365.ENTRA.8', 'M365.ENTRA.9', 'M365.ENTRA.10'])
         .concat(['M365.SHAREPOINT.1', 'M365.SHAREPOINT.2', 'M365.SHAREPOINT.3', 'M365.SHAREPOINT.4', 'M365.SHAREPOINT.5'])
         .sort(),
     );
@@ -56,6 +63,33 @@ describe('microsoft365-locked-down', () => {
       baseline,
     ).filter((f) => f.controlId.startsWith('M365.OAUTH.'));
     expect(findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('passes MS.SHAREPOINT.1.3v1 for a tenant that does not share externally, as CISA does', () => {
+    const findings = evaluate(
+      doc({ settings: [{ key: 'microsoft365.sharepoint.external_domain_restriction', resourceKey: 'tenant', value: 'sharingDisabled', source: 'observed' }] }),
+      baseline,
+    ).filter((f) => f.controlId === 'M365.SHAREPOINT.3');
+    expect(findings.map((f) => f.status)).toEqual(['pass']);
+  });
+
+  it('cites each CISA policy with its current id and version suffix', () => {
+    const cisa = baseline.controls.flatMap((c) => c.references.filter((r) => r.startsWith('CISA ')).map((r) => [c.id, r]));
+    expect(cisa).toEqual([
+      ['M365.SHAREPOINT.1', 'CISA MS.SHAREPOINT.1.1v1'],
+      ['M365.SHAREPOINT.3', 'CISA MS.SHAREPOINT.1.3v1'],
+      ['M365.SHAREPOINT.4', 'CISA MS.SHAREPOINT.1.3v1'],
+      ['M365.ENTRA.1', 'CISA MS.AAD.5.1v1'],
+      ['M365.ENTRA.2', 'CISA MS.AAD.5.2v1'],
+      ['M365.ENTRA.3', 'CISA MS.AAD.8.1v1'],
+      ['M365.ENTRA.4', 'CISA MS.AAD.8.2v1'],
+      ['M365.ENTRA.5', 'CISA MS.AAD.5.3v1'],
+      ['M365.ENTRA.6', 'CISA MS.AAD.5.5v1'],
+      ['M365.ENTRA.7', 'CISA MS.AAD.5.6v1'],
+      ['M365.ENTRA.8', 'CISA MS.AAD.5.6v1'],
+      ['M365.ENTRA.9', 'CISA MS.AAD.5.7v1'],
+      ['M365.ENTRA.10', 'CISA MS.AAD.5.7v1'],
+    ]);
   });
 
   it('before allowed regions are set, passes a tenant pinned to one region and fails one spread over several (Multi-Geo)', () => {

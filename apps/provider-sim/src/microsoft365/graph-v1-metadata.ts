@@ -80,6 +80,16 @@ export const GRAPH_V1_PROPERTIES = {
     'guestUserRoleId',
     'id',
   ],
+  adminConsentRequestPolicy: ['id', 'isEnabled', 'notifyReviewers', 'remindersEnabled', 'requestDurationInDays', 'reviewers', 'version'],
+  tenantAppManagementPolicy: [
+    'applicationRestrictions',
+    'deletedDateTime',
+    'description',
+    'displayName',
+    'id',
+    'isEnabled',
+    'servicePrincipalRestrictions',
+  ],
   crossTenantAccessPolicyConfigurationDefault: [
     'appServiceConnectInbound',
     'automaticUserConsentSettings',

@@ -19,6 +19,8 @@ export const M365_OPERATIONS = [
   'sharepointSettings.get',
   'authorizationPolicy.get',
   'crossTenantAccessPolicy.default.get',
+  'adminConsentRequestPolicy.get',
+  'defaultAppManagementPolicy.get',
   'oauth2PermissionGrants.list',
   'servicePrincipals.list',
   'servicePrincipals.appRoleAssignments.list',
@@ -52,6 +54,20 @@ const GRAPH_ROUTES: GraphRoute[] = [
     operation: 'crossTenantAccessPolicy.default.get',
     pattern: /^policies\/crossTenantAccessPolicy\/default$/,
     entity: 'crossTenantAccessPolicyConfigurationDefault',
+    options: [],
+  },
+  // adminconsentrequestpolicy-get: "supports the $select OData query parameter".
+  {
+    operation: 'adminConsentRequestPolicy.get',
+    pattern: /^policies\/adminConsentRequestPolicy$/,
+    entity: 'adminConsentRequestPolicy',
+    options: ['$select'],
+  },
+  // tenantappmanagementpolicy-get lists no optional query parameters.
+  {
+    operation: 'defaultAppManagementPolicy.get',
+    pattern: /^policies\/defaultAppManagementPolicy$/,
+    entity: 'tenantAppManagementPolicy',
     options: [],
   },
   { operation: 'oauth2PermissionGrants.list', pattern: /^oauth2PermissionGrants$/, entity: 'oAuth2PermissionGrant', options: DIRECTORY_LISTING },
@@ -264,6 +280,8 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
   'sharepointSettings.get': 'sharingAllowedDomainList',
   'authorizationPolicy.get': 'defaultUserRolePermissions',
   'crossTenantAccessPolicy.default.get': 'b2bCollaborationInbound',
+  'adminConsentRequestPolicy.get': 'isEnabled',
+  'defaultAppManagementPolicy.get': 'applicationRestrictions',
   'oauth2PermissionGrants.list': 'value',
   'servicePrincipals.list': 'value',
   'servicePrincipals.appRoleAssignments.list': 'value',
@@ -298,6 +316,16 @@ function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContex
       return ok({
         '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'),
         ...project(entity, data.crossTenantAccessDefault, null),
+      });
+    case 'adminConsentRequestPolicy.get':
+      return ok({
+        '@odata.context': context('policies/adminConsentRequestPolicy/$entity'),
+        ...project(entity, data.adminConsentRequestPolicy, ctx.url.searchParams.get('$select')),
+      });
+    case 'defaultAppManagementPolicy.get':
+      return ok({
+        '@odata.context': context('policies/defaultAppManagementPolicy/$entity'),
+        ...project(entity, data.defaultAppManagementPolicy, null),
       });
     case 'oauth2PermissionGrants.list':
       return page(ctx, 'oauth2PermissionGrants', ctx.tenant.grants);

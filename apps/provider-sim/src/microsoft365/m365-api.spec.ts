@@ -131,6 +131,9 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       ['users?$skip=5', "Query option '$skip' is not allowed"],
       ['policies/authorizationPolicy?$select=allowInvitesFrom', "Query option '$select' is not allowed"],
       ['sites/getAllSites?$top=10', "Query option '$top' is not allowed"],
+      // A property the v1.0 adminConsentRequestPolicy does not declare.
+      ['policies/adminConsentRequestPolicy?$select=isEnabled,isChatResourceSpecificConsentEnabled', 'Could not find a property'],
+      ['policies/defaultAppManagementPolicy?$select=isEnabled', "Query option '$select' is not allowed"],
       ['sites/getAllSites?$select=id,hostName', "Could not find a property named 'hostName'"],
     ])('refuses %s', async (path, message) => {
       const res = await graph(path, await token());

@@ -18,6 +18,12 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
   route('PATCH', `${tenant}/authorization-policy`, async (s, [id], body) => ({
     authorizationPolicy: s.microsoft365.patchAuthorizationPolicy(id, await body()),
   })),
+  route('PUT', `${tenant}/admin-consent-request-policy`, async (s, [id], body) => ({
+    adminConsentRequestPolicy: s.microsoft365.setAdminConsentRequestPolicy(id, await body()),
+  })),
+  route('PUT', `${tenant}/default-app-management-policy`, async (s, [id], body) => ({
+    defaultAppManagementPolicy: s.microsoft365.setDefaultAppManagementPolicy(id, await body()),
+  })),
   route('PATCH', `${tenant}/organization`, async (s, [id], body) => ({
     organization: s.microsoft365.patchOrganization(id, await body()),
   })),

@@ -35,17 +35,29 @@ export const COMPLIANT_M365_IDS = {
   allowedDomain: 'partner.example',
   /** Restricted Guest User: guests see only their own directory objects. */
   restrictedGuestRoleId: '2af84b1e-32c8-42b7-82bc-daa82404023b',
+  /** The group that reviews admin consent requests. */
+  consentReviewersGroupId: '3c4d5e6f-0000-4000-8000-00000000d001',
 } as const;
 
 const blocked = { accessType: 'blocked' as const, targets: [{ target: 'AllUsers', targetType: 'user' }] };
 const blockedApps = { accessType: 'blocked' as const, targets: [{ target: 'AllApplications', targetType: 'application' }] };
 const allowed = { accessType: 'allowed' as const, targets: [{ target: 'AllUsers', targetType: 'user' }] };
+/** The app management restrictions CISA asks for: no client secrets, certificates for at most 366 days, for every app. */
+const ALL_APPS = '0001-01-01T00:00:00Z';
+const blockPasswords = { restrictionType: 'passwordAddition', state: 'enabled' as const, restrictForAppsCreatedAfterDateTime: ALL_APPS };
+const certificateLifetime = {
+  restrictionType: 'asymmetricKeyLifetime',
+  state: 'enabled' as const,
+  maxLifetime: 'P366D',
+  restrictForAppsCreatedAfterDateTime: ALL_APPS,
+};
 const allowedApps = { accessType: 'allowed' as const, targets: [{ target: 'AllApplications', targetType: 'application' }] };
 
 /**
  * A locked-down tenant: SharePoint shares with existing guests only, from one allow-listed domain,
  * without resharing; only admins and Guest Inviters invite; guests are restricted; users can neither
- * register apps nor consent; cross-tenant defaults block inbound collaboration and all direct
+ * register apps nor consent, and ask admins through a reviewed consent workflow; apps cannot get
+ * client secrets and certificates live at most 366 days; cross-tenant defaults block inbound collaboration and all direct
  * connect; two harmless delegated grants and one read-only application permission; the organization
  * is in Germany, its one site and its located user in the EUR geography. Overrides replace whole top-level fields.
  */
@@ -83,6 +95,16 @@ export function compliantM365Tenant(_tenantId: string, overrides: Partial<M365Te
         allowedToReadOtherUsers: true,
         permissionGrantPoliciesAssigned: [],
       },
+    },
+    adminConsentRequestPolicy: {
+      isEnabled: true,
+      notifyReviewers: true,
+      reviewers: [{ query: `/groups/${ids.consentReviewersGroupId}/transitiveMembers`, queryType: 'MicrosoftGraph', queryRoot: null }],
+    },
+    defaultAppManagementPolicy: {
+      isEnabled: true,
+      applicationRestrictions: { passwordCredentials: [blockPasswords], keyCredentials: [certificateLifetime] },
+      servicePrincipalRestrictions: { passwordCredentials: [blockPasswords], keyCredentials: [certificateLifetime] },
     },
     crossTenantAccessDefault: {
       isServiceDefault: false,

@@ -75,6 +75,40 @@ const accessSetting = z.looseObject({
   }),
 });
 
+/** adminConsentRequestPolicy (v1.0); Microsoft's default is a disabled workflow without reviewers. */
+export const m365AdminConsentRequestPolicySchema = z.looseObject({
+  id: z.string().default('adminConsentRequestPolicy'),
+  isEnabled: z.boolean(),
+  notifyReviewers: z.boolean().default(false),
+  remindersEnabled: z.boolean().default(false),
+  requestDurationInDays: z.number().int().default(30),
+  reviewers: z
+    .array(z.looseObject({ query: z.string(), queryType: z.string().default('MicrosoftGraph'), queryRoot: z.string().nullable().default(null) }))
+    .default([]),
+  version: z.number().int().default(0),
+});
+
+/** passwordCredentialConfiguration / keyCredentialConfiguration (v1.0 CSDL). */
+const credentialRestriction = z.looseObject({
+  restrictionType: z.string(),
+  state: z.enum(['enabled', 'disabled', 'unknownFutureValue']).default('enabled'),
+  maxLifetime: z.string().nullable().default(null),
+  restrictForAppsCreatedAfterDateTime: z.string().nullable().default(null),
+});
+const appManagementConfiguration = z.looseObject({
+  passwordCredentials: z.array(credentialRestriction).default([]),
+  keyCredentials: z.array(credentialRestriction).default([]),
+});
+
+/** tenantAppManagementPolicy (`policies/defaultAppManagementPolicy`); the default is disabled and empty. */
+export const m365AppManagementPolicySchema = z.looseObject({
+  id: z.string().default('00000000-0000-0000-0000-000000000000'),
+  displayName: z.string().default('Default app management tenant policy'),
+  isEnabled: z.boolean(),
+  applicationRestrictions: appManagementConfiguration.prefault({}),
+  servicePrincipalRestrictions: appManagementConfiguration.prefault({}),
+});
+
 export const m365CrossTenantDefaultSchema = z.looseObject({
   isServiceDefault: z.boolean().default(false),
   b2bCollaborationInbound: accessSetting,
@@ -161,6 +195,8 @@ export const m365TenantSpecSchema = z.strictObject({
   sharepointSettingsWrapped: z.boolean().default(false),
   authorizationPolicy: m365AuthorizationPolicySchema,
   crossTenantAccessDefault: m365CrossTenantDefaultSchema,
+  adminConsentRequestPolicy: m365AdminConsentRequestPolicySchema.prefault({ isEnabled: false }),
+  defaultAppManagementPolicy: m365AppManagementPolicySchema.prefault({ isEnabled: false }),
   /** Object id of the Microsoft Graph service principal (default resource of grants and assignments). */
   graphServicePrincipalId: guid,
   servicePrincipals: z.array(m365ServicePrincipalSchema).default([]),

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseInput, SimInputError, SimNotFoundError, TenantRegistry } from '../tenant.registry';
 import {
+  m365AdminConsentRequestPolicySchema,
+  m365AppManagementPolicySchema,
   m365AppRoleAssignmentSchema,
   m365AuthorizationPolicyPatchSchema,
   m365DelegatedGrantSchema,
@@ -202,6 +204,20 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
       defaultUserRolePermissions: { ...policy.defaultUserRolePermissions, ...defaultUserRolePermissions },
     };
     return tenant.data.authorizationPolicy;
+  }
+
+  /** Replaces the admin consent request policy (a scenario sets the whole policy). */
+  setAdminConsentRequestPolicy(tenantId: string, input: unknown): M365TenantData['adminConsentRequestPolicy'] {
+    const tenant = this.get(tenantId);
+    tenant.data.adminConsentRequestPolicy = parseInput(m365AdminConsentRequestPolicySchema, input);
+    return tenant.data.adminConsentRequestPolicy;
+  }
+
+  /** Replaces the default app management policy. */
+  setDefaultAppManagementPolicy(tenantId: string, input: unknown): M365TenantData['defaultAppManagementPolicy'] {
+    const tenant = this.get(tenantId);
+    tenant.data.defaultAppManagementPolicy = parseInput(m365AppManagementPolicySchema, input);
+    return tenant.data.defaultAppManagementPolicy;
   }
 
   patchOrganization(tenantId: string, input: unknown): M365TenantData['organization'] {

@@ -110,6 +110,37 @@ export const GRAPH_DOCS_EXAMPLES = {
       },
     },
   },
+  'adminConsentRequestPolicy.get': {
+    source: page('adminconsentrequestpolicy-get', '18912927a1edaa8230e09506ad0e7d2e8a2d5a8a'),
+    body: {
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#policies/adminConsentRequestPolicy/$entity',
+      isEnabled: true,
+      notifyReviewers: false,
+      remindersEnabled: false,
+      requestDurationInDays: 0,
+      version: 0,
+      reviewers: [
+        { query: '/users/906e0ee5-6372-4cc8-8248-fdf2846b48ed', queryType: 'MicrosoftGraph', queryRoot: null },
+        { query: '/users/daddef1a-acb0-4f62-96d0-49df2495d657', queryType: 'MicrosoftGraph', queryRoot: null },
+      ],
+    },
+  },
+  'defaultAppManagementPolicy.get': {
+    source: page('tenantappmanagementpolicy-get', '15b6df5789c6fb0990f57ca0c4090686834a5112'),
+    abridged: true,
+    note: 'description shortened',
+    body: {
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#policies/defaultAppManagementPolicy/$entity',
+      '@odata.id':
+        'https://graph.microsoft.com/v2/927c6607-8060-4f4a-a5f8-34964ac78d70/defaultAppManagementPolicy/00000000-0000-0000-0000-000000000000',
+      id: '00000000-0000-0000-0000-000000000000',
+      displayName: 'Default app management tenant policy',
+      description: 'Default tenant policy that enforces app management restrictions on applications and service principals.',
+      isEnabled: false,
+      applicationRestrictions: { passwordCredentials: [], keyCredentials: [] },
+      servicePrincipalRestrictions: { passwordCredentials: [], keyCredentials: [] },
+    },
+  },
   'oauth2PermissionGrants.list': {
     source: page('oauth2permissiongrant-list', '06473d2fa2a68f08dfeda8b4ea4a1c46f60afe9b'),
     abridged: true,

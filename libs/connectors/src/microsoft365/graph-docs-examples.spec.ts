@@ -56,6 +56,13 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     expect(setting('microsoft365.entra.user_consent_policies')).toEqual(['just-user-read']);
     expect(setting('microsoft365.crosstenant.b2b_collaboration_inbound_users')).toBe('allowed');
     expect(setting('microsoft365.crosstenant.b2b_direct_connect_outbound_applications')).toBe('blocked');
+    // Two reviewers on an enabled workflow (adminconsentrequestpolicy-get).
+    expect(setting('microsoft365.entra.admin_consent_workflow')).toBe('enabled');
+    // The documented default policy is disabled and empty: nothing is restricted, and no lifetime is claimed.
+    expect(setting('microsoft365.entra.app_management.password_addition')).toBe('allowed');
+    expect(setting('microsoft365.entra.app_management.password_lifetime')).toBe('notRestricted');
+    expect(setting('microsoft365.entra.app_management.certificate_lifetime')).toBe('notRestricted');
+    expect(setting('microsoft365.entra.app_management.password_max_lifetime_days')).toBeUndefined();
 
     expect(doc.oauthGrants.filter((g) => g.grantType === 'delegated')).toEqual([
       expect.objectContaining({

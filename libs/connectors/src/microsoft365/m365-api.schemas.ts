@@ -95,3 +95,30 @@ export const siteSchema = z.looseObject({
   siteCollection: z.looseObject({ dataLocationCode: text }).nullish(),
 });
 export type GraphSite = z.output<typeof siteSchema>;
+
+/** `GET /policies/adminConsentRequestPolicy`: whether users may ask for admin consent, and who reviews. */
+export const adminConsentRequestPolicySchema = z.looseObject({
+  isEnabled: flag,
+  reviewers: z.array(z.looseObject({ query: text, queryType: text })).nullish(),
+});
+export type GraphAdminConsentRequestPolicy = z.output<typeof adminConsentRequestPolicySchema>;
+
+/** passwordCredentialConfiguration / keyCredentialConfiguration (v1.0 CSDL). */
+const credentialRestriction = z.looseObject({
+  restrictionType: text,
+  state: text,
+  maxLifetime: text,
+  restrictForAppsCreatedAfterDateTime: text,
+});
+const appManagementConfiguration = z
+  .looseObject({ passwordCredentials: z.array(credentialRestriction).nullish(), keyCredentials: z.array(credentialRestriction).nullish() })
+  .nullish();
+
+/** `GET /policies/defaultAppManagementPolicy` (tenantAppManagementPolicy). */
+export const tenantAppManagementPolicySchema = z.looseObject({
+  isEnabled: flag,
+  applicationRestrictions: appManagementConfiguration,
+  servicePrincipalRestrictions: appManagementConfiguration,
+});
+export type GraphTenantAppManagementPolicy = z.output<typeof tenantAppManagementPolicySchema>;
+export type GraphCredentialRestriction = z.output<typeof credentialRestriction>;

@@ -13,6 +13,11 @@ export const M365_SETTINGS_CATALOG = {
     resource: 'tenant',
     description: "Limit external sharing by domain: 'none', 'allowList' or 'blockList'.",
   },
+  'microsoft365.sharepoint.external_domain_restriction': {
+    resource: 'tenant',
+    description:
+      "Domain restriction that governs external sharing, as CISA's MS.SHAREPOINT.1.3v1 check reads it: 'sharingDisabled' when sharingCapability is 'disabled' (no external sharing, so no domain list is needed), otherwise sharingDomainRestrictionMode ('none', 'allowList', 'blockList').",
+  },
   'microsoft365.sharepoint.allowed_domains': {
     resource: 'tenant',
     description: 'Sorted, lower-cased domains external sharing is limited to (sharingAllowedDomainList).',
@@ -48,6 +53,36 @@ export const M365_SETTINGS_CATALOG = {
   'microsoft365.entra.users_can_register_apps': {
     resource: 'tenant',
     description: 'Whether non-admin users may register applications (defaultUserRolePermissions.allowedToCreateApps).',
+  },
+  'microsoft365.entra.admin_consent_workflow': {
+    resource: 'tenant',
+    description:
+      "Admin consent request workflow (adminConsentRequestPolicy): 'enabled' (isEnabled with at least one reviewer), 'enabledWithoutReviewers' or 'disabled'.",
+  },
+  'microsoft365.entra.app_management.password_addition': {
+    resource: 'tenant',
+    description:
+      "Whether the default app management policy blocks adding passwords (client secrets) to apps: 'blocked' (policy enabled, passwordAddition restriction enabled for applications and service principals, for apps created at any time), 'blockedForNewAppsOnly' (enforced only for apps created after a date) or 'allowed'.",
+  },
+  'microsoft365.entra.app_management.password_lifetime': {
+    resource: 'tenant',
+    description:
+      "Whether a password lifetime limit applies to every app (default app management policy): 'passwordsBlocked' (password addition is blocked, so no lifetime applies), 'allApps' (passwordLifetime enabled for applications and service principals, any creation date), 'newAppsOnly' or 'notRestricted'.",
+  },
+  'microsoft365.entra.app_management.password_max_lifetime_days': {
+    resource: 'tenant',
+    description:
+      'Largest passwordLifetime maxLifetime, in days, of the applications and service principal restrictions (0 when password addition is blocked); absent when no lifetime restriction applies to every app.',
+  },
+  'microsoft365.entra.app_management.certificate_lifetime': {
+    resource: 'tenant',
+    description:
+      "Whether a certificate lifetime limit (asymmetricKeyLifetime) applies to every app: 'allApps', 'newAppsOnly' or 'notRestricted'.",
+  },
+  'microsoft365.entra.app_management.certificate_max_lifetime_days': {
+    resource: 'tenant',
+    description:
+      'Largest asymmetricKeyLifetime maxLifetime, in days, of the applications and service principal restrictions; absent when no certificate lifetime restriction applies to every app.',
   },
   'microsoft365.crosstenant.b2b_collaboration_inbound_users': {
     resource: 'tenant',

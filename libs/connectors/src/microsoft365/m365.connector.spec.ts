@@ -80,6 +80,7 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.sharepoint.domain_restriction_mode', 'allowList'),
         observed('microsoft365.sharepoint.allowed_domains', ['partner.example']),
         observed('microsoft365.sharepoint.blocked_domains', []),
+        observed('microsoft365.sharepoint.external_domain_restriction', 'allowList'),
         observed('microsoft365.sharepoint.resharing_by_external_users', false),
         observed('microsoft365.entra.allow_invites_from', 'adminsAndGuestInviters'),
         observed('microsoft365.entra.guest_user_role', 'restricted'),
@@ -94,6 +95,12 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.crosstenant.b2b_direct_connect_inbound_applications', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_users', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_applications', 'blocked'),
+        observed('microsoft365.entra.admin_consent_workflow', 'enabled'),
+        observed('microsoft365.entra.app_management.password_addition', 'blocked'),
+        observed('microsoft365.entra.app_management.password_lifetime', 'passwordsBlocked'),
+        observed('microsoft365.entra.app_management.password_max_lifetime_days', 0),
+        observed('microsoft365.entra.app_management.certificate_lifetime', 'allApps'),
+        observed('microsoft365.entra.app_management.certificate_max_lifetime_days', 366),
       ],
       oauthGrants: [
         { appId: ids.reporterAppId, appName: 'License Reporter', scopes: ['Organization.Read.All'], grantType: 'application' },
@@ -277,7 +284,7 @@ describe('M365Connector against the provider simulator', () => {
   it('keeps within a simulated Graph rate limit by honouring Retry-After', async () => {
     put({ rateLimits: { enabled: true, requests: 6, windowMs: 1_000, retryAfter: true } });
     const doc = await connector.collect(context());
-    expect(doc.settings).toHaveLength(18);
+    expect(doc.settings).toHaveLength(25);
     expect(Object.values(stats().throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -298,6 +305,18 @@ describe('M365Connector against the provider simulator', () => {
     ]);
     expect(doc.gaps[0].reason).toContain('Authorization_RequestDenied');
     expect(doc.oauthGrants.every((g) => g.grantType === 'delegated')).toBe(true);
+  });
+
+  it('leaves the consent workflow and app management settings unknown when Policy.Read.All is not granted for them', async () => {
+    put({ deniedOperations: ['adminConsentRequestPolicy.get', 'defaultAppManagementPolicy.get'] });
+    const doc = await connector.collect(context());
+    expect(doc.settings.some((s) => s.key.startsWith('microsoft365.entra.app_management.'))).toBe(false);
+    expect(setting(doc, 'microsoft365.entra.admin_consent_workflow')).toBeUndefined();
+    expect(setting(doc, 'microsoft365.entra.users_can_register_apps')).toBe(false);
+    expect(doc.gaps.map((g) => `${g.area}:${g.what}`)).toEqual([
+      'sharing:microsoft365.entra.admin_consent_workflow',
+      'sharing:microsoft365.entra.app_management',
+    ]);
   });
 
   it('fails as auth when the organization itself is refused', async () => {

@@ -1,5 +1,6 @@
 import { GapLog, mapLimit, ProviderError, readOptional, type GapTarget } from '@tollgate/connector-sdk';
 import {
+  adminConsentRequestPolicySchema,
   appRoleAssignmentSchema,
   authorizationPolicySchema,
   crossTenantDefaultSchema,
@@ -8,6 +9,7 @@ import {
   servicePrincipalSchema,
   sharepointSettingsSchema,
   siteSchema,
+  tenantAppManagementPolicySchema,
   userLocationSchema,
   type GraphAppRoleAssignment,
   type GraphServicePrincipal,
@@ -28,6 +30,8 @@ const FEEDS = {
   sharepoint: { area: 'sharing', what: 'microsoft365.sharepoint' },
   authorizationPolicy: { area: 'sharing', what: 'microsoft365.entra' },
   crossTenant: { area: 'sharing', what: 'microsoft365.crosstenant' },
+  adminConsent: { area: 'sharing', what: 'microsoft365.entra.admin_consent_workflow' },
+  appManagement: { area: 'sharing', what: 'microsoft365.entra.app_management' },
   servicePrincipals: { area: 'oauth', what: 'servicePrincipals' },
   delegatedGrants: { area: 'oauth', what: 'oauth2PermissionGrants' },
   appRoleAssignments: { area: 'oauth', what: 'servicePrincipals/{id}/appRoleAssignments' },
@@ -116,8 +120,17 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     gaps.add(FEEDS.sharepoint, 'Microsoft Graph does not offer the SharePoint tenant settings in this national cloud');
   }
 
-  const [sharepointSettings, authorizationPolicy, crossTenantDefault, servicePrincipals, delegatedGrants, users, sites] =
-    await Promise.all([
+  const [
+    sharepointSettings,
+    authorizationPolicy,
+    crossTenantDefault,
+    adminConsentRequestPolicy,
+    appManagementPolicy,
+    servicePrincipals,
+    delegatedGrants,
+    users,
+    sites,
+  ] = await Promise.all([
       sharepointAvailable
         ? readable(gaps, FEEDS.sharepoint, () =>
             client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
@@ -128,6 +141,14 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
       ),
       readable(gaps, FEEDS.crossTenant, () =>
         client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
+      ),
+      readable(gaps, FEEDS.adminConsent, () =>
+        client.getObject('adminConsentRequestPolicy.get', '/policies/adminConsentRequestPolicy', adminConsentRequestPolicySchema, {
+          params: { $select: 'isEnabled,reviewers' },
+        }),
+      ),
+      readable(gaps, FEEDS.appManagement, () =>
+        client.getObject('defaultAppManagementPolicy.get', '/policies/defaultAppManagementPolicy', tenantAppManagementPolicySchema),
       ),
       readable(gaps, FEEDS.servicePrincipals, () =>
         client.list('servicePrincipals.list', '/servicePrincipals', servicePrincipalSchema, {
@@ -163,6 +184,8 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     sharepointSettings,
     authorizationPolicy,
     crossTenantDefault,
+    adminConsentRequestPolicy,
+    appManagementPolicy,
     servicePrincipals,
     delegatedGrants,
     appRoleAssignments,

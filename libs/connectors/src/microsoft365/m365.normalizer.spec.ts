@@ -36,6 +36,7 @@ describe('normalizeM365Posture', () => {
     expect(doc.settings.map((s) => [s.key, s.value])).toEqual([
       ['microsoft365.sharepoint.sharing_capability', 'disabled'],
       ['microsoft365.sharepoint.allowed_domains', ['partner.example']],
+      ['microsoft365.sharepoint.external_domain_restriction', 'sharingDisabled'],
     ]);
     expect(doc.gaps.map((g) => g.what)).toEqual([
       'microsoft365.sharepoint.domain_restriction_mode',
@@ -116,6 +117,85 @@ describe('normalizeM365Posture', () => {
       'site:contoso.sharepoint.com,a,b=EU',
     ]);
     expect(new Set(doc.residency.map((r) => r.region)).size).toBe(2);
+  });
+
+  it('reads the SharePoint domain restriction as MS.SHAREPOINT.1.3v1 does: not needed while sharing is off', () => {
+    const restriction = (sharingCapability: string, sharingDomainRestrictionMode: string) =>
+      normalizeM365Posture(raw({ sharepointSettings: { sharingCapability, sharingDomainRestrictionMode } })).settings.find(
+        (s) => s.key === 'microsoft365.sharepoint.external_domain_restriction',
+      )?.value;
+    expect(restriction('disabled', 'none')).toBe('sharingDisabled');
+    expect(restriction('existingExternalUserSharingOnly', 'none')).toBe('none');
+    expect(restriction('externalUserSharingOnly', 'allowList')).toBe('allowList');
+  });
+
+  it('reads the admin consent workflow: enabled only with reviewers', () => {
+    const workflow = (isEnabled: boolean, reviewers: { query: string }[]) =>
+      normalizeM365Posture(raw({ adminConsentRequestPolicy: { isEnabled, reviewers } })).settings[0].value;
+    expect(workflow(true, [{ query: '/groups/g1/transitiveMembers' }])).toBe('enabled');
+    expect(workflow(true, [])).toBe('enabledWithoutReviewers');
+    expect(workflow(false, [{ query: '/users/u1' }])).toBe('disabled');
+  });
+
+  describe('default app management policy (MS.AAD.5.5v1-5.7v1)', () => {
+    const ALL = '0001-01-01T00:00:00Z';
+    const r = (restrictionType: string, extra: Record<string, string> = {}) => ({
+      restrictionType,
+      state: 'enabled',
+      restrictForAppsCreatedAfterDateTime: ALL,
+      ...extra,
+    });
+    const read = (policy: NonNullable<M365RawPosture['appManagementPolicy']>) => {
+      const doc = normalizeM365Posture(raw({ appManagementPolicy: policy }));
+      return { settings: Object.fromEntries(doc.settings.map((s) => [s.key.replace('microsoft365.entra.app_management.', ''), s.value])), gaps: doc.gaps };
+    };
+    const both = (passwordCredentials: ReturnType<typeof r>[], keyCredentials: ReturnType<typeof r>[] = []) => ({
+      applicationRestrictions: { passwordCredentials, keyCredentials },
+      servicePrincipalRestrictions: { passwordCredentials, keyCredentials },
+    });
+
+    it('blocks passwords only when the enabled policy blocks them for applications and service principals, for all apps', () => {
+      expect(read({ isEnabled: true, ...both([r('passwordAddition')], [r('asymmetricKeyLifetime', { maxLifetime: 'P366D' })]) }).settings).toEqual({
+        password_addition: 'blocked',
+        password_lifetime: 'passwordsBlocked',
+        password_max_lifetime_days: 0,
+        certificate_lifetime: 'allApps',
+        certificate_max_lifetime_days: 366,
+      });
+      // The same restrictions in a disabled policy enforce nothing (ScubaGear does not look at isEnabled).
+      expect(read({ isEnabled: false, ...both([r('passwordAddition')]) }).settings.password_addition).toBe('allowed');
+      // Service principals left out.
+      expect(
+        read({ isEnabled: true, applicationRestrictions: { passwordCredentials: [r('passwordAddition')] }, servicePrincipalRestrictions: {} }).settings
+          .password_addition,
+      ).toBe('allowed');
+      expect(read({ isEnabled: true, ...both([r('passwordAddition', { state: 'disabled' })]) }).settings.password_addition).toBe('allowed');
+      expect(
+        read({ isEnabled: true, ...both([r('passwordAddition', { restrictForAppsCreatedAfterDateTime: '2024-01-01T00:00:00Z' })]) }).settings
+          .password_addition,
+      ).toBe('blockedForNewAppsOnly');
+    });
+
+    it('reports the longest enforced lifetime in days, and none when the limit does not cover every app', () => {
+      const lifetimes = read({
+        isEnabled: true,
+        applicationRestrictions: { passwordCredentials: [r('passwordLifetime', { maxLifetime: 'P90D' })] },
+        servicePrincipalRestrictions: { passwordCredentials: [r('passwordLifetime', { maxLifetime: 'P26W' })] },
+      }).settings;
+      expect([lifetimes.password_addition, lifetimes.password_lifetime, lifetimes.password_max_lifetime_days]).toEqual(['allowed', 'allApps', 182]);
+      const newOnly = read({
+        isEnabled: true,
+        ...both([r('passwordLifetime', { maxLifetime: 'P30D', restrictForAppsCreatedAfterDateTime: '2025-06-01T00:00:00Z' })]),
+      }).settings;
+      expect([newOnly.password_lifetime, newOnly.password_max_lifetime_days]).toEqual(['newAppsOnly', undefined]);
+    });
+
+    it('does not guess a lifetime it cannot read as days', () => {
+      const { settings, gaps } = read({ isEnabled: true, ...both([], [r('asymmetricKeyLifetime', { maxLifetime: 'P1Y' })]) });
+      expect(settings.certificate_lifetime).toBe('allApps');
+      expect(settings.certificate_max_lifetime_days).toBeUndefined();
+      expect(gaps.map((g) => g.what)).toEqual(['microsoft365.entra.app_management.certificate_max_lifetime_days']);
+    });
   });
 
   it('reads the cross-tenant defaults per direction and kind', () => {

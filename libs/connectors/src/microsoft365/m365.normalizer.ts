@@ -9,14 +9,17 @@ import {
   type SettingObservation,
 } from '@tollgate/connector-sdk';
 import type {
+  GraphAdminConsentRequestPolicy,
   GraphAppRoleAssignment,
   GraphAuthorizationPolicy,
+  GraphCredentialRestriction,
   GraphCrossTenantDefault,
   GraphDelegatedGrant,
   GraphOrganization,
   GraphServicePrincipal,
   GraphSharepointSettings,
   GraphSite,
+  GraphTenantAppManagementPolicy,
   GraphUserLocation,
 } from './m365-api.schemas';
 import { GUEST_ROLES, regionOfCountry, regionOfDataLocation, type M365SettingKey } from './m365.catalog';
@@ -27,6 +30,8 @@ export interface M365RawPosture {
   sharepointSettings?: GraphSharepointSettings;
   authorizationPolicy?: GraphAuthorizationPolicy;
   crossTenantDefault?: GraphCrossTenantDefault;
+  adminConsentRequestPolicy?: GraphAdminConsentRequestPolicy;
+  appManagementPolicy?: GraphTenantAppManagementPolicy;
   servicePrincipals?: GraphServicePrincipal[];
   delegatedGrants?: GraphDelegatedGrant[];
   /** Application permissions, by the object id of the service principal holding them. */
@@ -63,6 +68,9 @@ function normalizeSharepoint(s: GraphSharepointSettings, out: SettingsBuilder): 
   out.add('microsoft365.sharepoint.domain_restriction_mode', s.sharingDomainRestrictionMode, 'sharingDomainRestrictionMode');
   out.add('microsoft365.sharepoint.allowed_domains', domains(s.sharingAllowedDomainList), 'sharingAllowedDomainList');
   out.add('microsoft365.sharepoint.blocked_domains', domains(s.sharingBlockedDomainList), 'sharingBlockedDomainList');
+  // MS.SHAREPOINT.1.3v1 is not applicable when nothing is shared outside (ScubaGear passes it).
+  const restriction = s.sharingCapability === 'disabled' ? 'sharingDisabled' : s.sharingDomainRestrictionMode;
+  out.add('microsoft365.sharepoint.external_domain_restriction', restriction, 'sharingDomainRestrictionMode');
   out.add(
     'microsoft365.sharepoint.resharing_by_external_users',
     s.isResharingByExternalUsersEnabled,
@@ -98,6 +106,97 @@ function normalizeAuthorizationPolicy(p: GraphAuthorizationPolicy, out: Settings
   out.add('microsoft365.entra.user_consent_policies', userConsent, 'permissionGrantPoliciesAssigned');
   out.add('microsoft365.entra.owner_consent_policies', ownerConsent, 'permissionGrantPoliciesAssigned');
   out.add('microsoft365.entra.users_can_register_apps', permissions?.allowedToCreateApps, 'allowedToCreateApps');
+}
+
+function normalizeAdminConsent(p: GraphAdminConsentRequestPolicy, out: SettingsBuilder): void {
+  // A workflow nobody reviews leaves requests unanswered: CISA's instructions name a reviewer group.
+  const workflow =
+    p.isEnabled === undefined || p.isEnabled === null
+      ? undefined
+      : !p.isEnabled
+        ? 'disabled'
+        : (p.reviewers ?? []).length > 0
+          ? 'enabled'
+          : 'enabledWithoutReviewers';
+  out.add('microsoft365.entra.admin_consent_workflow', workflow, 'adminConsentRequestPolicy.isEnabled');
+}
+
+/**
+ * .NET DateTime.MinValue: the portal's "applies to all apps" date. Anything later exempts older
+ * apps (ScubaGear reads it the same way).
+ */
+const isAllAppsDate = (value: string | null | undefined) => typeof value === 'string' && value.startsWith('0001-01-01');
+
+/** Whole days of an ISO 8601 duration of days or weeks (`P181D`, `P26W`); anything else is not guessed. */
+function durationDays(value: string | null | undefined): number | undefined {
+  const match = /^P(?:(\d+)W)?(?:(\d+)D)?$/.exec(value ?? '');
+  if (!match || (match[1] === undefined && match[2] === undefined)) return undefined;
+  return Number(match[1] ?? 0) * 7 + Number(match[2] ?? 0);
+}
+
+type Enforcement = 'allApps' | 'newAppsOnly' | 'notRestricted';
+
+/**
+ * How a restriction type is enforced by the default policy: for every app only if the policy is
+ * enabled and both the application and the service principal sets hold it, enabled, dated MinValue.
+ */
+function enforcement(policy: GraphTenantAppManagementPolicy, kind: 'passwordCredentials' | 'keyCredentials', type: string) {
+  const sets = [policy.applicationRestrictions?.[kind], policy.servicePrincipalRestrictions?.[kind]];
+  const found: GraphCredentialRestriction[][] = sets.map((set) => (set ?? []).filter((r) => r.restrictionType === type));
+  let status: Enforcement = 'allApps';
+  if (policy.isEnabled !== true || found.some((rs) => rs.length === 0 || rs.some((r) => r.state !== 'enabled'))) {
+    status = 'notRestricted';
+  } else if (found.flat().some((r) => !isAllAppsDate(r.restrictForAppsCreatedAfterDateTime))) {
+    status = 'newAppsOnly';
+  }
+  return { status, restrictions: found.flat() };
+}
+
+function lifetimeDays(restrictions: GraphCredentialRestriction[], key: M365SettingKey, gaps: PostureGap[], out: SettingsBuilder) {
+  const days = restrictions.map((r) => durationDays(r.maxLifetime));
+  if (days.some((d) => d === undefined)) {
+    gaps.push({ area: 'sharing', what: key, reason: 'Microsoft Graph returned a maxLifetime that is not a duration in days' });
+    return;
+  }
+  out.add(key, Math.max(...(days as number[])), 'maxLifetime');
+}
+
+const APP_MANAGEMENT_KEYS: M365SettingKey[] = [
+  'microsoft365.entra.app_management.password_addition',
+  'microsoft365.entra.app_management.password_lifetime',
+  'microsoft365.entra.app_management.password_max_lifetime_days',
+  'microsoft365.entra.app_management.certificate_lifetime',
+  'microsoft365.entra.app_management.certificate_max_lifetime_days',
+];
+
+/** MS.AAD.5.5v1-5.7v1 from the default app management policy. */
+function normalizeAppManagement(policy: GraphTenantAppManagementPolicy, gaps: PostureGap[], out: SettingsBuilder): void {
+  if (policy.isEnabled === undefined || policy.isEnabled === null) {
+    for (const key of APP_MANAGEMENT_KEYS) {
+      gaps.push({ area: 'sharing', what: key, reason: 'Microsoft Graph returned no defaultAppManagementPolicy.isEnabled' });
+    }
+    return;
+  }
+  const addition = enforcement(policy, 'passwordCredentials', 'passwordAddition').status;
+  out.add(
+    'microsoft365.entra.app_management.password_addition',
+    addition === 'allApps' ? 'blocked' : addition === 'newAppsOnly' ? 'blockedForNewAppsOnly' : 'allowed',
+    'passwordAddition',
+  );
+  const password = enforcement(policy, 'passwordCredentials', 'passwordLifetime');
+  if (addition === 'allApps') {
+    // No password can be added to any app, so none lives at all (ScubaGear marks 5.6 as met).
+    out.add('microsoft365.entra.app_management.password_lifetime', 'passwordsBlocked', 'passwordAddition');
+    out.add('microsoft365.entra.app_management.password_max_lifetime_days', 0, 'passwordAddition');
+  } else {
+    out.add('microsoft365.entra.app_management.password_lifetime', password.status, 'passwordLifetime');
+    if (password.status === 'allApps') lifetimeDays(password.restrictions, 'microsoft365.entra.app_management.password_max_lifetime_days', gaps, out);
+  }
+  const certificate = enforcement(policy, 'keyCredentials', 'asymmetricKeyLifetime');
+  out.add('microsoft365.entra.app_management.certificate_lifetime', certificate.status, 'asymmetricKeyLifetime');
+  if (certificate.status === 'allApps') {
+    lifetimeDays(certificate.restrictions, 'microsoft365.entra.app_management.certificate_max_lifetime_days', gaps, out);
+  }
 }
 
 const CROSS_TENANT: [keyof GraphCrossTenantDefault & string, string][] = [
@@ -231,6 +330,8 @@ export function normalizeM365Posture(raw: M365RawPosture): PostureDocument {
   if (raw.sharepointSettings) normalizeSharepoint(raw.sharepointSettings, settings);
   if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw.authorizationPolicy, settings);
   if (raw.crossTenantDefault) normalizeCrossTenant(raw.crossTenantDefault, settings);
+  if (raw.adminConsentRequestPolicy) normalizeAdminConsent(raw.adminConsentRequestPolicy, settings);
+  if (raw.appManagementPolicy) normalizeAppManagement(raw.appManagementPolicy, gaps, settings);
   const { organization: org } = raw;
   const domain = org.verifiedDomains?.find((d) => d.isDefault)?.name;
   const oauthGrants = normalizeGrants(raw, gaps);
