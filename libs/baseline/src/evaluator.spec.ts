@@ -2,7 +2,7 @@ import type { OAuthGrant, PostureDocument, ResidencyObservation, SettingObservat
 import type { Baseline, Check, Control, Finding, JsonValue, SettingOperator } from './baseline.types';
 import { BaselineParameterError, compileScopePatterns, evaluate, resolveParameters } from './evaluator';
 
-function control(id: string, check: Check, area: Control['area'] = check.type === 'setting' ? 'sharing' : check.type): Control {
+function control(id: string, check: Check, area: Control['area'] = check.type === 'setting' || check.type === 'attestation' ? 'sharing' : check.type): Control {
   return {
     id,
     title: `${id} title`,
