@@ -5,6 +5,7 @@ import { EvidenceLedger1764288000000 } from './1764288000000-EvidenceLedger';
 import { ConnectorState1764374400000 } from './1764374400000-ConnectorState';
 import { HistoryRetention1764460800000 } from './1764460800000-HistoryRetention';
 import { ApiKeyPrincipals1764547200000 } from './1764547200000-ApiKeyPrincipals';
+import { Attestations1764763200000 } from './1764763200000-Attestations';
 
 export const ALL_MIGRATIONS = [
   InitialSchema1764115200000,
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   ConnectorState1764374400000,
   HistoryRetention1764460800000,
   ApiKeyPrincipals1764547200000,
+  Attestations1764763200000,
 ];

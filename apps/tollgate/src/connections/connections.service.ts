@@ -193,14 +193,15 @@ export class ConnectionsService {
         [id],
       );
     const row = this.found(found, id, principal);
-    const findings = (row.findings ?? []) as { status: string }[];
+    const findings = (row.findings ?? []) as { status: string; attestation?: unknown }[];
     const count = (status: string) => findings.filter((f) => f.status === status).length;
+    const attested = findings.filter((f) => f.status === 'pass' && f.attestation).length;
     return {
       connectionId: id,
       baselineId: row.baseline_id,
       evaluatedAt: iso(row.findings_confirmed_at),
       changedAt: iso(row.findings_changed_at),
-      summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown') },
+      summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), attested },
       findings,
     };
   }

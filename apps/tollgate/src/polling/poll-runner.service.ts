@@ -16,6 +16,7 @@ import { connectorRegistry } from '@tollgate/connectors';
 import { DriftRecorder, type ActiveException } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
+import { standingAttestations } from '../attestations/standing-attestations';
 import { BaselinesService } from '../baselines/baselines.service';
 import { CredentialCipher } from '../connections/credential-cipher';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
@@ -102,10 +103,17 @@ export class PollRunner {
         if (bytes > MAX_CONNECTOR_STATE_BYTES) throw new Error(`${c.provider} connector saved ${bytes} bytes of state, over the ${MAX_CONNECTOR_STATE_BYTES} limit`);
       }
       if (shutdown.aborted) throw shutdown.reason;
-      const findings = evaluate(document, baseline, c.parameters);
+      const attested = await standingAttestations(this.ds, c.id);
+      let findings = evaluate(document, baseline, c.parameters, { attestations: attested.byControl, now: new Date() });
       const at = new Date();
       const result = await this.ds.transaction(async (em) => {
         if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
+        // An attestation recorded, revoked or expired while this poll ran must not be overwritten
+        // by findings computed before it: with the lease's row lock held, read them again.
+        const current = await standingAttestations(em, c.id);
+        if (current.fingerprint !== attested.fingerprint) {
+          findings = evaluate(document, baseline, c.parameters, { attestations: current.byControl, now: at });
+        }
         const exceptions: ActiveException[] = await em.query(
           `SELECT id, control_id AS "controlId", resource_key AS "resourceKey" FROM exception_tickets
            WHERE connection_id = $1 AND state = 'approved' AND expires_at > $2`,
