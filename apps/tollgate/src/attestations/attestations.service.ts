@@ -61,6 +61,12 @@ export class AttestationsService {
   ) {}
 
   async record(dto: CreateAttestationDto, principal: Principal) {
+    const now = new Date();
+    const expiresAt = new Date(dto.expiresAt);
+    if (expiresAt <= now) throw new BadRequestException('expiresAt must be in the future');
+    if (expiresAt.getTime() > now.getTime() + MAX_ATTESTATION_DAYS * 86_400_000) {
+      throw new BadRequestException(`expiresAt must be within ${MAX_ATTESTATION_DAYS} days (one year)`);
+    }
     const [connection]: { id: string; baseline_id: string }[] = await this.ds.query(
       `SELECT id, baseline_id FROM connections WHERE id = $1 AND deleted_at IS NULL`,
       [dto.connectionId],
@@ -70,12 +76,6 @@ export class AttestationsService {
     if (!control) throw new BadRequestException(`controlId: ${dto.controlId} is not a control of baseline ${connection.baseline_id}`);
     if (control.check.type !== 'attestation') {
       throw new BadRequestException(`controlId: ${dto.controlId} is checked through the provider API (a ${control.check.type} check), not by attestation`);
-    }
-    const now = new Date();
-    const expiresAt = new Date(dto.expiresAt);
-    if (expiresAt <= now) throw new BadRequestException('expiresAt must be in the future');
-    if (expiresAt.getTime() > now.getTime() + MAX_ATTESTATION_DAYS * 86_400_000) {
-      throw new BadRequestException(`expiresAt must be within ${MAX_ATTESTATION_DAYS} days (one year)`);
     }
     const row = await this.ds.transaction(async (em) => {
       const [inserted]: AttestationRow[] = await em.query(

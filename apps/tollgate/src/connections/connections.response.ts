@@ -113,6 +113,17 @@ export class PollScheduled {
   status: 'scheduled';
 }
 
+export class FindingAttestationView {
+  @ApiProperty({ description: 'The attestation.', format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'Principal id of the approver who attested.' })
+  attestedBy: string;
+
+  @ApiProperty({ description: 'When the attestation stops counting.', format: 'date-time' })
+  expiresAt: string;
+}
+
 export class FindingView {
   @ApiProperty({ description: 'Control of the baseline.', example: 'SLACK.SHARING.1' })
   controlId: string;
@@ -144,19 +155,8 @@ export class FindingView {
   @ApiProperty({ description: 'One sentence explaining the result.' })
   message: string;
 
-  @ApiPropertyOptional({ description: 'Present when the finding passes on an attestation (POST /attestations): who attested, until when.', type: () => FindingAttestationView })
+  @ApiPropertyOptional({ description: 'Present when the finding passes on an attestation (POST /attestations): who attested, until when.', type: FindingAttestationView })
   attestation?: FindingAttestationView;
-}
-
-export class FindingAttestationView {
-  @ApiProperty({ description: 'The attestation.', format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ description: 'Principal id of the approver who attested.' })
-  attestedBy: string;
-
-  @ApiProperty({ description: 'When the attestation stops counting.', format: 'date-time' })
-  expiresAt: string;
 }
 
 export class FindingCounts {
