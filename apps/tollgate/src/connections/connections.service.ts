@@ -193,15 +193,14 @@ export class ConnectionsService {
         [id],
       );
     const row = this.found(found, id, principal);
-    const findings = (row.findings ?? []) as { status: string; attestation?: unknown }[];
+    const findings = (row.findings ?? []) as { status: string }[];
     const count = (status: string) => findings.filter((f) => f.status === status).length;
-    const attested = findings.filter((f) => f.status === 'pass' && f.attestation).length;
     return {
       connectionId: id,
       baselineId: row.baseline_id,
       evaluatedAt: iso(row.findings_confirmed_at),
       changedAt: iso(row.findings_changed_at),
-      summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown'), attested },
+      summary: { pass: count('pass'), fail: count('fail'), unknown: count('unknown') },
       findings,
     };
   }
