@@ -214,6 +214,41 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
     'post /exceptions/{id}/approve': { body: true, query: false, validBody: { reason: 'fine by me' }, cases: reasonCases },
     'post /exceptions/{id}/reject': { body: true, query: false, validBody: { reason: 'not now' }, cases: reasonCases },
     'post /exceptions/{id}/revoke': { body: true, query: false, validBody: { reason: 'no longer needed' }, cases: reasonCases },
+    'post /attestations': {
+      body: true,
+      query: false,
+      cases: [
+        { what: 'no fields at all', body: {}, message: /connectionId must be a UUID[\s\S]*controlId must be a control id[\s\S]*statement must say what is attested[\s\S]*evidenceRef[\s\S]*expiresAt must be an ISO-8601/ },
+        { what: 'a connection id with SQL meta-characters', body: { connectionId: "1' OR '1'='1" }, message: /connectionId must be a UUID/ },
+        { what: 'a connection that does not exist', body: { connectionId: NOBODY }, status: 404, message: /connection 00000000-0000-4000-8000-000000000000 does not exist/ },
+        { what: 'a control the baseline does not have', body: { controlId: 'SLACK.NOPE.1' }, message: /controlId: SLACK.NOPE.1 is not a control of baseline slack-locked-down/ },
+        { what: 'a control checked through the API', body: { controlId: 'SLACK.SHARING.1' }, message: /SLACK.SHARING.1 is checked through the provider API/ },
+        { what: 'a one-word statement', body: { statement: 'fine' }, message: /statement must say what is attested, in at least 10 characters/ },
+        { what: 'an empty evidence reference', body: { evidenceRef: '' }, message: /evidenceRef must be longer than or equal to 1/ },
+        { what: 'an expiry that is not a date', body: { expiresAt: 'next year' }, message: /expiresAt must be an ISO-8601 date-time/ },
+        { what: 'an expiry in the past', body: { expiresAt: '2001-01-01T00:00:00Z' }, message: /expiresAt must be in the future/ },
+        { what: 'an expiry more than a year out', body: { expiresAt: inDays(366) }, message: /expiresAt must be within 365 days/ },
+        { what: 'an attester named in the body', body: { attestedBy: 'someone-else' }, message: /property attestedBy should not exist/ },
+      ].map((c) => ({
+        ...c,
+        // Slack has no attestation control, so a valid body still ends at the control check.
+        body: Object.keys(c.body).length === 0 ? {} : { connectionId: ctx.connectionId, controlId: 'SLACK.SHARING.1', statement: 'Checked in the admin center by hand.', evidenceRef: 'SEC-1', expiresAt: inDays(30), ...c.body },
+      })),
+    },
+    'get /attestations': {
+      body: false,
+      query: true,
+      cases: [
+        { what: 'an active flag that is not a boolean', query: 'active=yes', message: /active must be true or false/ },
+        { what: 'a connection id with SQL meta-characters', query: `connectionId=${encodeURIComponent('1 OR 1=1')}`, message: /connectionId must be a UUID/ },
+        { what: 'a control id with SQL meta-characters', query: `controlId=${encodeURIComponent("x' OR '1'='1")}`, message: /controlId must be a control id/ },
+        { what: 'a forged cursor', query: 'cursor=bm90LWEtY3Vyc29y', message: /cursor/ },
+        { what: 'a huge limit', query: 'limit=100000', message: /limit must not be greater than 500/ },
+        { what: 'an unknown parameter', query: 'colour=red', message: /property colour should not exist/ },
+      ],
+    },
+    'get /attestations/{id}': none,
+    'post /attestations/{id}/revoke': { body: true, query: false, validBody: { reason: 'no longer true' }, cases: reasonCases },
     'get /evidence/ledger': {
       body: false,
       query: true,

@@ -156,6 +156,9 @@ describe('GET /metrics', () => {
     expect(sampleValue(samples, 'tollgate_findings', { ...broken, status: 'pass' })).toBeUndefined();
     expect(sampleValue(samples, 'tollgate_posture_score_ratio', broken)).toBeUndefined();
     expect(sampleValue(samples, 'tollgate_oauth_grants', { ...broken, risk: 'other' })).toBeUndefined();
+    // The Slack preset has no attestation control: the series says so with 0 once a poll succeeded.
+    expect(sampleValue(samples, 'tollgate_attested_controls', healthy)).toBe(0);
+    expect(sampleValue(samples, 'tollgate_attested_controls', broken)).toBeUndefined();
   });
 
   it('reports poll health per connection', async () => {

@@ -6,6 +6,7 @@ import type { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
 import { ApiKeyGuard } from '@tollgate/auth';
 import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AttestationsModule } from './attestations/attestations.module';
 import { AuditEventsController } from './audit/audit-events.controller';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { BaselinesModule } from './baselines/baselines.module';
@@ -37,6 +38,7 @@ export class AppModule {
         ExceptionsModule,
         EvidenceModule,
         RetentionModule,
+        AttestationsModule,
       ],
       controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
       providers: [

@@ -137,7 +137,7 @@ describe('parseBaseline', () => {
       const text = edit('type: setting', 'type: settings');
       const err = errorOf(text);
       expect(err.reason).toBe(
-        'controls[0].check: unknown check type "settings" (expected one of: setting, oauth, residency)',
+        'controls[0].check: unknown check type "settings" (expected one of: setting, oauth, residency, attestation)',
       );
       expect(err.line).toBe(positionOf(text, 'type: settings').line);
     });
@@ -310,5 +310,46 @@ describe('loadBaselineFile', () => {
     const baseline = loadBaselineFile(path.join(SHIPPED_PRESETS_DIR, 'slack-locked-down.yaml'));
     expect(baseline.id).toBe('slack-locked-down');
     expect(baseline.provider).toBe('slack');
+  });
+});
+
+describe('attestation checks', () => {
+  const ATTESTED = `${VALID}  - id: TEST.ATTEST.1
+    title: Anonymous meeting join is off
+    area: sharing
+    severity: high
+    references: [CISA MS.TEAMS.1.2v1]
+    rationale: No API shows it.
+    remediation: Turn it off in the admin center.
+    check:
+      type: attestation
+      statement: Anonymous users cannot start meetings.
+`;
+
+  it('accepts an attestation check, with or without a statement', () => {
+    const b = parseBaseline(ATTESTED, FILE);
+    expect(b.controls[2].check).toEqual({ type: 'attestation', statement: 'Anonymous users cannot start meetings.' });
+    const bare = parseBaseline(ATTESTED.replace('      statement: Anonymous users cannot start meetings.\n', ''), FILE);
+    expect(bare.controls[2].check).toEqual({ type: 'attestation' });
+  });
+
+  it('rejects a malformed attestation check with file:line and the reason', () => {
+    const withField = ATTESTED.replace('      type: attestation\n', '      type: attestation\n      key: m365.teams.anonymous\n');
+    const err = errorOf(withField);
+    expect(err.reason).toBe('controls[2].check: unknown field "key"');
+    expect(err).toMatchObject(positionOf(withField, 'key: m365.teams.anonymous'));
+    expect(err.message).toMatch(new RegExp(`^baselines/test\\.yaml:${positionOf(withField, 'key: m365').line}:\\d+: `));
+
+    const typo = ATTESTED.replace('      statement: Anonymous', '      statment: Anonymous');
+    expect(errorOf(typo).reason).toBe('controls[2].check: unknown field "statment" (did you mean "statement"?)');
+    expect(errorOf(typo).line).toBe(positionOf(typo, 'statment').line);
+
+    const empty = ATTESTED.replace('statement: Anonymous users cannot start meetings.', "statement: ' '");
+    const emptyErr = errorOf(empty);
+    expect(emptyErr.reason).toMatch(/^controls\[2\]\.check\.statement: /);
+    expect(emptyErr.line).toBe(positionOf(empty, "statement: ' '").line);
+
+    const notText = ATTESTED.replace('statement: Anonymous users cannot start meetings.', 'statement: [a, b]');
+    expect(errorOf(notText).reason).toMatch(/^controls\[2\]\.check\.statement: /);
   });
 });

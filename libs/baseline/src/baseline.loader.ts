@@ -458,6 +458,7 @@ function checkIssues(control: Control, i: number): PendingIssue[] {
       }
       break;
     case 'residency':
+    case 'attestation':
       break;
   }
   return issues;

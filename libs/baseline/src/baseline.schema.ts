@@ -48,7 +48,17 @@ export const ResidencyCheckSchema = z.strictObject({
   allowedRegions: stringListOrParam,
 });
 
-export const CheckSchema = z.discriminatedUnion('type', [SettingCheckSchema, OAuthCheckSchema, ResidencyCheckSchema]);
+export const AttestationCheckSchema = z.strictObject({
+  type: z.literal('attestation'),
+  statement: text.optional(),
+});
+
+export const CheckSchema = z.discriminatedUnion('type', [
+  SettingCheckSchema,
+  OAuthCheckSchema,
+  ResidencyCheckSchema,
+  AttestationCheckSchema,
+]);
 
 export const ControlSchema = z.strictObject({
   id: z.string().regex(CONTROL_ID_PATTERN, { error: `must match ${CONTROL_ID_PATTERN.source}` }),
@@ -93,6 +103,7 @@ export const KNOWN_FIELDS = {
     setting: SettingCheckSchema.keyof().options as readonly string[],
     oauth: OAuthCheckSchema.keyof().options as readonly string[],
     residency: ResidencyCheckSchema.keyof().options as readonly string[],
+    attestation: AttestationCheckSchema.keyof().options as readonly string[],
   } satisfies Record<Check['type'], readonly string[]>,
 };
 

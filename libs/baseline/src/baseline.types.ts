@@ -74,7 +74,17 @@ export interface ResidencyCheck {
   allowedRegions: string[] | ParamRef;
 }
 
-export type Check = SettingCheck | OAuthCheck | ResidencyCheck;
+/**
+ * For what no provider API shows: the control passes only while an approver's attestation for it is
+ * recorded and unexpired (POST /attestations); otherwise it is `unknown`, never `pass` by default.
+ */
+export interface AttestationCheck {
+  type: 'attestation';
+  /** What the approver has to attest, shown to them; the recorded statement is their own words. */
+  statement?: string;
+}
+
+export type Check = SettingCheck | OAuthCheck | ResidencyCheck | AttestationCheck;
 export type CheckType = Check['type'];
 
 export interface Control {
@@ -109,6 +119,32 @@ export interface Baseline {
 
 export type FindingStatus = 'pass' | 'fail' | 'unknown';
 
+/** A connection's current attestation of one control, as the evaluator is given it. */
+export interface Attestation {
+  id: string;
+  statement: string;
+  evidenceRef: string;
+  /** The principal id of the approver who attested. */
+  attestedBy: string;
+  /** ISO-8601; at or after this instant the attestation no longer counts. */
+  expiresAt: string;
+}
+
+/** What the evaluator needs besides the document: kept as input so that it stays pure. */
+export interface EvaluationContext {
+  /** The connection's latest unrevoked attestation per control id (expired ones included, to say so). */
+  attestations?: Readonly<Record<string, Attestation>>;
+  /** The instant attestation expiry is judged against. */
+  now: Date;
+}
+
+/** On a finding an attestation decided: who attested, until when. */
+export interface FindingAttestation {
+  id: string;
+  attestedBy: string;
+  expiresAt: string;
+}
+
 export interface Finding {
   controlId: string;
   title: string;
@@ -120,4 +156,6 @@ export interface Finding {
   expected: JsonValue;
   observed: JsonValue;
   message: string;
+  /** Present when the finding passes on an attestation rather than on what the API showed. */
+  attestation?: FindingAttestation;
 }

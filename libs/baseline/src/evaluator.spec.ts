@@ -2,7 +2,7 @@ import type { OAuthGrant, PostureDocument, ResidencyObservation, SettingObservat
 import type { Baseline, Check, Control, Finding, JsonValue, SettingOperator } from './baseline.types';
 import { BaselineParameterError, compileScopePatterns, evaluate, resolveParameters } from './evaluator';
 
-function control(id: string, check: Check, area: Control['area'] = check.type === 'setting' ? 'sharing' : check.type): Control {
+function control(id: string, check: Check, area: Control['area'] = check.type === 'setting' || check.type === 'attestation' ? 'sharing' : check.type): Control {
   return {
     id,
     title: `${id} title`,
@@ -477,5 +477,60 @@ describe('evaluate: output', () => {
     };
     freeze(frozen);
     expect(evaluate(frozen, b)).toEqual(evaluate(input, b));
+  });
+});
+
+describe('attestation checks', () => {
+  const now = new Date('2030-06-01T12:00:00Z');
+  const b = baseline([
+    control('TEST.ATTEST.1', { type: 'attestation', statement: 'Anonymous users cannot join meetings.' }, 'sharing'),
+  ]);
+  const attestation = {
+    id: '7d7c1c0e-51f5-4b55-9d36-2d5d6f0c0a01',
+    statement: 'Checked in the Teams admin center: anonymous join is off.',
+    evidenceRef: 'SEC-42',
+    attestedBy: 'alice@example.test',
+    expiresAt: '2030-09-01T00:00:00.000Z',
+  };
+
+  it('passes while an unexpired attestation is recorded, saying who attested and until when', () => {
+    const [finding] = evaluate(doc(), b, undefined, { attestations: { 'TEST.ATTEST.1': attestation }, now });
+    expect(finding).toMatchObject({
+      controlId: 'TEST.ATTEST.1',
+      resourceKey: 'tenant',
+      status: 'pass',
+      expected: { attested: true, statement: 'Anonymous users cannot join meetings.' },
+      observed: { attestationId: attestation.id, attestedBy: 'alice@example.test', expiresAt: attestation.expiresAt, evidenceRef: 'SEC-42' },
+      attestation: { id: attestation.id, attestedBy: 'alice@example.test', expiresAt: attestation.expiresAt },
+    });
+    expect(finding.message).toMatch(/^attested by alice@example\.test until 2030-09-01T00:00:00\.000Z/);
+  });
+
+  it('is unknown, not attested, when no attestation is recorded for the control', () => {
+    const other = { 'TEST.OTHER.1': attestation };
+    for (const context of [undefined, { now }, { attestations: other, now }]) {
+      const [finding] = evaluate(doc(), b, undefined, context);
+      expect(finding).toMatchObject({ status: 'unknown', observed: null });
+      expect(finding.message).toMatch(/^not attested/);
+      expect(finding.attestation).toBeUndefined();
+    }
+  });
+
+  it('is unknown once the attestation expired, at the expiry instant exactly too', () => {
+    for (const at of [new Date(attestation.expiresAt), new Date('2031-01-01T00:00:00Z')]) {
+      const [finding] = evaluate(doc(), b, undefined, { attestations: { 'TEST.ATTEST.1': attestation }, now: at });
+      expect(finding.status).toBe('unknown');
+      expect(finding.message).toMatch(/^attestation expired on 2030-09-01T00:00:00\.000Z \(attested by alice@example\.test\)/);
+      expect(finding.attestation).toBeUndefined();
+    }
+    const unreadable = { ...attestation, expiresAt: 'soon' };
+    const [finding] = evaluate(doc(), b, undefined, { attestations: { 'TEST.ATTEST.1': unreadable }, now });
+    expect(finding.status).toBe('unknown');
+  });
+
+  it('never passes by default, whatever the document holds', () => {
+    const settings: SettingObservation[] = [{ key: 'test.attest.value', resourceKey: 'tenant', value: true, source: 'observed' }];
+    const findings = evaluate(doc({ settings }), b);
+    expect(findings.map((f) => f.status)).toEqual(['unknown']);
   });
 });

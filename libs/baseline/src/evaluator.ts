@@ -3,7 +3,9 @@ import { NO_REGION, type PostureDocument, type PostureGap, type ResidencyObserva
 import { isParamRef, jsonKind, parameterUses, shapeMismatch } from './baseline-parameters';
 import {
   DEFAULT_GRANT_TYPES,
+  type AttestationCheck,
   type Baseline,
+  type EvaluationContext,
   type Control,
   type Finding,
   type FindingStatus,
@@ -86,12 +88,15 @@ export function resolveParameters(
 /**
  * Compares one posture document with one baseline. Pure: no I/O, no clock, no randomness, so the
  * same inputs always give the same findings in the same order (sorted by control id, then
- * resource key). A setting the document does not contain is `unknown`, never `pass`.
+ * resource key). A setting the document does not contain is `unknown`, never `pass`. Attestation
+ * controls are decided by `context` (the connection's attestations and the instant to judge their
+ * expiry against); without it they are `unknown`.
  */
 export function evaluate(
   doc: PostureDocument,
   baseline: Baseline,
   overrides?: Record<string, JsonValue>,
+  context?: EvaluationContext,
 ): Finding[] {
   const params = resolveParameters(baseline, overrides);
   const settingsByKey = groupBy(doc.settings, (o) => o.key);
@@ -108,6 +113,9 @@ export function evaluate(
         break;
       case 'residency':
         evaluateResidency(control, check, params, doc, findings);
+        break;
+      case 'attestation':
+        evaluateAttestation(control, check, context, findings);
         break;
     }
   }
@@ -473,6 +481,43 @@ function evaluateResidency(
     const message = inAllowed ? `${stated}; allowed: ${allowedText}` : `${stated}, outside the allowed regions ${allowedText}`;
     out.push(finding(control, resourceKey, inAllowed ? 'pass' : 'fail', expected, observed, message));
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// attestation checks
+
+function evaluateAttestation(
+  control: Control,
+  check: AttestationCheck,
+  context: EvaluationContext | undefined,
+  out: Finding[],
+): void {
+  const expected: JsonValue = check.statement === undefined ? { attested: true } : { attested: true, statement: check.statement };
+  const attestation = context?.attestations?.[control.id];
+  if (!context || !attestation) {
+    const message = `not attested: no API shows this setting, so an approver has to attest it (POST /attestations)`;
+    out.push(finding(control, TENANT, 'unknown', expected, null, message));
+    return;
+  }
+  const observed: JsonValue = {
+    attestationId: attestation.id,
+    attestedBy: attestation.attestedBy,
+    expiresAt: attestation.expiresAt,
+    statement: attestation.statement,
+    evidenceRef: attestation.evidenceRef,
+  };
+  const expiresAt = Date.parse(attestation.expiresAt);
+  // An unreadable expiry cannot be trusted to lie in the future.
+  if (!(expiresAt > context.now.getTime())) {
+    const message = `attestation expired on ${attestation.expiresAt} (attested by ${attestation.attestedBy}); attest it again`;
+    out.push(finding(control, TENANT, 'unknown', expected, observed, message));
+    return;
+  }
+  const message = `attested by ${attestation.attestedBy} until ${attestation.expiresAt}: ${show(attestation.statement)}`;
+  out.push({
+    ...finding(control, TENANT, 'pass', expected, observed, message),
+    attestation: { id: attestation.id, attestedBy: attestation.attestedBy, expiresAt: attestation.expiresAt },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,6 @@
 import type { JsonValue, OAuthGrant, PostureDocument, SettingObservation } from '@tollgate/connector-sdk';
+import { attestationFixtures } from './attestation-preset.fixtures';
+import type { EvaluationContext } from './baseline.types';
 
 /**
  * Passing and failing fixtures for every control of presets/google-workspace-locked-down.yaml, used
@@ -8,6 +10,7 @@ import type { JsonValue, OAuthGrant, PostureDocument, SettingObservation } from 
 interface PresetFixture {
   doc: Partial<PostureDocument>;
   overrides?: Record<string, JsonValue>;
+  context?: EvaluationContext;
 }
 type PresetFixtureTable = Record<string, { pass: PresetFixture; fail: PresetFixture }>;
 
@@ -99,4 +102,10 @@ export const GOOGLE_WORKSPACE_PRESET_FIXTURES: PresetFixtureTable = {
       },
     },
   },
+  ...attestationFixtures([
+    'GWS.ATTEST.DRIVEDOCS.1',
+    'GWS.ATTEST.DRIVEDOCS.2',
+    'GWS.ATTEST.COMMONCONTROLS.1',
+    'GWS.ATTEST.COMMONCONTROLS.2',
+  ]),
 };

@@ -37,6 +37,9 @@ function directionOf(control: Control, param: string): Direction[] {
     }
     case 'residency':
       return isParamRef(check.allowedRegions) && check.allowedRegions.param === param ? ['allowList'] : [];
+    case 'attestation':
+      // An attestation reads no parameter: whether it holds is an approver's decision, not a value.
+      return [];
   }
 }
 

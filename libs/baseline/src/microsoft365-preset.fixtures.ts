@@ -1,4 +1,6 @@
 import type { JsonValue, OAuthGrant, PostureDocument, SettingObservation } from '@tollgate/connector-sdk';
+import { attestationFixtures } from './attestation-preset.fixtures';
+import type { EvaluationContext } from './baseline.types';
 
 /**
  * Passing and failing fixtures for every control of presets/microsoft365-locked-down.yaml, used by
@@ -7,6 +9,8 @@ import type { JsonValue, OAuthGrant, PostureDocument, SettingObservation } from 
 export interface PresetFixture {
   doc: Partial<PostureDocument>;
   overrides?: Record<string, JsonValue>;
+  /** The connection's attestations and the instant to judge them at (attestation controls). */
+  context?: EvaluationContext;
 }
 export type PresetFixtureTable = Record<string, { pass: PresetFixture; fail: PresetFixture }>;
 
@@ -161,4 +165,20 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
       // No allowedRegions: a tenant spread over two regions fails by default.
     },
   },
+  ...attestationFixtures([
+    'M365.ATTEST.TEAMS.1',
+    'M365.ATTEST.TEAMS.2',
+    'M365.ATTEST.TEAMS.3',
+    'M365.ATTEST.TEAMS.4',
+    'M365.ATTEST.TEAMS.5',
+    'M365.ATTEST.EXO.1',
+    'M365.ATTEST.EXO.2',
+    'M365.ATTEST.EXO.3',
+    'M365.ATTEST.SHAREPOINT.1',
+    'M365.ATTEST.SHAREPOINT.2',
+    'M365.ATTEST.SHAREPOINT.3',
+    'M365.ATTEST.SHAREPOINT.4',
+    'M365.ATTEST.SHAREPOINT.5',
+    'M365.ATTEST.ENTRA.1',
+  ]),
 };

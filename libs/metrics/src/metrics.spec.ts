@@ -66,6 +66,14 @@ describe('TollgateMetrics', () => {
     expect(await value(m, 'tollgate_oauth_grants', { ...labels, risk: 'other' })).toBe(4);
   });
 
+  it('exports the attested controls of a connection, and nothing before a poll succeeded', async () => {
+    const attested: ConnectionReading = { ...acme, connection: 'Attested', attestedControls: 2 };
+    const m = withReadings(readings([attested, acme]));
+    expect(await value(m, 'tollgate_attested_controls', { provider: 'slack', connection: 'Attested' })).toBe(2);
+    expect(await value(m, 'tollgate_attested_controls', { provider: 'slack', connection: acme.connection })).toBeUndefined();
+    expect(await m.registry.metrics()).toMatch(/^# TYPE tollgate_attested_controls gauge$/m);
+  });
+
   it('leaves out what is not known: no posture score without decided findings, no poll health for a disabled connection', async () => {
     const undecided: ConnectionReading = { ...acme, connection: 'Undecided', findings: { pass: 0, fail: 0, unknown: 3 }, polling: undefined };
     const m = withReadings(readings([undecided]));

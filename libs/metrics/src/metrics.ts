@@ -32,6 +32,8 @@ export interface ConnectionReading {
   };
   /** Current findings by status; absent until a poll succeeded. */
   findings?: { pass: number; fail: number; unknown: number };
+  /** Of the passing findings, the controls that pass on an unexpired attestation; absent until a poll succeeded. */
+  attestedControls?: number;
   /** Grants in the current snapshot: `risky` when their app fails an oauth control; absent until a poll succeeded. */
   oauthGrants?: { risky: number; other: number };
 }
@@ -161,6 +163,13 @@ export class TollgateMetrics {
       const f = c.findings;
       return f ? (['pass', 'fail', 'unknown'] as const).map((status) => [{ provider: c.provider, connection: c.connection, status }, f[status]]) : [];
     },
+  });
+
+  readonly attestedControls = this.connectionGauge({
+    name: 'tollgate_attested_controls',
+    help: 'Controls of the last successful poll that pass on an approver\'s attestation (no API shows them); they also count as pass in tollgate_findings.',
+    labelNames: ['provider', 'connection'] as const,
+    series: (c) => (c.attestedControls === undefined ? [] : [[{ provider: c.provider, connection: c.connection }, c.attestedControls]]),
   });
 
   readonly postureScoreRatio = this.connectionGauge({

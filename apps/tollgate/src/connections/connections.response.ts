@@ -114,6 +114,17 @@ export class PollScheduled {
   status: 'scheduled';
 }
 
+export class FindingAttestationView {
+  @ApiProperty({ description: 'The attestation.', format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ description: 'Principal id of the approver who attested.' })
+  attestedBy: string;
+
+  @ApiProperty({ description: 'When the attestation stops counting.', format: 'date-time' })
+  expiresAt: string;
+}
+
 export class FindingView {
   @ApiProperty({ description: 'Control of the baseline.', example: 'SLACK.SHARING.1' })
   controlId: string;
@@ -144,6 +155,9 @@ export class FindingView {
 
   @ApiProperty({ description: 'One sentence explaining the result.' })
   message: string;
+
+  @ApiPropertyOptional({ description: 'Present when the finding passes on an attestation (POST /attestations): who attested, until when.', type: FindingAttestationView })
+  attestation?: FindingAttestationView;
 }
 
 export class FindingCounts {
@@ -155,6 +169,9 @@ export class FindingCounts {
 
   @ApiProperty({ description: 'Findings that could not be decided.', type: 'integer', minimum: 0 })
   unknown: number;
+
+  @ApiPropertyOptional({ description: 'Of the passing findings, those that pass on an attestation rather than on what the API showed.', type: 'integer', minimum: 0 })
+  attested?: number;
 }
 
 @ApiSchema({ description: 'The findings of the last successful evaluation of a connection.' })

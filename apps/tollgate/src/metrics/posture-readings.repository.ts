@@ -28,6 +28,7 @@ interface DerivedRow {
   pass: number;
   fail: number;
   unknown: number;
+  attested: number;
   risky: number;
   other: number;
 }
@@ -37,7 +38,7 @@ interface ExceptionsRow {
   expiring_soon: number;
 }
 
-type Derived = Pick<ConnectionReading, 'findings' | 'oauthGrants'>;
+type Derived = Pick<ConnectionReading, 'findings' | 'attestedControls' | 'oauthGrants'>;
 
 /**
  * Reads what the scrape-time gauges show, aggregated in SQL. The first query (every read) takes
@@ -103,11 +104,13 @@ export class PostureReadingsRepository {
       `WITH c AS (
          SELECT id, findings, current_snapshot_id FROM connections WHERE id = ANY($1::uuid[])),
        f AS (
-         SELECT c.id, e->>'status' AS status, e->>'area' AS area, e->>'resourceKey' AS resource_key
+         SELECT c.id, e->>'status' AS status, e->>'area' AS area, e->>'resourceKey' AS resource_key,
+                e->'attestation' IS NOT NULL AS attested
          FROM c, jsonb_array_elements(coalesce(c.findings, '[]'::jsonb)) e),
        status_counts AS (
          SELECT id, count(*) FILTER (WHERE status = 'pass')::int AS pass, count(*) FILTER (WHERE status = 'fail')::int AS fail,
-                count(*) FILTER (WHERE status = 'unknown')::int AS unknown
+                count(*) FILTER (WHERE status = 'unknown')::int AS unknown,
+                count(*) FILTER (WHERE status = 'pass' AND attested)::int AS attested
          FROM f GROUP BY id),
        risky_apps AS (
          SELECT DISTINCT id, substr(resource_key, 5) AS app_id FROM f
@@ -121,14 +124,18 @@ export class PostureReadingsRepository {
          FROM grants g LEFT JOIN risky_apps r ON r.id = g.id AND r.app_id = g.app_id
          GROUP BY g.id)
        SELECT c.id, coalesce(sc.pass, 0) AS pass, coalesce(sc.fail, 0) AS fail, coalesce(sc.unknown, 0) AS unknown,
-              coalesce(gc.risky, 0) AS risky, coalesce(gc.other, 0) AS other
+              coalesce(sc.attested, 0) AS attested, coalesce(gc.risky, 0) AS risky, coalesce(gc.other, 0) AS other
        FROM c LEFT JOIN status_counts sc ON sc.id = c.id LEFT JOIN grant_counts gc ON gc.id = c.id`,
       [[...keys.keys()]],
     );
     for (const r of rows) {
       this.derived.set(r.id, {
         key: keys.get(r.id) as string,
-        value: { findings: { pass: r.pass, fail: r.fail, unknown: r.unknown }, oauthGrants: { risky: r.risky, other: r.other } },
+        value: {
+          findings: { pass: r.pass, fail: r.fail, unknown: r.unknown },
+          attestedControls: r.attested,
+          oauthGrants: { risky: r.risky, other: r.other },
+        },
       });
     }
   }

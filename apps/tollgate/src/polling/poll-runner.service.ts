@@ -17,6 +17,7 @@ import { connectorRegistry } from '@tollgate/connectors';
 import { DriftRecorder, type ActiveException } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
+import { standingAttestations } from '../attestations/standing-attestations';
 import { BaselinesService } from '../baselines/baselines.service';
 import { effectiveEndpoints } from '../connections/connection-endpoints';
 import { CredentialCipher } from '../connections/credential-cipher';
@@ -109,21 +110,25 @@ export class PollRunner {
         if (bytes > MAX_CONNECTOR_STATE_BYTES) throw new Error(`${c.provider} connector saved ${bytes} bytes of state, over the ${MAX_CONNECTOR_STATE_BYTES} limit`);
       }
       if (shutdown.aborted) throw shutdown.reason;
-      let findings = evaluate(document, baseline, c.parameters);
+      const attested = await standingAttestations(this.ds, c.id);
+      let findings = evaluate(document, baseline, c.parameters, { attestations: attested.byControl, now: new Date() });
       const at = new Date();
       const result = await this.ds.transaction(async (em) => {
         if (!(await this.leases.fence(em, c))) throw new LeaseLostError();
         // The fence holds the connection's row lock. A change to its baseline or parameters that
         // committed while the provider was read has already closed the drifts it made pass (as
-        // baseline_changed); findings under the old rules would reopen them, so judge the document
-        // by the rules in force now.
-        const [now]: { baseline_id: string; parameters: Record<string, JsonValue> }[] = await em.query(
+        // baseline_changed); findings under the old rules would reopen them. An attestation recorded,
+        // revoked or expired meanwhile must not be overwritten by findings computed before it either.
+        // So judge the document by the rules and attestations in force now.
+        const [rules]: { baseline_id: string; parameters: Record<string, JsonValue> }[] = await em.query(
           `SELECT baseline_id, parameters FROM connections WHERE id = $1`,
           [c.id],
         );
-        if (now.baseline_id !== baseline.id || JSON.stringify(now.parameters) !== JSON.stringify(c.parameters)) {
-          baseline = this.baselines.get(now.baseline_id);
-          findings = evaluate(document, baseline, now.parameters);
+        const current = await standingAttestations(em, c.id);
+        const rulesChanged = rules.baseline_id !== baseline.id || JSON.stringify(rules.parameters) !== JSON.stringify(c.parameters);
+        if (rulesChanged || current.fingerprint !== attested.fingerprint) {
+          baseline = this.baselines.get(rules.baseline_id);
+          findings = evaluate(document, baseline, rules.parameters, { attestations: current.byControl, now: at });
         }
         const exceptions: ActiveException[] = await em.query(
           `SELECT id, control_id AS "controlId", resource_key AS "resourceKey" FROM exception_tickets

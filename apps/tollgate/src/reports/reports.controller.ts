@@ -108,7 +108,7 @@ export class ReportsController {
   /** Per connection: the current score, findings and open drifts by severity. */
   @Get('posture')
   @RequireRoles(...READERS)
-  @ApiOperation({ summary: 'Posture report', description: 'Per connection: the current score, findings and open drifts by severity. Roles: every role.' })
+  @ApiOperation({ summary: 'Posture report', description: 'Per connection: the current score, findings (attested ones listed with who attested and until when) and open drifts by severity. Roles: every role.' })
   @ApiOkResponse({ description: 'The report.', type: PostureReport })
   @ApiErrors(401, 403, 429)
   async posture(@Req() req: AuthenticatedRequest) {
@@ -116,9 +116,10 @@ export class ReportsController {
     const rows: {
       id: string; name: string; provider: string; baseline_id: string; last_success_at: Date | null; consecutive_failures: number;
       evaluated_at: Date | null; pass: number; fail: number; unknown: number; open: Record<string, number> | null; excepted: number;
+      attested: { controlId: string; attestedBy: string; expiresAt: string }[] | null;
     }[] = await this.ds.query(
       `SELECT c.id, c.name, c.provider, c.baseline_id, c.last_success_at, c.consecutive_failures, c.findings_confirmed_at AS evaluated_at,
-              f.pass, f.fail, f.unknown,
+              f.pass, f.fail, f.unknown, f.attested,
               (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
                  WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open,
               (SELECT count(*)::int FROM drifts d WHERE d.connection_id = c.id AND d.status = 'excepted') AS excepted
@@ -126,7 +127,10 @@ export class ReportsController {
        -- One walk of the findings (one per control and resource: thousands on a large tenant), not one per status.
        CROSS JOIN LATERAL (
          SELECT count(*) FILTER (WHERE e->>'status' = 'pass')::int AS pass, count(*) FILTER (WHERE e->>'status' = 'fail')::int AS fail,
-                count(*) FILTER (WHERE e->>'status' = 'unknown')::int AS unknown
+                count(*) FILTER (WHERE e->>'status' = 'unknown')::int AS unknown,
+                jsonb_agg(jsonb_build_object('controlId', e->>'controlId', 'attestedBy', e->'attestation'->>'attestedBy',
+                                             'expiresAt', e->'attestation'->>'expiresAt') ORDER BY e->>'controlId')
+                  FILTER (WHERE e->>'status' = 'pass' AND e->'attestation' IS NOT NULL) AS attested
          FROM jsonb_array_elements(coalesce(c.findings, '[]')) e) f
        WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
        ORDER BY lower(c.name)`,
@@ -141,7 +145,9 @@ export class ReportsController {
         baselineId: r.baseline_id,
         // Unknown findings are left out of the score: they neither pass nor fail.
         score: r.pass + r.fail > 0 ? r.pass / (r.pass + r.fail) : null,
-        findings: { pass: r.pass, fail: r.fail, unknown: r.unknown },
+        findings: { pass: r.pass, fail: r.fail, unknown: r.unknown, attested: r.attested?.length ?? 0 },
+        // Controls that pass on an approver's word, not on what the API showed: who and until when.
+        attestedControls: r.attested ?? [],
         openDrifts: { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(r.open ?? {}) },
         exceptedDrifts: r.excepted,
         evaluatedAt: r.evaluated_at?.toISOString() ?? null,

@@ -34,6 +34,17 @@ export class OpenDriftCounts {
   info: number;
 }
 
+export class AttestedControl {
+  @ApiProperty({ description: 'The attestation control.', example: 'M365.TEAMS.ATTEST.1' })
+  controlId: string;
+
+  @ApiProperty({ description: 'Principal id of the approver who attested.' })
+  attestedBy: string;
+
+  @ApiProperty({ description: 'When the attestation stops counting.', format: 'date-time' })
+  expiresAt: string;
+}
+
 export class ConnectionPosture {
   @ApiProperty({ description: 'The connection.', format: 'uuid' })
   connectionId: string;
@@ -59,6 +70,9 @@ export class ConnectionPosture {
 
   @ApiProperty({ description: 'Current findings by status.', type: FindingCounts })
   findings: FindingCounts;
+
+  @ApiProperty({ description: 'Controls that pass on an attestation (not on what the API showed), by control id.', type: [AttestedControl] })
+  attestedControls: AttestedControl[];
 
   @ApiProperty({ description: 'Open drifts by severity.', type: OpenDriftCounts })
   openDrifts: OpenDriftCounts;
