@@ -354,7 +354,10 @@ async function exchangeAssertion(req: IncomingMessage, form: URLSearchParams, te
     return { status: 400, body: oauthError('invalid_grant', 'Invalid email or User ID') };
   }
   const scopes = typeof scope === 'string' ? scope.split(/\s+/).filter(Boolean) : [];
-  if (scopes.length === 0 || scopes.some((s) => !GOOGLE_DELEGATED_SCOPES.includes(s))) {
+  // Google authorizes a token request only when every scope asked for is delegated: one scope
+  // missing from the Admin console's domain-wide delegation refuses the whole request.
+  const delegated = tenant.data.delegatedScopes ?? GOOGLE_DELEGATED_SCOPES;
+  if (scopes.length === 0 || scopes.some((s) => !delegated.includes(s))) {
     return {
       status: 401,
       body: oauthError(

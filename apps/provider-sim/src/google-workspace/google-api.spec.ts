@@ -67,6 +67,17 @@ describe('simulated Google Workspace APIs over HTTP', () => {
       expect(answer.body).toEqual({ error, error_description: expect.any(String) });
     });
 
+    it('refuses the whole request when one scope asked for is not in the tenant’s delegation, as Google does', async () => {
+      const [user, orgUnit, ...rest] = GOOGLE_DELEGATED_SCOPES;
+      await control('PUT', `/_sim/google/tenants/${CUSTOMER}`, { ...compliantGoogleTenant(CUSTOMER), delegatedScopes: [user, ...rest] });
+      const all = await exchange(await assertion());
+      expect(all.status).toBe(401);
+      expect(all.body).toEqual({ error: 'unauthorized_client', error_description: expect.any(String) });
+      expect(orgUnit).toContain('admin.directory.orgunit.readonly');
+      // Without the undelegated scope the same service account gets a token.
+      expect((await exchange(await assertion({ scope: [user, ...rest].join(' ') }))).status).toBe(200);
+    });
+
     it('refuses a bad signature and another grant type', async () => {
       const jwt = await assertion();
       const [h, p] = jwt.split('.');

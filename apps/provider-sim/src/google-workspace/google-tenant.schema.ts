@@ -72,6 +72,12 @@ export const googleTenantSpecSchema = z.strictObject({
   rootOrgUnitId: z.string().min(1),
   /** Admins a service account may impersonate (the JWT's `sub`). */
   adminEmails: z.array(z.string().min(3)).min(1),
+  /**
+   * Scopes the tenant's domain-wide delegation grants the service account (full scope URLs).
+   * Absent: every scope the connector asks for. Google refuses the whole token request
+   * (`unauthorized_client`) when any requested scope is not among them.
+   */
+  delegatedScopes: z.array(z.string().min(1)).optional(),
   serviceAccount: z.strictObject({
     clientEmail: z.string().min(3),
     privateKeyId: z.string().min(1),

@@ -10,11 +10,17 @@ const ASSERTION_LIFETIME_S = 3600;
 /** Refresh this long before Google's expiry, so a call never starts with a token about to lapse. */
 const MAX_REFRESH_MARGIN_S = 300;
 
+/**
+ * The org unit tree, so a child org unit's effective value inherits what its parents set.
+ * Recommended, not required: tenants connected before the connector read org units did not
+ * delegate it, and without it inheritance falls back to customer-wide policies (a gap).
+ */
+export const GOOGLE_ORGUNIT_SCOPE = 'https://www.googleapis.com/auth/admin.directory.orgunit.readonly';
+
 /** Read-only scopes the connector needs; each must be granted to the client id under domain-wide delegation. */
 export const GOOGLE_SCOPES = [
   'https://www.googleapis.com/auth/admin.directory.user.readonly',
-  // The org unit tree, so a child org unit's effective value inherits what its parents set.
-  'https://www.googleapis.com/auth/admin.directory.orgunit.readonly',
+  GOOGLE_ORGUNIT_SCOPE,
   // The only scope that lists a user's OAuth tokens; the connector never revokes one.
   'https://www.googleapis.com/auth/admin.directory.user.security',
   // Token authorize/revoke events, replayed between full reads instead of one call per user.
@@ -30,6 +36,12 @@ export interface GoogleTokenClientOptions {
   subject: string;
   tokenUrl: string;
   scopes?: readonly string[];
+  /**
+   * Scopes among `scopes` the poll can do without. Google refuses a token request whole
+   * (`unauthorized_client`) when any scope asked for is not delegated, so on that refusal the
+   * request is made once more without these; `missingScopes` then lists them.
+   */
+  optionalScopes?: readonly string[];
   now?: () => number;
 }
 
@@ -60,6 +72,7 @@ export class GoogleTokenClient {
   private cached: { token: string; refreshAt: number } | undefined;
   private pending: Promise<string> | undefined;
   private exchanges = 0;
+  private dropped: readonly string[] = [];
 
   constructor(
     private readonly http: ProviderHttpClient,
@@ -82,15 +95,34 @@ export class GoogleTokenClient {
     return this.pending;
   }
 
+  /** Optional scopes Google refused to grant in this poll (not delegated); empty until a refusal. */
+  get missingScopes(): readonly string[] {
+    return this.dropped;
+  }
+
   /** Forgets a token the API refused (expired or revoked early), so the next call exchanges anew. */
   invalidate(token: string): void {
     if (this.cached?.token === token) this.cached = undefined;
   }
 
   private async exchange(): Promise<string> {
+    const wanted = (this.options.scopes ?? GOOGLE_SCOPES).filter((s) => !this.dropped.includes(s));
+    try {
+      return await this.exchangeFor(wanted);
+    } catch (err) {
+      const optional = wanted.filter((s) => this.options.optionalScopes?.includes(s));
+      const notDelegated = err instanceof ProviderError && err.reason === 'auth' && err.details.code === 'unauthorized_client';
+      if (!notDelegated || optional.length === 0) throw err;
+      // Refused again without them, a base scope is missing: that error stands as `auth`.
+      this.dropped = optional;
+      return this.exchangeFor(wanted.filter((s) => !optional.includes(s)));
+    }
+  }
+
+  private async exchangeFor(scopes: readonly string[]): Promise<string> {
     const { clientEmail, privateKeyId, subject, tokenUrl } = this.options;
     const issuedAt = Math.floor(this.now() / 1000);
-    const assertion = await new SignJWT({ scope: (this.options.scopes ?? GOOGLE_SCOPES).join(' ') })
+    const assertion = await new SignJWT({ scope: scopes.join(' ') })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: privateKeyId })
       .setIssuer(clientEmail)
       .setSubject(subject)

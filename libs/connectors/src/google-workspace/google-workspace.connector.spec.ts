@@ -18,6 +18,7 @@ import {
 } from '@tollgate/provider-sim';
 import { connectorRegistry } from '../index';
 import { googleWorkspaceConnector } from './google-workspace.connector';
+import { DIRECTORY_INTERVAL_MS } from './google.fetchers';
 
 const CUSTOMER = 'C0sim0001';
 const { rootOrgUnitId: ROOT, salesOrgUnitId: SALES, adminEmail: ADMIN } = COMPLIANT_GOOGLE_IDS;
@@ -324,6 +325,56 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
     const doc = await googleWorkspaceConnector.collect(context());
     expect(doc.oauthGrants).toEqual([]);
     expect(doc.gaps).toEqual([{ area: 'oauth', what: 'directory.tokens.list', reason: expect.stringContaining('403') }]);
+  });
+
+  describe('a delegation without the org unit scope (tenants connected before org units were read)', () => {
+    const SCOPE = 'https://www.googleapis.com/auth/';
+    const delegate = (scopes: string[]) => sim.state.google.put(CUSTOMER, { ...compliantGoogleTenant(CUSTOMER), delegatedScopes: scopes });
+    const BASE = ['admin.directory.user.readonly', 'admin.directory.user.security', 'admin.reports.audit.readonly', 'cloud-identity.policies.readonly'];
+
+    it('still polls, without the org unit tree, and records the tree as a gap', async () => {
+      delegate(BASE.map((s) => SCOPE + s));
+      const doc = await googleWorkspaceConnector.collect(context());
+      expect(doc.gaps).toEqual([
+        { area: 'sharing', what: 'directory.orgunits.list', reason: expect.stringContaining('admin.directory.orgunit.readonly is not delegated') },
+      ]);
+      // Everything else is read as usual: the root's values, the Sales override, the grants.
+      expect(setting(doc, 'google-workspace.drive.external_sharing_mode')?.value).toBe('ALLOWLISTED_DOMAINS');
+      expect(setting(doc, 'google-workspace.drive.external_sharing_mode', `orgUnit:${SALES}`)?.value).toBe('DISALLOWED');
+      expect(doc.oauthGrants).toHaveLength(3);
+      // Refused once with every scope, granted without the org unit one; the tree is never asked for.
+      expect(requests()['oauth2.token']).toBe(2);
+      expect(requests()['directory.orgunits.list']).toBeUndefined();
+    });
+
+    it('fails as auth when a base scope is not delegated', async () => {
+      delegate([SCOPE + 'admin.directory.orgunit.readonly', ...BASE.filter((s) => s !== 'admin.directory.user.security').map((s) => SCOPE + s)]);
+      const err = await failure();
+      expect(err.reason).toBe('auth');
+      expect(err.details.code).toBe('unauthorized_client');
+      expect(err.message).toContain('oauth2.token');
+      // With the org unit scope and then without it: no other retry.
+      expect(requests()['oauth2.token']).toBe(2);
+    });
+  });
+
+  it('paces Policy API listings like the Directory calls', async () => {
+    const inner = httpClient();
+    const started: number[] = [];
+    const http: ProviderHttpClient = {
+      request: async <T,>(req: Parameters<ProviderHttpClient['request']>[0]) => {
+        if (req.operation === 'policies.list') started.push(performance.now());
+        return inner.request<T>(req);
+      },
+    };
+    await googleWorkspaceConnector.collect(context({ http }));
+    // One listing per setting type, four in flight at once: unpaced they would all start together.
+    expect(started.length).toBeGreaterThanOrEqual(10);
+    // Paced, each starts on its own slot, DIRECTORY_INTERVAL_MS after the one before (later if the
+    // machine is busy); two starting within 2 ms would need the earlier one 24 ms late on its slot.
+    const gaps = started.slice(1).map((t, i) => t - started[i]);
+    expect(gaps.filter((g) => g < 2)).toEqual([]);
+    expect(started.at(-1)! - started[0]).toBeGreaterThanOrEqual((started.length - 1) * DIRECTORY_INTERVAL_MS - 25);
   });
 
   it('fails as auth when the token endpoint refuses the admin', async () => {

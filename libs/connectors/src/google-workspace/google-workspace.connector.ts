@@ -8,7 +8,7 @@ import {
   type ProviderResponse,
 } from '@tollgate/connector-sdk';
 import { serviceAccountKeySchema, type ServiceAccountKey } from './google-api.schemas';
-import { GoogleTokenClient, readPrivateKey } from './google-token.client';
+import { GOOGLE_ORGUNIT_SCOPE, GoogleTokenClient, readPrivateKey } from './google-token.client';
 import { classifyGoogleResponse, GoogleClient, isGoogleRefusal, RequestPacer } from './google.client';
 import { DIRECTORY_INTERVAL_MS, fetchGooglePolicies, fetchOrgUnits, fetchGooglePosture, fetchTokenActivities, type GoogleApiBases } from './google.fetchers';
 import { applyTokenEvents, normalizeGooglePosture, tokenEvents } from './google.normalizer';
@@ -179,6 +179,7 @@ export class GoogleWorkspaceConnector implements Connector {
       privateKeyId: creds.key.private_key_id,
       subject: creds.adminEmail,
       tokenUrl: endpoints.token,
+      optionalScopes: [GOOGLE_ORGUNIT_SCOPE],
     });
     const client = new GoogleClient(ctx.http, tokens);
     const bases: GoogleApiBases = { admin: trim(endpoints.admin), cloudidentity: trim(endpoints.cloudidentity) };

@@ -117,6 +117,12 @@ export class GoogleClient {
     private readonly tokens: GoogleTokenClient,
   ) {}
 
+  /** Whether this poll's token lacks `scope` because Google refused it as not delegated. */
+  async lacksScope(scope: string): Promise<boolean> {
+    await this.tokens.accessToken();
+    return this.tokens.missingScopes.includes(scope);
+  }
+
   get<S extends z.ZodType>(operation: string, url: string, schema: S, params: GoogleParams = {}): Promise<z.output<S>> {
     return this.gate.run(async () => parseAnswer('google-workspace', operation, schema, await this.send(operation, url, params)));
   }

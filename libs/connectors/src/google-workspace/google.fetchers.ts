@@ -12,6 +12,7 @@ import {
   type GoogleSettingType,
   type GoogleUserSummary,
 } from './google-api.schemas';
+import { GOOGLE_ORGUNIT_SCOPE } from './google-token.client';
 import { isGoogleRefusal, isNotFound, RequestPacer, type GoogleClient } from './google.client';
 import type { GoogleOrgUnit, GoogleRawPosture, GoogleUserTokens } from './google.normalizer';
 
@@ -179,6 +180,14 @@ export async function fetchOrgUnits(
   pacer: RequestPacer,
   gaps: PostureGap[],
 ): Promise<GoogleOrgUnit[] | undefined> {
+  if (await client.lacksScope(GOOGLE_ORGUNIT_SCOPE)) {
+    gaps.push({
+      area: 'sharing',
+      what: 'directory.orgunits.list',
+      reason: 'google-workspace directory.orgunits.list: admin.directory.orgunit.readonly is not delegated to the service account; org units inherit customer-wide policies only',
+    });
+    return undefined;
+  }
   await pacer.wait();
   try {
     const url = `${adminBase}/admin/directory/v1/customer/${encodeURIComponent(customer)}/orgunits`;
