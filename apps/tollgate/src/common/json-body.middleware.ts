@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 
 /** Deeper than anything Tollgate accepts (a Google key file is two levels); recursion in validation stays shallow. */
@@ -85,4 +86,22 @@ export function jsonBodyMiddleware(req: Request, res: Response, next: NextFuncti
     return;
   }
   next();
+}
+
+/**
+ * Answers the body parser's refusals (413 too large, 400 malformed JSON or a bad charset) itself.
+ * Left to Nest they reached its catch-all, which logs every unknown error at error level with a
+ * stack trace: a request anyone can send without a key made error lines. These are the client's
+ * mistakes, so only the access line (at warn) records them. The parser's own message for bad JSON
+ * quotes the body, which may hold a credential, so it is not passed on.
+ */
+export function bodyParserErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = err as { status?: unknown; expose?: unknown; type?: unknown; message?: unknown };
+  if (typeof e?.status !== 'number' || e.status < 400 || e.status >= 500 || e.expose !== true || res.headersSent) {
+    next(err);
+    return;
+  }
+  const message =
+    e.type === 'entity.too.large' ? 'request body is too large: at most 256 kB' : e.type === 'entity.parse.failed' ? 'request body is not valid JSON' : String(e.message);
+  res.status(e.status).json({ statusCode: e.status, error: STATUS_CODES[e.status], message });
 }
