@@ -18,10 +18,13 @@ const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
  * UTF-16 surrogates that are not part of a pair (jsonb refuses their `\uD800` escapes, and text
  * would silently get U+FFFD instead of what was sent).
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** A field path as a message can show it: the characters refused are written as escapes. */
-const shown = (path: string) => path.replace(/[\u0000-\u001f\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const shown = (path: string) =>
+  // eslint-disable-next-line no-control-regex -- control characters are what gets escaped.
+  path.replace(/[\u0000-\u001f\uD800-\uDFFF]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Why a string cannot be stored, or undefined when it can. */
 export function unstorable(text: string): string | undefined {
