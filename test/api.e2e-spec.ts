@@ -114,9 +114,17 @@ describe('REST API', () => {
       expect(JSON.stringify(res.body)).not.toContain('secret-xyz');
     });
 
-    it('refuses a duplicate name with 409', async () => {
+    it('refuses a duplicate name with 409, saying only that the name is taken', async () => {
       const res = await t.api().post('/connections').send(slackConnection(sim, 'xoxp-api-one', 'api ONE')).expect(409);
-      expect(res.body.message).toMatch(/already exists/);
+      expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'name "api ONE" is already taken' });
+    });
+
+    it('refuses a rename onto a taken name without naming the connection that holds it', async () => {
+      const other = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-api-one', 'api rename source')).expect(201)).body.id as string;
+      const res = await t.api().patch(`/connections/${other}`).send({ name: 'API one' }).expect(409);
+      expect(res.body).toEqual({ statusCode: 409, error: 'Conflict', message: 'name "API one" is already taken' });
+      expect(JSON.stringify(res.body)).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-/);
+      await t.api().delete(`/connections/${other}`).expect(204);
     });
 
     it('refuses malformed JSON and oversized bodies', async () => {

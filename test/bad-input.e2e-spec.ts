@@ -12,6 +12,20 @@ type Method = 'get' | 'post' | 'patch' | 'delete';
 
 const NOBODY = '00000000-0000-4000-8000-000000000000';
 const UUIDS = (n: number) => Array.from({ length: n }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+/** Cursors that pass a loose shape check but break the SQL casts (issue 11: each answered 500). */
+const CAST_BREAKING_CURSORS: [string, string][] = [
+  ['a dash-only id', cursorOf(['2020-01-01T00:00:00Z', '------------------------------------'])],
+  ['a number for a time', cursorOf(['1', NOBODY])],
+  ['a year past what Postgres stores', cursorOf(['+275760-09-13T00:00:00Z', NOBODY])],
+  ['a time Date.parse is lenient about', cursorOf(['Z 1', NOBODY])],
+  ['year zero', cursorOf(['0000-01-01T00:00:00.000Z', NOBODY])],
+  ['February 30th', cursorOf(['2026-02-30T00:00:00.000Z', NOBODY])],
+];
+const cursorCases = (): BadCase[] =>
+  CAST_BREAKING_CURSORS.map(([what, cursor]) => ({ what: `a cursor with ${what}`, query: `cursor=${cursor}`, message: /cursor is not one this API returned/ }));
+const NUL = '\u0000';
+const LONE_SURROGATE = '\ud800';
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 /** One bad request to one route; the answer must be `status` with a message matching `message` (which names the field). */
@@ -80,6 +94,13 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'a baseline id with path meta-characters', body: { baselineId: '../../etc/passwd' }, message: /baselineId must be a baseline id/ },
         { what: 'a file endpoint', body: { endpoints: { api: 'file:///etc/passwd' } }, message: /endpoints: endpoint "api" rejected: scheme file/ },
         { what: 'a baseline parameter of the wrong type', body: { parameters: { allowedRegions: 'EU' } }, message: /parameters: .*allowedRegions/ },
+        { what: 'a NUL in the name', body: { name: `acme${NUL}` }, message: /^name must not contain the NUL character/ },
+        { what: 'a NUL in a parameter', body: { parameters: { allowedRegions: [`EU${NUL}`] } }, message: /^parameters\.allowedRegions\.0 must not contain the NUL character/ },
+        { what: 'a NUL in a parameter name', body: { parameters: { [`allowed${NUL}Regions`]: [] } }, message: /^property name parameters\.allowed\\u0000Regions must not contain the NUL/ },
+        { what: 'a lone surrogate in the name', body: { name: `acme${LONE_SURROGATE}` }, message: /^name must not contain an unpaired UTF-16 surrogate/ },
+        { what: 'a NUL in a credential', body: { credentials: { token: `xoxp-${NUL}` } }, message: /^credentials\.token must not contain the NUL character/ },
+        { what: 'a constructor field', body: { constructor: { name: 'x' } }, message: /property constructor should not exist/ },
+        { what: 'a prototype field', body: { parameters: { prototype: {} } }, message: /property parameters\.prototype should not exist/ },
       ].map((c) => ({ ...c, body: { ...slackConnection({ url: 'http://127.0.0.1:9' }, 'xoxp-bad-input', `bad ${c.what}`), ...(c.body as object) } })),
     },
     'get /connections/{id}': none,
@@ -98,6 +119,9 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'an unknown baseline', id: 'connection', body: { baselineId: 'no-such-baseline' }, message: /baselineId: baseline no-such-baseline does not exist/ },
         { what: 'an endpoint with credentials in it', id: 'connection', body: { endpoints: { api: 'https://user:pw@slack.com/api' } }, message: /endpoints: endpoint "api" rejected: credentials/ },
         { what: 'an unknown endpoint name', id: 'connection', body: { endpoints: { metadata: 'http://169.254.169.254' } }, message: /endpoints: endpoint "metadata" rejected: unknown endpoint name/ },
+        { what: 'a NUL in the name', id: 'connection', body: { name: `renamed${NUL}` }, message: /^name must not contain the NUL character/ },
+        { what: 'a NUL in a parameter', id: 'connection', body: { parameters: { approvedApps: [`A${NUL}`] } }, message: /^parameters\.approvedApps\.0 must not contain the NUL/ },
+        { what: 'a constructor field', id: 'connection', body: { constructor: 'x' }, message: /property constructor should not exist/ },
       ],
     },
     'delete /connections/{id}': none,
@@ -166,6 +190,9 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'an unknown provider', query: 'provider=myspace', message: /provider must be one of/ },
         { what: 'a control id with SQL meta-characters', query: `controlId=${encodeURIComponent("x' OR '1'='1")}`, message: /controlId must be a control id/ },
         { what: 'a status given twice', query: 'status=open&status=resolved', message: /status must be one of/ },
+        { what: 'a NUL in a filter', query: 'controlId=SLACK%00', message: /^controlId must not contain the NUL character/ },
+        { what: 'a NUL in a parameter name', query: 'li%00mit=1', message: /^query parameter name li\\u0000mit must not contain the NUL/ },
+        ...cursorCases(),
       ],
     },
     'get /drifts/{id}': none,
@@ -197,6 +224,10 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'a resource key of the wrong type', body: { resourceKey: 42 }, message: /resourceKey must be a string/ },
         { what: 'an oversized external reference', body: { externalRef: 'J'.repeat(201) }, message: /externalRef must be shorter than or equal to 200/ },
         { what: 'a state set by the requester', body: { state: 'approved' }, message: /property state should not exist/ },
+        { what: 'a NUL in the justification', body: { justification: `needed until March${NUL}` }, message: /^justification must not contain the NUL character/ },
+        { what: 'a NUL in the resource key', body: { resourceKey: `app:A1${NUL}` }, message: /^resourceKey must not contain the NUL character/ },
+        { what: 'a NUL in the external reference', body: { externalRef: `JIRA-1${NUL}` }, message: /^externalRef must not contain the NUL character/ },
+        { what: 'a lone low surrogate in the justification', body: { justification: `needed until March \udc00` }, message: /^justification must not contain an unpaired UTF-16 surrogate/ },
       ].map((c) => ({ ...c, body: Object.keys(c.body).length === 0 ? {} : { ...validException(ctx.connectionId), ...c.body } })),
     },
     'get /exceptions': {
@@ -208,6 +239,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'a forged cursor', query: 'cursor=bm90LWEtY3Vyc29y', message: /cursor/ },
         { what: 'a huge limit', query: 'limit=100000', message: /limit must not be greater than 500/ },
         { what: 'an unknown parameter', query: 'colour=red', message: /property colour should not exist/ },
+        ...cursorCases(),
       ],
     },
     'get /exceptions/{id}': none,
@@ -286,6 +318,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
         { what: 'a connection id that is not a UUID', body: { name: 'x', role: 'viewer', connectionIds: ['../admin'] }, message: /each value in connectionIds must be a UUID/ },
         { what: 'more than 1000 connection ids', body: { name: 'x', role: 'viewer', connectionIds: UUIDS(1001) }, message: /connectionIds must contain no more than 1000 elements/ },
         { what: 'a chosen secret', body: { name: 'x', role: 'viewer', key: 'tg_mine' }, message: /property key should not exist/ },
+        { what: 'a NUL in the name', body: { name: `ci${NUL}`, role: 'viewer' }, message: /^name must not contain the NUL character/ },
       ],
     },
     'get /api-keys': none,
@@ -364,6 +397,8 @@ const BAD_BODIES: { what: string; type: string; raw: string; status?: number; me
   { what: 'malformed JSON', type: 'application/json', raw: '{"name": "x",' },
   { what: 'only an unknown field', type: 'application/json', raw: '{"colour":"red"}' },
   { what: 'a prototype-pollution key', type: 'application/json', raw: '{"reason":"fine by me","__proto__":{"role":"admin"}}', status: 400, message: /property __proto__ should not exist/ },
+  { what: 'a constructor key', type: 'application/json', raw: '{"reason":"fine by me","constructor":{"prototype":{"role":"admin"}}}', status: 400, message: /property constructor should not exist/ },
+  { what: 'a NUL escape in a string', type: 'application/json', raw: '{"reason":"fine\\u0000by me"}', status: 400, message: /^reason must not contain the NUL character/ },
   { what: 'deeply nested JSON', type: 'application/json', raw: `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`, status: 400, message: /nested deeper than 32 levels/ },
   { what: 'form encoding', type: 'application/x-www-form-urlencoded', raw: 'name=x&role=admin', status: 415, message: /request bodies must be JSON/ },
   { what: 'plain text', type: 'text/plain', raw: '{"name":"x"}', status: 415, message: /request bodies must be JSON/ },

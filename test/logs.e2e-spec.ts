@@ -95,3 +95,52 @@ describe('structured logs', () => {
     for (const l of lines) expect(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).toContain(l.level);
   });
 });
+
+// Refusals are the client's mistakes, not the service's: one access line at warn each, and no
+// error line (Nest's catch-all logged the body parser's 413 as an error with a stack trace).
+describe('logs of refused requests', () => {
+  let db: TestDatabase;
+  let t: RunningTollgate;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await startTollgate({ ...db.env, TOLLGATE_RATE_LIMIT_PER_MINUTE: '1' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await db?.drop();
+  });
+
+  it('log 400, 413, 415 and 429 at warn, without an error line or a stack trace', async () => {
+    const from = t.logs.length;
+    const secretInBody = 'BODY-SECRET-31c7';
+    const answers = [
+      // No key at all: the body parser refuses before authentication.
+      await request(t.url).post('/api/v1/connections').set('Content-Type', 'application/json').send(JSON.stringify({ name: 'x'.repeat(300_000) })),
+      await request(t.url).post('/api/v1/connections').set('Content-Type', 'application/json').send(`{"token": "${secretInBody}",`),
+      await request(t.url).post('/api/v1/api-keys').set('Authorization', `Bearer ${ADMIN_KEY}`).set('Content-Type', 'text/plain').send('name=x'),
+      await t.api().get('/drifts?limit=0'),
+      await t.api().get('/drifts'),
+      await t.api().get('/drifts'),
+    ];
+    expect(answers.map((a) => a.status)).toEqual([413, 400, 415, 400, 429, 429]);
+    expect(answers[0].body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: 'request body is too large: at most 256 kB' });
+    expect(answers[1].body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = t.logs.slice(from).map((l) => JSON.parse(l) as LogLine);
+    const access = lines.filter((l) => l.context === 'HttpAccess');
+    expect(access.map((l) => [l.level, (l.message as { status: number }).status])).toEqual([
+      ['warn', 413],
+      ['warn', 400],
+      ['warn', 415],
+      ['warn', 400],
+      ['warn', 429],
+      ['warn', 429],
+    ]);
+    expect(lines.filter((l) => l.level === 'error' || l.level === 'fatal')).toEqual([]);
+    const all = t.logs.slice(from).join('\n');
+    expect(all).not.toMatch(/"stack"|\\n\s+at /);
+    expect(all).not.toContain(secretInBody);
+  });
+});

@@ -20,6 +20,7 @@ import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { PollingModule } from './polling/polling.module';
 import { ReportsController } from './reports/reports.controller';
+import { ExportSlots } from './reports/export-slots';
 import { RetentionModule } from './retention/retention.module';
 
 @Module({})
@@ -42,6 +43,7 @@ export class AppModule {
       ],
       controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
       providers: [
+        ExportSlots,
         // Order matters: the rate limit applies before any key is looked up.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },

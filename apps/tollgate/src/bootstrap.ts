@@ -8,7 +8,7 @@ import type { CoreOptions } from './core.module';
 import { setUpOpenApi } from './openapi';
 import { JsonLogger } from './logging/json.logger';
 import { requestIdMiddleware } from './logging/request-id.middleware';
-import { jsonBodyMiddleware } from './common/json-body.middleware';
+import { bodyParserErrorHandler, jsonBodyMiddleware } from './common/json-body.middleware';
 
 const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -37,6 +37,7 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
   app.use(requestIdMiddleware(log));
   // Small bodies only: nothing Tollgate accepts is large, and a bound keeps abuse cheap (413 past it).
   app.useBodyParser('json', { limit: '256kb' });
+  app.use(bodyParserErrorHandler);
   app.use(jsonBodyMiddleware);
   app.disable('x-powered-by');
   app.setGlobalPrefix('api/v1', {

@@ -136,6 +136,22 @@ export class TollgateConfig {
   @Transform(toNumber) @IsInt() @Min(1) @Max(1_000_000)
   TOLLGATE_RATE_LIMIT_PER_IP_PER_MINUTE = 1200;
 
+  /** Streaming exports (GET /reports/drift) one API key may run at once on one replica (429 past it). */
+  @Transform(toNumber) @IsInt() @Min(1) @Max(100)
+  TOLLGATE_EXPORTS_PER_KEY = 2;
+
+  /**
+   * Streaming exports all keys together may run at once on one replica (429 past it). Each running
+   * export costs the heap about 10 MB at peak (rows in flight and the garbage they leave), so this
+   * bounds memory as much as CPU.
+   */
+  @Transform(toNumber) @IsInt() @Min(1) @Max(1000)
+  TOLLGATE_EXPORTS_MAX = 4;
+
+  /** How long an export waits for its client to read before it is cut and its resources freed. */
+  @Transform(toNumber) @IsInt() @Min(1) @Max(3600)
+  TOLLGATE_EXPORT_STALL_SECONDS = 30;
+
   /** Longest an exception may be granted for. */
   @Transform(toNumber) @IsInt() @Min(1) @Max(3650)
   TOLLGATE_EXCEPTION_MAX_DAYS = 90;

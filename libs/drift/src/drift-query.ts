@@ -66,6 +66,15 @@ export function encodeCursor(c: Cursor): string {
   return Buffer.from(JSON.stringify([c.openedAt, c.id])).toString('base64url');
 }
 
+/** The exact forms encodeCursor writes: Date.toISOString() (years 0001-9999, which Postgres takes) and a UUID. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A cursor is only ever one encodeCursor wrote, so it is checked to exactly that: a time that
+ * round-trips through Date (no February 30th, no year 275760, nothing Date.parse is lenient about)
+ * and a UUID of hex digits. Anything looser reached the SQL casts and answered 500.
+ */
 export function decodeCursor(raw: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
@@ -73,9 +82,13 @@ export function decodeCursor(raw: string): Cursor {
       Array.isArray(parsed) &&
       parsed.length === 2 &&
       typeof parsed[0] === 'string' &&
+      CURSOR_TIME.test(parsed[0]) &&
+      // Postgres has no year 0.
+      !parsed[0].startsWith('0000') &&
       !Number.isNaN(Date.parse(parsed[0])) &&
+      new Date(parsed[0]).toISOString() === parsed[0] &&
       typeof parsed[1] === 'string' &&
-      /^[0-9a-f-]{36}$/i.test(parsed[1])
+      CURSOR_ID.test(parsed[1])
     ) {
       return { openedAt: parsed[0], id: parsed[1] };
     }

@@ -7,8 +7,8 @@ export class ErrorResponse {
   @ApiProperty({ description: 'The HTTP status code, repeated in the body.', example: 400, type: 'integer' })
   statusCode: number;
 
-  // The rate limiter and the body parser answer without a reason phrase.
-  @ApiPropertyOptional({ description: 'The reason phrase of the status; absent on 413 and 429.', example: 'Bad Request' })
+  // The rate limiter answers without a reason phrase.
+  @ApiPropertyOptional({ description: 'The reason phrase of the status; absent on 429.', example: 'Bad Request' })
   error?: string;
 
   @ApiProperty({

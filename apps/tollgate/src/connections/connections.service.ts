@@ -350,8 +350,9 @@ export class ConnectionsService {
     return row;
   }
 
+  /** Only that the name is taken: not which connection holds it, which the caller may not be allowed to see. */
   private translateUniqueName(err: unknown, name: string): unknown {
-    if ((err as { code?: string }).code === '23505') return new ConflictException(`a connection named "${name}" already exists`);
+    if ((err as { code?: string }).code === '23505') return new ConflictException(`name "${name}" is already taken`);
     return err;
   }
 

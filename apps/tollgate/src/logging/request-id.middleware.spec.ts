@@ -9,8 +9,8 @@ function appWithLog() {
   const logger: LoggerService = {
     log: (message, context) => lines.push({ level: 'log', message, context }),
     debug: (message, context) => lines.push({ level: 'debug', message, context }),
-    warn: () => undefined,
-    error: () => undefined,
+    warn: (message, context) => lines.push({ level: 'warn', message, context }),
+    error: (message, context) => lines.push({ level: 'error', message, context }),
   };
   const inner: Record<string, unknown>[] = [];
   class Inner extends JsonLogger {
@@ -26,6 +26,7 @@ function appWithLog() {
     res.status(201).json({ ok: true });
   });
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/refused/:status', (req, res) => res.status(Number(req.params.status)).json({}));
   return { app, lines, inner };
 }
 
@@ -56,5 +57,12 @@ describe('requestIdMiddleware', () => {
     await request(app).get('/healthz').expect(200);
     await new Promise((r) => setImmediate(r));
     expect(lines.map((l) => [l.level, l.message.path])).toEqual([['debug', '/healthz']]);
+  });
+
+  it('logs refusals (4xx) at warn and failures (5xx) at error', async () => {
+    const { app, lines } = appWithLog();
+    for (const status of [400, 413, 415, 429, 500]) await request(app).get(`/refused/${status}`).expect(status);
+    await new Promise((r) => setImmediate(r));
+    expect(lines.map((l) => [l.level, l.message.status])).toEqual([['warn', 400], ['warn', 413], ['warn', 415], ['warn', 429], ['error', 500]]);
   });
 });

@@ -15,7 +15,8 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 /**
  * Gives every request an id (echoed in `x-request-id`), runs the rest of the request inside that
  * context so its log lines carry it, and writes one access line when the response ends: method,
- * path without the query string, status, duration and requestId — never headers or bodies.
+ * path without the query string, status, duration and requestId — never headers or bodies. Its level
+ * follows the status: log, warn for a refusal (4xx), error for a failure (5xx).
  */
 export function requestIdMiddleware(logger: LoggerService) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -36,7 +37,10 @@ export function requestIdMiddleware(logger: LoggerService) {
         durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
         requestId,
       };
-      if (QUIET_PATHS.has(path)) logger.debug?.(line, 'HttpAccess');
+      // A refusal (4xx) is the client's doing: a warn line, never an error with a stack. 5xx is ours.
+      if (line.status >= 500) logger.error(line, 'HttpAccess');
+      else if (line.status >= 400) logger.warn(line, 'HttpAccess');
+      else if (QUIET_PATHS.has(path)) logger.debug?.(line, 'HttpAccess');
       else logger.log(line, 'HttpAccess');
     };
     res.once('finish', done);

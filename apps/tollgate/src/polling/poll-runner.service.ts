@@ -22,7 +22,7 @@ import { BaselinesService } from '../baselines/baselines.service';
 import { effectiveEndpoints } from '../connections/connection-endpoints';
 import { CredentialCipher } from '../connections/credential-cipher';
 import { CONNECT_GUARD } from '../core.module';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { driftsOpenedData, WebhookOutbox } from '../webhooks/webhook-outbox';
 import { LeaseRepository, nextDelaySeconds, type ClaimedConnection } from './lease.repository';
 
 export class LeaseLostError extends Error {}
@@ -161,18 +161,10 @@ export class PollRunner {
            VALUES ($1, $2, $3, $4, $5, 'success', $6, $7, $8, $9, $10)`,
           [pollId, c.id, worker, c.claimedAt, at, applied.snapshotId, applied.findingsChanged, applied.opened.length, applied.changed, applied.resolved],
         );
-        for (const d of applied.opened) {
-          if (d.severity !== 'critical' || d.status !== 'open') continue;
-          await this.webhooks.enqueue(em, 'drift.opened.critical', at, {
-            driftId: d.id,
-            connectionId: c.id,
-            connectionName: c.name,
-            provider: c.provider,
-            controlId: d.controlId,
-            title: d.title,
-            resourceKey: d.resourceKey,
-            severity: d.severity,
-          });
+        // Announced when a poll opens a critical drift; excepted-at-birth drifts are recorded, not announced.
+        const announced = applied.opened.filter((d) => d.status === 'open');
+        if (announced.some((d) => d.severity === 'critical')) {
+          await this.webhooks.enqueue(em, 'drifts.opened', at, driftsOpenedData({ pollId, connectionId: c.id, connectionName: c.name, provider: c.provider }, announced));
         }
         return applied;
       });

@@ -1,12 +1,14 @@
-import { BadRequestException, Controller, Get, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Controller, Get, Logger, Query, Req, Res } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional } from 'class-validator';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
+import { TollgateConfig } from '@tollgate/config';
 import { READERS, RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { DriftQuery, toView } from '@tollgate/drift';
 import { ApiErrors } from '../common/api-errors';
 import { CSV_COLUMNS, csvWriter } from './drift-csv';
+import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, ExportSlotsTaken } from './export-slots';
 import { DriftReport, PostureReport } from './reports.response';
 
 export class DriftReportQuery {
@@ -24,19 +26,24 @@ export class DriftReportQuery {
 }
 
 /**
- * Waits for back-pressure to clear. Both listeners go when either fires: racing two once() calls
- * left the loser attached, one more per wait, which over a million-row export meant thousands of
- * listeners, their closures kept alive and time in the garbage collector (docs/performance.md).
+ * Waits for back-pressure to clear; false when the client read nothing for `stallMs` (or left).
+ * Both listeners go when either fires: racing two once() calls left the loser attached, one more
+ * per wait, which over a million-row export meant thousands of listeners, their closures kept
+ * alive and time in the garbage collector (docs/performance.md).
  */
-function drainedOrClosed(res: Response): Promise<void> {
+function drainedOrClosed(res: Response, stallMs: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
+    const done = (drained: boolean) => () => {
+      clearTimeout(timer);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(drained);
     };
-    res.on('drain', done);
-    res.on('close', done);
+    const onDrain = done(true);
+    const onClose = done(false);
+    const timer = setTimeout(done(false), stallMs);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
   });
 }
 
@@ -44,14 +51,21 @@ function drainedOrClosed(res: Response): Promise<void> {
 @ApiExtraModels(DriftReport)
 @Controller('reports')
 export class ReportsController {
+  private readonly logger = new Logger('Reports');
+
   constructor(
     private readonly drifts: DriftQuery,
     private readonly ds: DataSource,
+    private readonly slots: ExportSlots,
+    private readonly config: TollgateConfig,
   ) {}
 
   /**
    * Drift episodes overlapping [since, until) as JSON or RFC 4180 CSV (header row, CRLF, ISO-8601 UTC
-   * times), streamed in batches with back-pressure: memory stays flat for millions of rows.
+   * times), streamed in batches with back-pressure: memory stays flat for millions of rows. Exports
+   * at once are bounded per key and in all (ExportSlots), and a client that stops reading is cut
+   * after TOLLGATE_EXPORT_STALL_SECONDS: a stalled export would otherwise keep its slot, its rows
+   * and its socket for as long as the client cares to hold them.
    */
   @Get('drift')
   @RequireRoles(...READERS)
@@ -59,7 +73,8 @@ export class ReportsController {
     summary: 'Drift report',
     description:
       'Every drift episode overlapping [since, until), oldest first, as JSON or as RFC 4180 CSV (header row, CRLF, ISO-8601 UTC times; ' +
-      'a cell a spreadsheet would run as a formula starts with a quote). Streamed: any size. Roles: every role.',
+      'a cell a spreadsheet would run as a formula starts with a quote). Streamed: any size. A few exports run at once per key and per ' +
+      'replica (429 with Retry-After past that); a client that stops reading is disconnected. Roles: every role.',
   })
   @ApiOkResponse({
     description: 'The report: JSON by default, CSV with `format=csv` (as an attachment).',
@@ -71,38 +86,65 @@ export class ReportsController {
       },
     },
   })
-  @ApiErrors([400, 'A query value is invalid, or `since` is not before `until`.'], 401, 403, 429)
+  @ApiErrors(
+    [400, 'A query value is invalid, or `since` is not before `until`.'],
+    401,
+    403,
+    [429, 'Too many requests, or too many exports running for this key or on this replica; retry after the seconds in `Retry-After`.'],
+  )
   async drift(@Query() q: DriftReportQuery, @Req() req: AuthenticatedRequest, @Res() res: Response): Promise<void> {
     const since = q.since ? new Date(q.since) : undefined;
     const until = q.until ? new Date(q.until) : new Date();
     if (since && since >= until) throw new BadRequestException('since must be before until');
     const format = q.format ?? 'json';
+    let release: () => void;
+    try {
+      release = this.slots.take(req.principal?.keyId ?? 'bootstrap');
+    } catch (err) {
+      if (err instanceof ExportSlotsTaken) res.setHeader('Retry-After', String(EXPORT_RETRY_AFTER_SECONDS));
+      throw err;
+    }
+    const stallMs = this.config.TOLLGATE_EXPORT_STALL_SECONDS * 1000;
     let closed = false;
-    res.on('close', () => (closed = true));
+    res.on('close', () => {
+      closed = true;
+      release();
+    });
     const write = async (chunk: string) => {
-      if (!res.write(chunk) && !closed) await drainedOrClosed(res);
-    };
-    res.status(200);
-    res.setHeader('Cache-Control', 'no-store');
-    if (format === 'csv') {
-      res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
-      res.setHeader('Content-Disposition', 'attachment; filename="tollgate-drift-report.csv"');
-      await write(`${CSV_COLUMNS.join(',')}\r\n`);
-    } else {
-      res.setHeader('Content-Type', 'application/json; charset=utf-8');
-      await write(`{"since":${JSON.stringify(since?.toISOString() ?? null)},"until":${JSON.stringify(until.toISOString())},"items":[`);
-    }
-    let first = true;
-    const csvLine = csvWriter();
-    for await (const batch of this.drifts.overlapping({ since, until, connectionIds: req.principal?.connectionIds })) {
-      if (closed) return;
-      if (format === 'csv') await write(batch.map(csvLine).join(''));
-      else {
-        await write((first ? '' : ',') + batch.map((d) => JSON.stringify(toView(d))).join(','));
-        first = false;
+      if (closed || res.write(chunk)) return;
+      if (!(await drainedOrClosed(res, stallMs)) && !closed) {
+        this.logger.warn({ message: 'export cut: the client read nothing for too long', stallSeconds: this.config.TOLLGATE_EXPORT_STALL_SECONDS });
+        closed = true;
+        // Closing the socket is the only way to stop a response that has started; the client sees a truncated body.
+        res.destroy();
       }
+    };
+    try {
+      res.status(200);
+      res.setHeader('Cache-Control', 'no-store');
+      if (format === 'csv') {
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8; header=present');
+        res.setHeader('Content-Disposition', 'attachment; filename="tollgate-drift-report.csv"');
+        await write(`${CSV_COLUMNS.join(',')}\r\n`);
+      } else {
+        res.setHeader('Content-Type', 'application/json; charset=utf-8');
+        await write(`{"since":${JSON.stringify(since?.toISOString() ?? null)},"until":${JSON.stringify(until.toISOString())},"items":[`);
+      }
+      let first = true;
+      const csvLine = csvWriter();
+      for await (const batch of this.drifts.overlapping({ since, until, connectionIds: req.principal?.connectionIds })) {
+        // Leaving the loop ends the generator: no further batch is read for a client that is gone.
+        if (closed) return;
+        if (format === 'csv') await write(batch.map(csvLine).join(''));
+        else {
+          await write((first ? '' : ',') + batch.map((d) => JSON.stringify(toView(d))).join(','));
+          first = false;
+        }
+      }
+      if (!closed) res.end(format === 'csv' ? undefined : ']}');
+    } finally {
+      release();
     }
-    res.end(format === 'csv' ? undefined : ']}');
   }
 
   /** Per connection: the current score, findings and open drifts by severity. */
