@@ -74,7 +74,7 @@ describe('Google Workspace (end to end)', () => {
     expect(findings.baselineId).toBe('google-workspace-locked-down');
     expect(findings.summary).toEqual({ pass: findings.findings.length, fail: 0, unknown: 0 });
     const controls = new Set(findings.findings.map((f: { controlId: string }) => f.controlId));
-    expect(controls.size).toBe(15);
+    expect(controls.size).toBe(52);
     expect(await openDrifts()).toEqual([]);
   });
 
