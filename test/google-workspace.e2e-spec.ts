@@ -74,7 +74,7 @@ describe('Google Workspace (end to end)', () => {
     expect(findings.baselineId).toBe('google-workspace-locked-down');
     expect(findings.summary).toEqual({ pass: findings.findings.length - attestationControls(findings), fail: 0, unknown: attestationControls(findings) });
     const controls = new Set(findings.findings.map((f: { controlId: string }) => f.controlId));
-    expect(controls.size).toBe(15 + attestationControls(findings));
+    expect(controls.size).toBe(52 + attestationControls(findings));
     expect(await openDrifts()).toEqual([]);
   });
 

@@ -140,7 +140,7 @@ describe('simulated Google Workspace APIs over HTTP', () => {
       const combined = `customer == "customers/my_customer" && (setting.type.matches('^settings/chat\\\\..*$') || setting.type.matches('^.*\\\\.service_status$'))`;
       const chat = await list(`filter=${encodeURIComponent(combined)}`);
       expect(chat.status).toBe(200);
-      expect((chat.body.policies as { setting: { type: string } }[]).every((p) => p.setting.type.startsWith('settings/chat.'))).toBe(true);
+      expect((chat.body.policies as { setting: { type: string } }[]).every((p) => p.setting.type.startsWith('settings/chat.') || p.setting.type.endsWith('.service_status'))).toBe(true);
       expect((await list('pageSize=-1')).status).toBe(400);
       expect((await list('pageSize=abc')).status).toBe(400);
       // Documented: "page_size values greater than 100 default to 100".

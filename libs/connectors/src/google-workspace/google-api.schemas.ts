@@ -170,6 +170,8 @@ export const groupsSharingSchema = z.looseObject({
   ownersCanAllowExternalMembers: optionalBool,
   ownersCanAllowIncomingMailFromPublic: optionalBool,
   viewTopicsDefaultAccessLevel: optionalText,
+  ownersCanHideGroups: optionalBool,
+  newGroupsAreHidden: optionalBool,
 });
 
 export const unconfiguredAppsSchema = z.looseObject({ accessLevel: optionalText });
@@ -193,6 +195,49 @@ export const GOOGLE_SETTING_SCHEMAS = {
   'settings/drive_and_docs.service_status': serviceStatusSchema,
   'settings/chat.service_status': serviceStatusSchema,
   'settings/groups_for_business.service_status': serviceStatusSchema,
+  // Setting types and fields as ScubaGoggles reads them (policy_api.py `_expectedPolicySettings`), each a
+  // Policy API setting type of Google's supported-settings list.
+  'settings/drive_and_docs.general_access_default': z.looseObject({ defaultFileAccess: optionalText }),
+  'settings/drive_and_docs.external_file_warning': z.looseObject({ highlightingEnabled: optionalBool }),
+  'settings/drive_and_docs.shared_drive_creation': z.looseObject({
+    allowManagersToOverrideSettings: optionalBool,
+    allowNonMemberAccess: optionalBool,
+    allowExternalUserAccess: optionalBool,
+    allowSharedDriveCreation: optionalBool,
+  }),
+  'settings/drive_and_docs.file_security_update': z.looseObject({ securityUpdate: optionalText, allowUsersToManageUpdate: optionalBool }),
+  'settings/drive_and_docs.drive_sdk': z.looseObject({ enableDriveSdkApiAccess: optionalBool }),
+  'settings/drive_and_docs.drive_for_desktop': z.looseObject({ allowDriveForDesktop: optionalBool, restrictToAuthorizedDevices: optionalBool }),
+  'settings/chat.chat_history': z.looseObject({ historyOnByDefault: optionalBool, allowUserModification: optionalBool }),
+  'settings/chat.space_history': z.looseObject({ historyState: optionalText }),
+  'settings/calendar.primary_calendar_max_allowed_external_sharing': z.looseObject({ maxAllowedExternalSharing: optionalText }),
+  'settings/calendar.secondary_calendar_max_allowed_external_sharing': z.looseObject({ maxAllowedExternalSharing: optionalText }),
+  'settings/calendar.external_invitations': z.looseObject({ warnOnInvite: optionalBool }),
+  'settings/calendar.interoperability': z.looseObject({ enableInteroperability: optionalBool }),
+  'settings/calendar.service_status': serviceStatusSchema,
+  'settings/meet.meet_joining': z.looseObject({ allowedAudience: optionalText }),
+  'settings/meet.safety_access': z.looseObject({ meetingsAllowedToJoin: optionalText }),
+  'settings/meet.safety_external_participants': z.looseObject({ enableExternalLabel: optionalBool }),
+  'settings/meet.service_status': serviceStatusSchema,
+  'settings/sites.service_status': serviceStatusSchema,
+  'settings/gmail.auto_forwarding': z.looseObject({ enableAutoForwarding: optionalBool }),
+  'settings/gmail.per_user_outbound_gateway': z.looseObject({ allowUsersToUseExternalSmtpServers: optionalBool }),
+  'settings/gmail.service_status': serviceStatusSchema,
+  'settings/classroom.class_membership': z.looseObject({ whoCanJoinClasses: optionalText, whichClassesCanUsersJoin: optionalText }),
+  'settings/classroom.api_data_access': z.looseObject({ enableApiAccess: optionalBool }),
+  'settings/classroom.service_status': serviceStatusSchema,
+  'settings/access_approval.axa_user_scoping': z.looseObject({ requiresCustomerApproval: optionalBool }),
+  'settings/access_management.user_scoping': z.looseObject({ accessManagementRegime: optionalText }),
+  'settings/api_controls.internal_apps': z.looseObject({ trustInternalApps: optionalBool }),
+  'settings/security.less_secure_apps': z.looseObject({ allowLessSecureApps: optionalBool }),
+  'settings/workspace_marketplace.apps_access_options': z.looseObject({ accessLevel: optionalText, allowAllInternalApps: optionalBool }),
+  'settings/enterprise_service_restrictions.service_status': serviceStatusSchema,
+  'settings/early_access_apps.service_status': serviceStatusSchema,
 } as const;
 export type GoogleSettingType = keyof typeof GOOGLE_SETTING_SCHEMAS;
 export const GOOGLE_SETTING_TYPES = Object.keys(GOOGLE_SETTING_SCHEMAS) as GoogleSettingType[];
+
+/** The app of a setting type: `settings/<app>.<setting>` → `<app>`. One policies.list per app reads all its types. */
+export function settingApp(type: GoogleSettingType): string {
+  return type.slice('settings/'.length, type.indexOf('.'));
+}

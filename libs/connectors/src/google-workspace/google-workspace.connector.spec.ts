@@ -181,8 +181,8 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
       fault({ kind: 'status', status: 403, method: 'directory.orgunits.list' });
       const doc = await googleWorkspaceConnector.collect(context());
       expect(doc.gaps).toContainEqual(expect.objectContaining({ area: 'sharing', what: 'directory.orgunits.list' }));
-      // Without the tree, Interns no longer inherits Eng's field.
-      expect(setting(doc, 'google-workspace.groups.owners_can_allow_external_members', `orgUnit:${INTERNS}`)).toBeUndefined();
+      // Without the tree, Interns no longer inherits Eng's field: it falls back to Google's documented default.
+      expect(setting(doc, 'google-workspace.groups.owners_can_allow_external_members', `orgUnit:${INTERNS}`)?.source).toBe('default');
     });
   });
 
@@ -254,9 +254,9 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
     const counts = requests();
     expect(counts['directory.users.list']).toBe(4);
     expect(counts['directory.tokens.list']).toBe(7);
-    // Six chat file-sharing policies at two per page, plus one page for each of the nine other
-    // types (six settings and three service statuses); the org unit tree in one call.
-    expect(counts['policies.list']).toBe(3 + 9);
+    // One listing per app (16 apps), paged at two policies per page: Chat holds 9 policies (5 pages),
+    // Drive 8 (4 pages and an empty last one), Calendar and Meet 2 pages each, the other 12 apps one page.
+    expect(counts['policies.list']).toBe(5 + 5 + 2 + 2 + 11);
     expect(counts['directory.orgunits.list']).toBe(1);
   });
 
@@ -315,8 +315,10 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
   it('records a refused Policy API read as a gap and keeps the rest', async () => {
     fault({ method: 'policies.list', kind: 'status', status: 403, times: 1 });
     const doc = await googleWorkspaceConnector.collect(context());
-    expect(doc.gaps).toHaveLength(1);
-    expect(doc.gaps[0].reason).toContain('403');
+    // The first listing (Drive's app) was refused: a gap for each of its setting types, none for the others.
+    expect(doc.gaps.length).toBeGreaterThan(1);
+    for (const gap of doc.gaps) expect(gap.reason).toContain('403');
+    expect(doc.gaps.map((g) => g.what).sort()).toEqual(doc.gaps.map((g) => g.what).filter((w) => w.includes('drive')).sort());
     expect(doc.settings.length).toBeGreaterThan(5);
   });
 
@@ -479,7 +481,7 @@ describe('GoogleWorkspaceConnector against the provider simulator', () => {
       expect(grantOf(second.document, 'ada@acme.example', harmless)).toBeUndefined();
       expect(second.document.oauthGrants).toHaveLength(3);
       // Settings are read afresh every poll, and the tenant comes from the document built on.
-      expect(second.calls('policies.list')).toBe(10);
+      expect(second.calls('policies.list')).toBe(16); // one listing per app
       expect(second.document.tenant).toEqual(first.document.tenant);
       const state = second.state as { lastFullAt: string; lastEventTime: string };
       expect(state.lastFullAt).toBe((first.state as { lastFullAt: string }).lastFullAt);

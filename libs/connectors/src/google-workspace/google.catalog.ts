@@ -58,6 +58,108 @@ export const GOOGLE_SETTINGS_CATALOG = {
   'google-workspace.residency.limit_processing_to_storage_region': {
     description: 'Data is processed only in the region it is stored in (data_processing_region.limitToStorageRegion).',
   },
+  'google-workspace.groups.owners_can_hide_groups': {
+    description: 'Group owners may hide their groups from the directory (ownersCanHideGroups); Google default false.',
+  },
+  'google-workspace.groups.new_groups_are_hidden': {
+    description: 'New groups are hidden from the directory (newGroupsAreHidden); Google default false.',
+  },
+  'google-workspace.drive.default_file_access': {
+    description: 'General access of new files (drive_and_docs.general_access_default defaultFileAccess), e.g. PRIVATE_TO_OWNER or PRIMARY_AUDIENCE_WITH_LINK.',
+  },
+  'google-workspace.drive.highlight_external_files': {
+    description: 'Files owned outside the organization are highlighted in Drive (external_file_warning highlightingEnabled).',
+  },
+  'google-workspace.drive.shared_drive_managers_override': {
+    description: 'Shared drive managers may override the shared drive settings (allowManagersToOverrideSettings).',
+  },
+  'google-workspace.drive.shared_drive_non_member_access': {
+    description: 'People who are not shared drive members may be added to its files (allowNonMemberAccess).',
+  },
+  'google-workspace.drive.file_security_update': {
+    description: 'The link-sharing security update for impacted files: APPLY_TO_IMPACTED_FILES or REMOVE_FROM_IMPACTED_FILES.',
+  },
+  'google-workspace.drive.users_manage_security_update': {
+    description: 'Users may apply or remove the security update on files they own or manage (allowUsersToManageUpdate).',
+  },
+  'google-workspace.drive.drive_sdk_api_access': {
+    description: "Drive SDK: apps may use the Drive API for users' files (enableDriveSdkApiAccess); Google default true.",
+  },
+  'google-workspace.drive.desktop_on_unapproved_devices': {
+    description: 'Effective: Drive for desktop is on and not restricted to authorized devices (drive_for_desktop).',
+  },
+  'google-workspace.chat.history_on_by_default': {
+    description: 'Chat history is on by default for conversations (chat_history historyOnByDefault); Google default false.',
+  },
+  'google-workspace.chat.users_change_history': {
+    description: 'Users may change the history setting of their conversations (chat_history allowUserModification); Google default true.',
+  },
+  'google-workspace.chat.space_history': {
+    description: 'History in spaces (space_history historyState), e.g. HISTORY_ALWAYS_ON or DEFAULT_HISTORY_OFF.',
+  },
+  'google-workspace.calendar.primary_external_sharing': {
+    description: 'Most a primary calendar may share outside the organization, e.g. EXTERNAL_FREE_BUSY_ONLY (Google default).',
+  },
+  'google-workspace.calendar.secondary_external_sharing': {
+    description: 'Most a secondary calendar may share outside the organization; Google default EXTERNAL_ALL_INFO_READ_ONLY.',
+  },
+  'google-workspace.calendar.warn_on_external_invitations': {
+    description: 'Users are warned when inviting guests from outside the organization (warnOnInvite); Google default true.',
+  },
+  'google-workspace.calendar.exchange_interoperability': {
+    description: 'Calendar interoperability with Microsoft Exchange is on (enableInteroperability).',
+  },
+  'google-workspace.meet.join_without_asking': {
+    description: 'Who may join meetings without asking (meet_joining allowedAudience): OPEN, TRUSTED or RESTRICTED.',
+  },
+  'google-workspace.meet.meetings_users_can_join': {
+    description: 'Which meetings users may join (safety_access meetingsAllowedToJoin): ALL, ANY_WORKSPACE_ORGANIZATION or SAME_ORGANIZATION_ONLY.',
+  },
+  'google-workspace.meet.label_external_participants': {
+    description: 'External or unidentified participants are labeled in meetings (enableExternalLabel).',
+  },
+  'google-workspace.sites.service_state': {
+    description: 'Google Sites service status: ENABLED or DISABLED.',
+  },
+  'google-workspace.gmail.auto_forwarding': {
+    description: 'Users may forward incoming mail automatically to another address (enableAutoForwarding); Google default true.',
+  },
+  'google-workspace.gmail.per_user_outbound_gateways': {
+    description: 'Users may send mail through an external SMTP server (allowUsersToUseExternalSmtpServers).',
+  },
+  'google-workspace.classroom.who_can_join_classes': {
+    description: 'Who may join classes in the domain (whoCanJoinClasses), e.g. ANYONE_IN_DOMAIN.',
+  },
+  'google-workspace.classroom.which_classes_users_can_join': {
+    description: 'Which classes users may join (whichClassesCanUsersJoin), e.g. CLASSES_IN_DOMAIN.',
+  },
+  'google-workspace.classroom.api_data_access': {
+    description: 'Classroom data may be read and written through the Classroom API (enableApiAccess).',
+  },
+  'google-workspace.assured.access_approvals': {
+    description: "Google staff need the customer's approval to access data (access_approval requiresCustomerApproval).",
+  },
+  'google-workspace.assured.access_management_regime': {
+    description: 'Which Google staff may access data (access_management accessManagementRegime), e.g. US_GOOGLE_STAFF.',
+  },
+  'google-workspace.apps.trust_internal_apps': {
+    description: 'Internal (domain-owned) apps are trusted with every Google service (api_controls internal_apps trustInternalApps).',
+  },
+  'google-workspace.apps.less_secure_apps': {
+    description: 'Users may use less secure apps (security less_secure_apps allowLessSecureApps); Google default false.',
+  },
+  'google-workspace.apps.marketplace_access': {
+    description: 'Which Marketplace apps users may install (apps_access_options accessLevel): ALLOW_ALL (Google default), ALLOW_LISTED_APPS or ALLOW_NONE.',
+  },
+  'google-workspace.apps.marketplace_all_internal_apps': {
+    description: 'Users may install every internal app, even unlisted (allowAllInternalApps); Google default false.',
+  },
+  'google-workspace.services.restrict_services_without_individual_control': {
+    description: 'Service status of enterprise_service_restrictions: ENABLED restricts the Google services that have no individual control.',
+  },
+  'google-workspace.services.early_access_apps': {
+    description: 'Early access apps service status: ENABLED or DISABLED.',
+  },
 } as const satisfies Record<string, { description: string }>;
 
 export type GoogleSettingKey = keyof typeof GOOGLE_SETTINGS_CATALOG;

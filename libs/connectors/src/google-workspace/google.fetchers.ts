@@ -5,6 +5,7 @@ import {
   GOOGLE_SETTING_SCHEMAS,
   GOOGLE_SETTING_TYPES,
   policiesPageSchema,
+  settingApp,
   tokensListSchema,
   usersPageSchema,
   type GoogleActivity,
@@ -42,7 +43,7 @@ export interface GoogleApiBases {
  * evaluator can say which setting is unknown; the processing-region flag is a setting too, so it is
  * named the same way.
  */
-const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
+const POLICY_FEEDS: Partial<Record<GoogleSettingType, Omit<PostureGap, 'reason'>>> = {
   'settings/drive_and_docs.external_sharing': { area: 'sharing', what: 'google-workspace.drive' },
   'settings/chat.external_chat_restriction': { area: 'sharing', what: 'google-workspace.chat.external_chat' },
   'settings/chat.chat_file_sharing': { area: 'sharing', what: 'google-workspace.chat.external_file_sharing' },
@@ -59,6 +60,11 @@ const POLICY_FEEDS: Record<GoogleSettingType, Omit<PostureGap, 'reason'>> = {
   'settings/groups_for_business.service_status': { area: 'sharing', what: 'google-workspace.groups.service_status' },
 };
 
+/** The gap of an unreadable setting type: the feed named above, or else the setting type itself. */
+function feedOf(type: GoogleSettingType): Omit<PostureGap, 'reason'> {
+  return POLICY_FEEDS[type] ?? { area: 'sharing', what: type };
+}
+
 /**
  * The `filter` of policies.list for one setting type. The filter is a CEL expression and the
  * pattern an RE2 regex inside a CEL string literal, so a regex backslash is itself escaped there:
@@ -71,22 +77,40 @@ export function settingFilter(type: GoogleSettingType): string {
   return `setting.type.matches('${celLiteral}')`;
 }
 
-async function fetchPolicies(client: GoogleClient, base: string, type: GoogleSettingType, pacer: RequestPacer): Promise<GooglePolicy[]> {
+/**
+ * The `filter` of policies.list for every setting type of one app, in the shape of Google's own
+ * example (`setting.type.matches('^settings/gmail\\..*$')`): one listing per app instead of one per
+ * setting type keeps the listings per poll few; types Tollgate does not read are dropped after.
+ */
+export function appFilter(app: string): string {
+  return `setting.type.matches('^settings/${app}\\\\..*$')`;
+}
+
+async function fetchAppPolicies(
+  client: GoogleClient,
+  base: string,
+  app: string,
+  types: readonly GoogleSettingType[],
+  pacer: RequestPacer,
+): Promise<GooglePolicy[]> {
   const operation = 'policies.list';
   const all = await collectPages(
     async (pageToken) => {
       await pacer.wait();
       const page = await client.get(operation, `${base}/v1/policies`, policiesPageSchema, {
-        filter: settingFilter(type),
+        filter: appFilter(app),
         pageSize: POLICY_PAGE_SIZE,
         pageToken,
       });
       return { items: page.policies, next: page.nextPageToken };
     },
-    { what: `google-workspace policies.list ${type}`, maxPages: MAX_POLICY_PAGES },
+    { what: `google-workspace policies.list ${app}`, maxPages: MAX_POLICY_PAGES },
   );
-  const mine = all.filter((p) => p.setting.type === type);
-  for (const policy of mine) parseAnswer('google-workspace', `${operation} ${type}`, GOOGLE_SETTING_SCHEMAS[type], policy.setting.value);
+  const mine = all.filter((p) => (types as readonly string[]).includes(p.setting.type));
+  for (const policy of mine) {
+    const type = policy.setting.type as GoogleSettingType;
+    parseAnswer('google-workspace', `${operation} ${type}`, GOOGLE_SETTING_SCHEMAS[type], policy.setting.value);
+  }
   return mine;
 }
 
@@ -151,19 +175,24 @@ export async function fetchGooglePolicies(
   gaps: PostureGap[],
   pacer: RequestPacer,
 ): Promise<GoogleRawPosture['policies']> {
-  const policyLists = await mapLimit(GOOGLE_SETTING_TYPES, POLICY_CONCURRENCY, async (type) => {
+  const byApp = new Map<string, GoogleSettingType[]>();
+  for (const type of GOOGLE_SETTING_TYPES) byApp.set(settingApp(type), [...(byApp.get(settingApp(type)) ?? []), type]);
+  const apps = [...byApp];
+  const lists = await mapLimit(apps, POLICY_CONCURRENCY, async ([app, types]) => {
     try {
-      return await fetchPolicies(client, base, type, pacer);
+      return await fetchAppPolicies(client, base, app, types, pacer);
     } catch (err) {
       if (!isGoogleRefusal(err)) throw err;
-      gaps.push({ ...POLICY_FEEDS[type], reason: err.message });
+      for (const type of types) gaps.push({ ...feedOf(type), reason: err.message });
       return undefined;
     }
   });
   const policies: GoogleRawPosture['policies'] = {};
-  GOOGLE_SETTING_TYPES.forEach((type, i) => {
-    const list = policyLists[i];
-    if (list) policies[type] = list;
+  apps.forEach(([, types], i) => {
+    const list = lists[i];
+    if (!list) return;
+    // A type with no policy at all is read (and empty), not unknown.
+    for (const type of types) policies[type] = list.filter((p) => p.setting.type === type);
   });
   return policies;
 }

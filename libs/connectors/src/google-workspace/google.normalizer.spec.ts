@@ -89,7 +89,8 @@ describe('normalizeGooglePosture', () => {
     const GROUPS = 'settings/groups_for_business.groups_sharing';
     const tree = [{ id: 'root' }, { id: 'eng', parentId: 'root' }, { id: 'interns', parentId: 'eng' }];
     const groupsOf = (doc: ReturnType<typeof normalizeGooglePosture>, resourceKey: string) =>
-      Object.fromEntries(doc.settings.filter((s) => s.resourceKey === resourceKey).map((s) => [s.key.replace('google-workspace.groups.', ''), s.value]));
+      // Observed values only: Google's documented defaults fill the other fields (tested on their own).
+      Object.fromEntries(doc.settings.filter((s) => s.resourceKey === resourceKey && s.source === 'observed').map((s) => [s.key.replace('google-workspace.groups.', ''), s.value]));
 
     it('makes a policy without policyQuery.orgUnit customer-wide: reported at the root and inherited below', () => {
       const doc = normalizeGooglePosture(

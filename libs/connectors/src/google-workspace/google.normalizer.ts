@@ -8,7 +8,15 @@ import {
   type ResidencyObservation,
   type SettingObservation,
 } from '@tollgate/connector-sdk';
-import type { GoogleActivity, GooglePolicy, GoogleSettingType, GoogleUserSummary, GoogleUserToken } from './google-api.schemas';
+import {
+  GOOGLE_SETTING_SCHEMAS,
+  settingApp,
+  type GoogleActivity,
+  type GooglePolicy,
+  type GoogleSettingType,
+  type GoogleUserSummary,
+  type GoogleUserToken,
+} from './google-api.schemas';
 import type { GoogleSettingKey } from './google.catalog';
 
 /** An org unit from Directory orgunits.list, ids without Google's `id:` prefix. */
@@ -59,7 +67,7 @@ const DEFAULT_LIMIT_PROCESSING = false;
  * inherits the rest. Types the page lists are marked; the others are not on its list, and are
  * merged, the reading that never invents a value a parent did not set.
  */
-const REDUCERS: Record<GoogleSettingType, 'Max' | 'Merge'> = {
+const REDUCERS: Partial<Record<GoogleSettingType, 'Max' | 'Merge'>> = {
   'settings/drive_and_docs.external_sharing': 'Max', // listed
   'settings/chat.chat_file_sharing': 'Max', // listed
   'settings/chat.external_chat_restriction': 'Merge', // listed
@@ -72,13 +80,17 @@ const REDUCERS: Record<GoogleSettingType, 'Max' | 'Merge'> = {
   'settings/groups_for_business.service_status': 'Merge',
 };
 
-/** The app whose `service_status` switches each sharing setting off with the app. */
-const SERVICE_OF: Partial<Record<GoogleSettingType, GoogleSettingType>> = {
-  'settings/drive_and_docs.external_sharing': 'settings/drive_and_docs.service_status',
-  'settings/chat.external_chat_restriction': 'settings/chat.service_status',
-  'settings/chat.chat_file_sharing': 'settings/chat.service_status',
-  'settings/groups_for_business.groups_sharing': 'settings/groups_for_business.service_status',
-};
+/**
+ * The app whose `service_status` switches a setting off with the app: `settings/<app>.service_status`
+ * when Tollgate reads it. An org unit where the app is off fails none of its controls, as ScubaGoggles
+ * treats it (its `<App>Enabled(OU)` guard). Settings of apps without a status read (data regions, API
+ * controls, Marketplace, security) apply wherever they are set, as in ScubaGoggles.
+ */
+function serviceOf(type: GoogleSettingType): GoogleSettingType | undefined {
+  if (type.endsWith('.service_status')) return undefined;
+  const status = `settings/${settingApp(type)}.service_status`;
+  return status in GOOGLE_SETTING_SCHEMAS ? (status as GoogleSettingType) : undefined;
+}
 
 const stripOrgUnit = (name: string) => name.replace(/^orgUnits\//, '').replace(/^id:/, '');
 const stripGroup = (name: string) => name.replace(/^groups\//, '');
@@ -133,7 +145,7 @@ function reduce(policies: readonly GooglePolicy[], reducer: 'Max' | 'Merge'): Va
 function targets(raw: GoogleRawPosture, tree: OrgTree, type: GoogleSettingType): Target[] | undefined {
   const policies = raw.policies[type];
   if (!policies) return undefined;
-  const reducer = REDUCERS[type];
+  const reducer = REDUCERS[type] ?? 'Merge';
   const customerWide = policies.filter((p) => !p.policyQuery.orgUnit && !p.policyQuery.group);
   const ouPolicies = policies.filter((p) => p.policyQuery.orgUnit && !p.policyQuery.group);
   const reaching = (orgUnit: string) => {
@@ -160,7 +172,7 @@ function targets(raw: GoogleRawPosture, tree: OrgTree, type: GoogleSettingType):
 
 /** Whether the app is switched off for a resource (its effective `serviceState` is DISABLED). */
 function serviceOff(raw: GoogleRawPosture, tree: OrgTree, type: GoogleSettingType): (resourceKey: string) => boolean {
-  const service = SERVICE_OF[type];
+  const service = serviceOf(type);
   const states = service ? targets(raw, tree, service) : undefined;
   if (!states) return () => false;
   const byKey = new Map(states.map((t) => [t.resourceKey, t.value.serviceState]));
@@ -248,13 +260,39 @@ function externalChat(resourceKey: string, v: Value): SettingObservation[] {
   return [];
 }
 
-function fieldSettings(resourceKey: string, v: Value, fields: [string, GoogleSettingKey][]): SettingObservation[] {
+/**
+ * One field per key. A field no policy reaching the target sets takes Google's documented default
+ * ("Default field values" of the Policy API, as ScubaGoggles transcribes them in policy_api.py
+ * `_defaults`), reported with `source: 'default'`; a field without a documented default stays absent.
+ */
+function fieldSettings(resourceKey: string, v: Value, fields: FieldSpec[]): SettingObservation[] {
   const out: SettingObservation[] = [];
-  for (const [field, key] of fields) {
+  for (const [field, key, fallback] of fields) {
     const value = v[field];
     if (isText(value) || isBool(value)) out.push(observed(key, resourceKey, value));
+    else if (fallback !== undefined) out.push({ key, resourceKey, value: fallback, source: 'default' });
   }
   return out;
+}
+
+type FieldSpec = [field: string, key: GoogleSettingKey, documentedDefault?: JsonValue];
+
+/** A status of its own (not the guard of other settings): ENABLED or DISABLED, as Google names it. */
+function serviceState(key: GoogleSettingKey): (r: string, v: Value) => SettingObservation[] {
+  return (r, v) => fieldSettings(r, v, [['serviceState', key]]);
+}
+
+/**
+ * Drive for desktop on devices the organization has not approved: on (allowDriveForDesktop) and not
+ * restricted to authorized devices, the reading of ScubaGoggles' GWS.DRIVEDOCS.5.1.
+ */
+function driveForDesktop(resourceKey: string, v: Value): SettingObservation[] {
+  const key = 'google-workspace.drive.desktop_on_unapproved_devices';
+  if (v.allowDriveForDesktop === false) return [observed(key, resourceKey, false)];
+  if (v.allowDriveForDesktop === true && isBool(v.restrictToAuthorizedDevices)) {
+    return [observed(key, resourceKey, !v.restrictToAuthorizedDevices)];
+  }
+  return [];
 }
 
 const SETTING_MAPPERS: Partial<Record<GoogleSettingType, (resourceKey: string, v: Value) => SettingObservation[]>> = {
@@ -264,16 +302,87 @@ const SETTING_MAPPERS: Partial<Record<GoogleSettingType, (resourceKey: string, v
     fieldSettings(r, v, [['externalFileSharing', 'google-workspace.chat.external_file_sharing']]),
   'settings/groups_for_business.groups_sharing': (r, v) =>
     fieldSettings(r, v, [
-      ['collaborationCapability', 'google-workspace.groups.collaboration_capability'],
-      ['ownersCanAllowExternalMembers', 'google-workspace.groups.owners_can_allow_external_members'],
-      ['ownersCanAllowIncomingMailFromPublic', 'google-workspace.groups.owners_can_allow_incoming_mail_from_public'],
-      ['createGroupsAccessLevel', 'google-workspace.groups.create_groups_access_level'],
-      ['viewTopicsDefaultAccessLevel', 'google-workspace.groups.view_topics_default_access_level'],
+      ['collaborationCapability', 'google-workspace.groups.collaboration_capability', 'DOMAIN_USERS_ONLY'],
+      ['ownersCanAllowExternalMembers', 'google-workspace.groups.owners_can_allow_external_members', false],
+      ['ownersCanAllowIncomingMailFromPublic', 'google-workspace.groups.owners_can_allow_incoming_mail_from_public', true],
+      ['createGroupsAccessLevel', 'google-workspace.groups.create_groups_access_level', 'USERS_IN_DOMAIN'],
+      ['viewTopicsDefaultAccessLevel', 'google-workspace.groups.view_topics_default_access_level', 'DOMAIN_USERS'],
+      ['ownersCanHideGroups', 'google-workspace.groups.owners_can_hide_groups', false],
+      ['newGroupsAreHidden', 'google-workspace.groups.new_groups_are_hidden', false],
     ]),
   'settings/api_controls.unconfigured_third_party_apps': (r, v) =>
     fieldSettings(r, v, [['accessLevel', 'google-workspace.apps.unconfigured_third_party_apps']]),
   'settings/data_regions.data_processing_region': (r, v) =>
     fieldSettings(r, v, [['limitToStorageRegion', 'google-workspace.residency.limit_processing_to_storage_region']]),
+  // The settings below, with the fields ScubaGoggles' Rego reads for the SCuBA policy each key answers.
+  // Defaults only where Google documents one (ScubaGoggles policy_api.py `_defaults`, first block).
+  'settings/drive_and_docs.general_access_default': (r, v) =>
+    fieldSettings(r, v, [['defaultFileAccess', 'google-workspace.drive.default_file_access']]),
+  'settings/drive_and_docs.external_file_warning': (r, v) =>
+    fieldSettings(r, v, [['highlightingEnabled', 'google-workspace.drive.highlight_external_files']]),
+  'settings/drive_and_docs.shared_drive_creation': (r, v) =>
+    fieldSettings(r, v, [
+      ['allowManagersToOverrideSettings', 'google-workspace.drive.shared_drive_managers_override'],
+      ['allowNonMemberAccess', 'google-workspace.drive.shared_drive_non_member_access'],
+    ]),
+  'settings/drive_and_docs.file_security_update': (r, v) =>
+    fieldSettings(r, v, [
+      ['securityUpdate', 'google-workspace.drive.file_security_update'],
+      ['allowUsersToManageUpdate', 'google-workspace.drive.users_manage_security_update'],
+    ]),
+  'settings/drive_and_docs.drive_sdk': (r, v) =>
+    fieldSettings(r, v, [['enableDriveSdkApiAccess', 'google-workspace.drive.drive_sdk_api_access', true]]),
+  'settings/drive_and_docs.drive_for_desktop': driveForDesktop,
+  'settings/chat.chat_history': (r, v) =>
+    fieldSettings(r, v, [
+      ['historyOnByDefault', 'google-workspace.chat.history_on_by_default', false],
+      ['allowUserModification', 'google-workspace.chat.users_change_history', true],
+    ]),
+  'settings/chat.space_history': (r, v) => fieldSettings(r, v, [['historyState', 'google-workspace.chat.space_history']]),
+  'settings/calendar.primary_calendar_max_allowed_external_sharing': (r, v) =>
+    fieldSettings(r, v, [['maxAllowedExternalSharing', 'google-workspace.calendar.primary_external_sharing', 'EXTERNAL_FREE_BUSY_ONLY']]),
+  'settings/calendar.secondary_calendar_max_allowed_external_sharing': (r, v) =>
+    fieldSettings(r, v, [
+      ['maxAllowedExternalSharing', 'google-workspace.calendar.secondary_external_sharing', 'EXTERNAL_ALL_INFO_READ_ONLY'],
+    ]),
+  'settings/calendar.external_invitations': (r, v) =>
+    fieldSettings(r, v, [['warnOnInvite', 'google-workspace.calendar.warn_on_external_invitations', true]]),
+  'settings/calendar.interoperability': (r, v) =>
+    fieldSettings(r, v, [['enableInteroperability', 'google-workspace.calendar.exchange_interoperability']]),
+  'settings/meet.meet_joining': (r, v) => fieldSettings(r, v, [['allowedAudience', 'google-workspace.meet.join_without_asking']]),
+  'settings/meet.safety_access': (r, v) =>
+    fieldSettings(r, v, [['meetingsAllowedToJoin', 'google-workspace.meet.meetings_users_can_join']]),
+  'settings/meet.safety_external_participants': (r, v) =>
+    fieldSettings(r, v, [['enableExternalLabel', 'google-workspace.meet.label_external_participants']]),
+  'settings/sites.service_status': serviceState('google-workspace.sites.service_state'),
+  'settings/gmail.auto_forwarding': (r, v) =>
+    fieldSettings(r, v, [['enableAutoForwarding', 'google-workspace.gmail.auto_forwarding', true]]),
+  'settings/gmail.per_user_outbound_gateway': (r, v) =>
+    fieldSettings(r, v, [['allowUsersToUseExternalSmtpServers', 'google-workspace.gmail.per_user_outbound_gateways']]),
+  'settings/classroom.class_membership': (r, v) =>
+    fieldSettings(r, v, [
+      ['whoCanJoinClasses', 'google-workspace.classroom.who_can_join_classes'],
+      ['whichClassesCanUsersJoin', 'google-workspace.classroom.which_classes_users_can_join'],
+    ]),
+  'settings/classroom.api_data_access': (r, v) =>
+    fieldSettings(r, v, [['enableApiAccess', 'google-workspace.classroom.api_data_access']]),
+  'settings/access_approval.axa_user_scoping': (r, v) =>
+    fieldSettings(r, v, [['requiresCustomerApproval', 'google-workspace.assured.access_approvals']]),
+  'settings/access_management.user_scoping': (r, v) =>
+    fieldSettings(r, v, [['accessManagementRegime', 'google-workspace.assured.access_management_regime']]),
+  'settings/api_controls.internal_apps': (r, v) =>
+    fieldSettings(r, v, [['trustInternalApps', 'google-workspace.apps.trust_internal_apps']]),
+  'settings/security.less_secure_apps': (r, v) =>
+    fieldSettings(r, v, [['allowLessSecureApps', 'google-workspace.apps.less_secure_apps', false]]),
+  'settings/workspace_marketplace.apps_access_options': (r, v) =>
+    fieldSettings(r, v, [
+      ['accessLevel', 'google-workspace.apps.marketplace_access', 'ALLOW_ALL'],
+      ['allowAllInternalApps', 'google-workspace.apps.marketplace_all_internal_apps', false],
+    ]),
+  'settings/enterprise_service_restrictions.service_status': serviceState(
+    'google-workspace.services.restrict_services_without_individual_control',
+  ),
+  'settings/early_access_apps.service_status': serviceState('google-workspace.services.early_access_apps'),
 };
 
 function normalizeSettings(raw: GoogleRawPosture, tree: OrgTree): SettingObservation[] {
