@@ -212,7 +212,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
       body: true,
       query: false,
       cases: [
-        { what: 'no fields at all', body: {}, message: /connectionId must be a UUID[\s\S]*controlId must be a control id[\s\S]*justification must say why[\s\S]*expiresAt must be an ISO-8601/ },
+        { what: 'no fields at all', body: {}, message: /^connectionId must be a UUID\ncontrolId must be a string\njustification must be a string\nexpiresAt must be an ISO-8601[^\n]*$/ },
         { what: 'a connection id with SQL meta-characters', body: { connectionId: "1' OR '1'='1" }, message: /connectionId must be a UUID/ },
         { what: 'a connection that does not exist', body: { connectionId: NOBODY }, status: 404, message: /connection 00000000-0000-4000-8000-000000000000 does not exist/ },
         { what: 'a lower-case control id', body: { controlId: 'slack.sharing.1; drop' }, message: /controlId must be a control id/ },
@@ -559,6 +559,33 @@ describe('bad input on every route: a clear 4xx, never a 500, nothing written', 
       expect(answers[0]).toEqual({ status: 401, body: { statusCode: 401, error: 'Unauthorized', message: expect.any(String) } });
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
+    });
+  });
+
+  describe('a refused body', () => {
+    it('lists every problem at once, one per field, in the order the fields were sent', async () => {
+      const before = await fingerprint();
+      const res = await send('post', '/connections').send({ name: 42, pollIntervalSeconds: 'soon', provider: 'myspace', credentials: {} });
+      expect({ status: res.status, body: res.body }).toEqual({
+        status: 400,
+        body: {
+          statusCode: 400,
+          error: 'Bad Request',
+          message: [
+            'name must be a string',
+            'pollIntervalSeconds must be an integer number',
+            'provider must be one of the following values: slack, microsoft365, google-workspace',
+          ],
+        },
+      });
+      // The same fields sent in another order come back in that order.
+      const reordered = await send('post', '/connections').send({ provider: 'myspace', credentials: {}, pollIntervalSeconds: 'soon', name: 42 });
+      expect(reordered.body.message).toEqual([
+        'provider must be one of the following values: slack, microsoft365, google-workspace',
+        'pollIntervalSeconds must be an integer number',
+        'name must be a string',
+      ]);
+      expect(await fingerprint()).toEqual(before);
     });
   });
 

@@ -264,10 +264,11 @@ describe('evidence ledger', () => {
 
     it('verifies from the API, warns that no key was pinned, and saves an export', async () => {
       const { lines, out } = output();
-      expect(await run(['--url', t.url, '--key', auditorKey, '--save', exportFile], out, {})).toBe(0);
+      expect(await run(['--url', t.url, '--save', exportFile], out, { TOLLGATE_API_KEY: auditorKey })).toBe(0);
       expect(lines.log).toEqual([
-        `saved 45 entries and 2 checkpoint(s) to ${exportFile}`,
+        `saved 45 entries, 2 checkpoint(s) and the signed head to ${exportFile}`,
         expect.stringMatching(/^evidence ledger OK: 45 entries, head seq 45 \([0-9a-f]{64}\), 2 signed checkpoint\(s\) verified, the last at seq 45$/),
+        expect.stringMatching(/^the copy holds every entry up to the signed head at seq 45 \(signed \S+ with key [0-9a-f]{16}\)$/),
       ]);
       expect(lines.error.join('\n')).toContain('warning: no --public-key pinned');
       const saved = JSON.parse(readFileSync(exportFile, 'utf8')) as EvidenceExport;
@@ -308,13 +309,104 @@ describe('evidence ledger', () => {
 
     it('exits 2 when the server refuses the key', async () => {
       const { lines, out } = output();
-      expect(await run(['--url', t.url, '--key', viewerKey], out, {})).toBe(2);
+      expect(await run(['--url', t.url], out, { TOLLGATE_API_KEY: viewerKey })).toBe(2);
       expect(lines.error.join('\n')).toContain('HTTP 403');
+    });
+
+    it('refuses a key on the command line, where npm would echo it, and reads TOLLGATE_API_KEY', async () => {
+      const { lines, out } = output();
+      expect(await run(['--url', t.url, '--key', auditorKey], out, { TOLLGATE_API_KEY: auditorKey })).toBe(2);
+      expect(lines.error.join('\n')).toMatch(/^--key is not accepted: .*Set TOLLGATE_API_KEY instead/);
+      expect(lines.error.join('\n')).not.toContain(auditorKey);
+      expect(await run(['--url', t.url], output().out, {})).toBe(2);
+      expect(await run(['--url', t.url], output().out, { TOLLGATE_API_KEY: auditorKey })).toBe(0);
+    });
+
+    it('--help explains the inputs, the key variable and the exit codes', async () => {
+      const { lines, out } = output();
+      expect(await run(['--help'], out, {})).toBe(0);
+      expect(lines.log.join('\n')).toMatch(/TOLLGATE_API_KEY[\s\S]*--file[\s\S]*GET \/api\/v1\/evidence\/ledger[\s\S]*Exit codes/);
+    });
+
+    describe('a copy whose newest entries were cut off', () => {
+      let cutFile: string;
+
+      beforeAll(async () => {
+        // Three entries after the last checkpoint (seq 45): no stored checkpoint covers them.
+        await append([46, 47, 48].map((n) => ({ kind: 'drift.opened', data: { driftId: `tail-${n}` } })));
+        const { out } = output();
+        expect(await run(['--url', t.url, '--save', exportFile, '--public-key', pemFile], out, { TOLLGATE_API_KEY: auditorKey })).toBe(0);
+        const exported = JSON.parse(readFileSync(exportFile, 'utf8')) as EvidenceExport;
+        expect({ entries: exported.entries.length, head: exported.head?.seq, checkpoints: exported.checkpoints.map((c) => c.seq) }).toEqual({
+          entries: 48, head: 48, checkpoints: [40, 45],
+        });
+        cutFile = join(dir, 'cut.json');
+        writeFileSync(cutFile, JSON.stringify({ ...exported, entries: exported.entries.slice(0, 45) }));
+      });
+
+      it('GET /evidence/head signs the newest entry at request time and stores no checkpoint', async () => {
+        const before = (await auditor('/checkpoints').expect(200)).body.items.length;
+        const head = (await auditor('/head').expect(200)).body;
+        const newest = (await readAll()).at(-1)!;
+        expect(head).toEqual({ seq: 48, hash: newest.hash, signedAt: expect.any(String), keyId: expect.stringMatching(/^[0-9a-f]{16}$/), signature: expect.any(String) });
+        expect(Date.now() - Date.parse(head.signedAt)).toBeLessThan(60_000);
+        expect(verifyCheckpoint(head, readFileSync(pemFile, 'utf8'))).toBe(true);
+        expect((await auditor('/checkpoints').expect(200)).body.items.length).toBe(before);
+      });
+
+      it('fails against the signed head in the export, naming the missing seqs', async () => {
+        const { lines, out } = output();
+        expect(await run(['--file', cutFile, '--public-key', pemFile], out, {})).toBe(1);
+        expect(lines.log[0]).toBe(
+          'evidence ledger BROKEN at seq 46: the ledger ends at seq 45 but a signed checkpoint covers seq 48: rows 46..48 or more were removed (truncated)',
+        );
+      });
+
+      it('fails against the live head with --url', async () => {
+        const exported = JSON.parse(readFileSync(cutFile, 'utf8')) as EvidenceExport;
+        const headless = join(dir, 'cut-headless.json');
+        writeFileSync(headless, JSON.stringify({ ...exported, head: undefined }));
+        // Without a head only the stored checkpoints speak, and none covers the tail: the cut copy passes.
+        const offline = output();
+        expect(await run(['--file', headless, '--public-key', pemFile], offline.out, {})).toBe(0);
+        expect(offline.lines.log[0]).toMatch(/^evidence ledger OK: 45 entries/);
+        const { lines, out } = output();
+        expect(await run(['--file', headless, '--public-key', pemFile, '--url', t.url], out, { TOLLGATE_API_KEY: auditorKey })).toBe(1);
+        expect(lines.log[0]).toMatch(/^evidence ledger BROKEN at seq 46: .*rows 46\.\.48 or more were removed/);
+      });
+
+      it('reads the pages GET /evidence/ledger returns: concatenated in one file, or a directory of them', async () => {
+        const pages: string[] = [];
+        for (let afterSeq: number | null = 0; afterSeq !== null; ) {
+          const res: request.Response = await auditor(`/ledger?afterSeq=${afterSeq}&limit=20`).expect(200);
+          pages.push(res.text);
+          afterSeq = res.body.nextAfterSeq;
+        }
+        expect(pages.length).toBe(3);
+        const concatenated = join(dir, 'pages.json');
+        writeFileSync(concatenated, pages.join('\n'));
+        const ok = output();
+        expect(await run(['--file', concatenated, '--public-key', pemFile], ok.out, {})).toBe(0);
+        expect(ok.lines.log[0]).toMatch(/^evidence ledger OK: 48 entries, head seq 48 .*1 signed checkpoint\(s\) verified, the last at seq 45$/);
+
+        // A directory, its file names out of seq order, with the last page missing: the live head catches it.
+        const pagesDir = mkdtempSync(join(dir, 'pages-'));
+        writeFileSync(join(pagesDir, 'b.json'), pages[0]);
+        writeFileSync(join(pagesDir, 'a.json'), pages[1]);
+        const cut = output();
+        expect(await run(['--file', pagesDir, '--url', t.url], cut.out, { TOLLGATE_API_KEY: auditorKey })).toBe(1);
+        expect(cut.lines.log[0]).toMatch(/^evidence ledger BROKEN at seq 41: the ledger ends at seq 40 but a signed checkpoint covers seq 45: rows 41\.\.45/);
+
+        // Pages carry no public key: one must be given.
+        const nokey = output();
+        expect(await run(['--file', concatenated], nokey.out, {})).toBe(2);
+        expect(nokey.lines.error[0]).toContain('carries no public key');
+      });
     });
   });
 
   describe('roles', () => {
-    const routes = ['/ledger', '/verify', '/checkpoints', '/public-key'];
+    const routes = ['/ledger', '/verify', '/checkpoints', '/public-key', '/head'];
 
     it.each(routes)('GET /evidence%s: viewer 403, auditor and admin 200, no key 401', async (path) => {
       await as(viewerKey, path).expect(403);

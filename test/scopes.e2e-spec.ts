@@ -175,9 +175,9 @@ describe('scoped keys stay inside their connections', () => {
     it('the offline verifier refuses a scoped key instead of reading its gaps as tampering', async () => {
       const lines: string[] = [];
       const out = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-      expect(await run(['--url', t.url, '--key', scopedAuditor.key], out, {})).toBe(2);
+      expect(await run(['--url', t.url], out, { TOLLGATE_API_KEY: scopedAuditor.key })).toBe(2);
       expect(lines.join('\n')).toContain('scoped to connections');
-      expect(await run(['--url', t.url, '--key', auditor.key], { log: () => undefined, error: () => undefined }, {})).toBe(0);
+      expect(await run(['--url', t.url], { log: () => undefined, error: () => undefined }, { TOLLGATE_API_KEY: auditor.key })).toBe(0);
     });
 
     it('verify: the whole chain, the same report as an unscoped auditor, naming no entry contents', async () => {

@@ -1,4 +1,4 @@
-import { ConsoleLogger, RequestMethod, ValidationPipe, type INestApplication, type LogLevel } from '@nestjs/common';
+import { ConsoleLogger, RequestMethod, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TollgateConfig } from '@tollgate/config';
@@ -9,6 +9,7 @@ import { setUpOpenApi } from './openapi';
 import { JsonLogger } from './logging/json.logger';
 import { requestIdMiddleware } from './logging/request-id.middleware';
 import { bodyParserErrorHandler, jsonBodyMiddleware } from './common/json-body.middleware';
+import { FieldOrderValidationPipe } from './common/validation.pipe';
 
 const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -47,15 +48,7 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: false,
-    }),
-  );
+  app.useGlobalPipes(new FieldOrderValidationPipe());
   setUpOpenApi(app);
   app.enableShutdownHooks();
   return app;

@@ -12,6 +12,8 @@ export function setUpOpenApi(app: INestApplication): void {
         'body, `ErrorResponse`. Probes and /metrics need no API key.',
     )
     .setVersion(VERSION)
+    // Paths carry their /api/v1 prefix, so the one server is the origin the document was fetched from.
+    .addServer('/', 'The Tollgate instance serving this document')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' })
     .addSecurityRequirements('bearer')
     .addTag('connections', 'SaaS tenants Tollgate polls, their findings and posture snapshots')
@@ -26,6 +28,9 @@ export function setUpOpenApi(app: INestApplication): void {
     .addTag('health', 'Liveness and readiness probes')
     .addTag('metrics', 'Prometheus scrape endpoint')
     .build();
+  // package.json says UNLICENSED (no open licence is granted); the document says the same. Set
+  // directly because DocumentBuilder.setLicense always writes a `url`, and there is none to give.
+  config.info.license = { name: 'UNLICENSED' };
   const document = closeRequestBodies(SwaggerModule.createDocument(app, config));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }

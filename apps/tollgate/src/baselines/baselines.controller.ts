@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UnprocessableEntityException } from '@nestjs/common';
 import {
   ApiBody,
-  ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
@@ -10,13 +9,12 @@ import {
   ApiSchema,
   ApiTags,
   ApiUnprocessableEntityResponse,
-  getSchemaPath,
 } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { BaselineError, parseBaseline, type Baseline } from '@tollgate/baseline';
 import { READERS, RequireRoles, RequireUnscopedKey } from '@tollgate/auth';
-import { ApiErrors, ErrorResponse } from '../common/api-errors';
-import { BaselineErrorResponse, BaselineList, BaselinesReloaded, BaselineValidation, BaselineView } from './baselines.response';
+import { ApiErrors } from '../common/api-errors';
+import { BaselineErrorResponse, BaselineList, BaselineReloadErrorResponse, BaselinesReloaded, BaselineValidation, BaselineView } from './baselines.response';
 import { BaselinesService } from './baselines.service';
 
 @ApiSchema({ description: 'A baseline file to check without loading it. Unknown fields are rejected.' })
@@ -41,7 +39,6 @@ const summary = (b: Baseline) => ({
 });
 
 @ApiTags('baselines')
-@ApiExtraModels(BaselineErrorResponse, ErrorResponse)
 @Controller('baselines')
 export class BaselinesController {
   constructor(private readonly baselines: BaselinesService) {}
@@ -84,7 +81,7 @@ export class BaselinesController {
   @ApiOkResponse({ description: 'Reloaded: the baselines now in force.', type: BaselinesReloaded })
   @ApiUnprocessableEntityResponse({
     description: 'Refused, the previous baselines stay in force: where and why (file, line, column when a file is invalid).',
-    content: { 'application/json': { schema: { oneOf: [{ $ref: getSchemaPath(BaselineErrorResponse) }, { $ref: getSchemaPath(ErrorResponse) }] } } },
+    type: BaselineReloadErrorResponse,
   })
   @ApiErrors(401, 403, 429)
   reload() {

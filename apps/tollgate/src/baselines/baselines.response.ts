@@ -59,6 +59,26 @@ export class BaselineErrorResponse extends ErrorResponse {
   reason: string;
 }
 
+/**
+ * A refused reload: where and why when a file is invalid, the plain error otherwise. One schema with
+ * optional location fields, not a `oneOf` of two overlapping ones (every located error is also a
+ * plain one, so no answer could match exactly one branch).
+ */
+@ApiSchema({ description: 'Why a reload was refused; `file`, `line`, `column` and `reason` when a baseline file is invalid.' })
+export class BaselineReloadErrorResponse extends ErrorResponse {
+  @ApiPropertyOptional({ description: 'The invalid file.', example: 'acme-slack.yaml' })
+  file?: string;
+
+  @ApiPropertyOptional({ description: 'Line of the problem, from 1.', type: 'integer', example: 12 })
+  line?: number;
+
+  @ApiPropertyOptional({ description: 'Column of the problem, from 1.', type: 'integer', example: 5 })
+  column?: number;
+
+  @ApiPropertyOptional({ description: 'What is wrong there.' })
+  reason?: string;
+}
+
 export class ParamRef {
   @ApiProperty({ description: 'Name of a baseline parameter the value is taken from.', example: 'allowedDomains' })
   param: string;

@@ -1,10 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
 
-/** Any JSON value (a setting's expected or observed value, a provider document): no fixed shape. */
+/**
+ * Any JSON value (a setting's expected or observed value, a provider document): no fixed shape.
+ * OpenAPI 3.0 only lets `nullable` widen an explicit `type`, so null is carried by the object branch
+ * (JSON null is what an absent object reads as) rather than by a `nullable` beside `oneOf`, which
+ * generators ignore and Redocly refuses (nullable-type-sibling).
+ */
 export const ANY_JSON = {
-  oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object' }, { type: 'array', items: {} }],
-  nullable: true,
+  oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'object', nullable: true }, { type: 'array', items: {} }],
 };
 
 /** The `:id` path parameter of a resource whose ids are v4 UUIDs (anything else is a 400). */

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { TollgateConfig } from '@tollgate/config';
-import { CheckpointSigner, EvidenceStore, verifyLedger, type CheckpointRow, type VerifyReport } from '@tollgate/evidence';
+import { CheckpointSigner, EvidenceStore, GENESIS_HASH, verifyLedger, type CheckpointRow, type VerifyReport } from '@tollgate/evidence';
 
 const TICK = 'evidence-checkpoint';
 /** Checked at least this often, so a restart never postpones a due checkpoint by a whole interval. */
@@ -84,20 +84,44 @@ export class EvidenceCheckpointer implements OnApplicationBootstrap, BeforeAppli
     return this.running;
   }
 
+  /**
+   * The current head, signed now, for GET /evidence/head: an auditor checks a copy against it, so a
+   * copy missing its newest entries is caught without waiting for the next checkpoint. It is not
+   * stored: it vouches only for this moment, every auditor request would add a row, and the stored
+   * checkpoints stay one per interval. Like a checkpoint, it is refused while the entries since the
+   * last checkpoint do not verify. seq 0 (the genesis hash) for an empty ledger.
+   */
+  async signedHead(now = new Date()): Promise<{ status: 'signed'; head: CheckpointRow } | Extract<CheckpointOutcome, { status: 'refused' }>> {
+    const last = await this.store.lastCheckpoint();
+    const head = (await this.store.head()) ?? { seq: 0, hash: GENESIS_HASH };
+    if (!last || head.seq > last.seq) {
+      const problem = await this.problemSince(last, head);
+      if (problem) return problem;
+    }
+    return { status: 'signed', head: this.signer.signCheckpoint({ seq: head.seq, hash: head.hash, signedAt: now.toISOString() }) };
+  }
+
+  /** Verifies the entries after the last checkpoint up to head; a refusal outcome when they do not hold. */
+  private async problemSince(last: CheckpointRow | null, head: { seq: number; hash: string }): Promise<Extract<CheckpointOutcome, { status: 'refused' }> | null> {
+    const from = last ? { seq: last.seq, hash: last.hash } : undefined;
+    const report = await verifyLedger(this.store.stream(last?.seq ?? 0, head.seq), [], this.signer.publicKey, { from });
+    // A partial check can only prove the chain broken; it never overrides a full check's "broken".
+    if (!report.ok) this.chainOk = false;
+    if (!report.ok || report.headSeq !== head.seq || (report.headHash ?? GENESIS_HASH) !== head.hash) {
+      const problem = report.problem ?? `the ledger changed while it was read (head ${head.seq})`;
+      this.logger.error({ message: 'refusing to sign the evidence head: the ledger does not verify', firstBadSeq: report.firstBadSeq, problem });
+      return { status: 'refused', checkpoint: null, firstBadSeq: report.firstBadSeq, problem };
+    }
+    return null;
+  }
+
   private async checkpoint(now: Date): Promise<CheckpointOutcome> {
     const last = await this.store.lastCheckpoint();
     const head = await this.store.head();
     if (!head || (last && head.seq <= last.seq)) return { status: 'unchanged', checkpoint: last };
 
-    const from = last ? { seq: last.seq, hash: last.hash } : undefined;
-    const report = await verifyLedger(this.store.stream(last?.seq ?? 0, head.seq), [], this.signer.publicKey, { from });
-    // A partial check can only prove the chain broken; it never overrides a full check's "broken".
-    if (!report.ok) this.chainOk = false;
-    if (!report.ok || report.headSeq !== head.seq || report.headHash !== head.hash) {
-      const problem = report.problem ?? `the ledger changed while it was read (head ${head.seq})`;
-      this.logger.error({ message: 'refusing to sign an evidence checkpoint: the ledger does not verify', firstBadSeq: report.firstBadSeq, problem });
-      return { status: 'refused', checkpoint: null, firstBadSeq: report.firstBadSeq, problem };
-    }
+    const refused = await this.problemSince(last, head);
+    if (refused) return refused;
 
     const checkpoint = this.signer.signCheckpoint({ seq: head.seq, hash: head.hash, signedAt: now.toISOString() });
     if (!(await this.store.insertCheckpoint(checkpoint))) return { status: 'unchanged', checkpoint: await this.store.lastCheckpoint() };

@@ -1,4 +1,4 @@
-import { Controller, Get, Query, Req } from '@nestjs/common';
+import { ConflictException, Controller, Get, Query, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
@@ -6,7 +6,7 @@ import { RequireRoles, type AuthenticatedRequest } from '@tollgate/auth';
 import { CheckpointSigner, EvidenceStore, type VerifyReport } from '@tollgate/evidence';
 import { ApiErrors } from '../common/api-errors';
 import { EvidenceCheckpointer } from './evidence-checkpoint.service';
-import { CheckpointList, EvidencePublicKey, LedgerPage, VerifyReportView } from './evidence.response';
+import { CheckpointList, EvidencePublicKey, LedgerPage, SignedHeadView, VerifyReportView } from './evidence.response';
 
 export const MAX_LEDGER_PAGE = 1000;
 
@@ -70,6 +70,25 @@ export class EvidenceController {
   @ApiErrors(401, 403, 429)
   verify(): Promise<VerifyReport> {
     return this.checkpointer.verifyAll();
+  }
+
+  @Get('head')
+  @ApiOperation({
+    summary: 'The ledger head, signed now',
+    description:
+      'The seq and hash of the newest entry, signed with the checkpoint key at the time of the request (not stored as a checkpoint). ' +
+      'Check a copy of the ledger against it: a copy that lacks entries up to this seq was cut short. Fetch the head before the ' +
+      'ledger pages. seq 0 and 64 zeros for an empty ledger. 409 when the entries since the last checkpoint do not verify: ' +
+      'the server will not vouch for them. The head holds no connection data, so scoped keys read it too. Roles: auditor, admin.',
+  })
+  @ApiOkResponse({ description: 'The signed head.', type: SignedHeadView })
+  @ApiErrors(401, 403, [409, 'The entries since the last checkpoint do not verify (`message` names the first bad seq); nothing is signed.'], 429)
+  async head() {
+    const outcome = await this.checkpointer.signedHead();
+    if (outcome.status === 'refused') {
+      throw new ConflictException({ statusCode: 409, error: 'Conflict', message: `the ledger does not verify at seq ${outcome.firstBadSeq ?? '?'}: ${outcome.problem}` });
+    }
+    return outcome.head;
   }
 
   @Get('checkpoints')

@@ -94,6 +94,12 @@ export class CheckpointView {
   signature: string;
 }
 
+@ApiSchema({ description: 'The ledger head signed at request time, in the shape of a checkpoint; seq 0 for an empty ledger.' })
+export class SignedHeadView extends CheckpointView {
+  @ApiProperty({ description: 'Seq of the newest entry; 0 for an empty ledger.', type: 'integer', minimum: 0 })
+  declare seq: number;
+}
+
 export class CheckpointList {
   @ApiProperty({ description: 'Every checkpoint, by seq.', type: [CheckpointView] })
   items: CheckpointView[];

@@ -9,6 +9,10 @@ import { Liveness, Readiness } from './health.response';
 const within = <T>(ms: number, p: Promise<T>): Promise<T> =>
   Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
 
+// The JSON body parser runs before every route, probes included; probes send no body, so this is
+// the only client error they can answer.
+const BODY_REFUSED = 'A request body was sent and is not valid JSON (probes need none).';
+
 @ApiTags('health')
 @Controller()
 @Public()
@@ -20,6 +24,7 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Liveness probe', description: 'The process is alive; says nothing of its dependencies. No API key needed.', security: [] })
   @ApiOkResponse({ description: 'Alive.', type: Liveness })
+  @ApiErrors([400, BODY_REFUSED])
   healthz() {
     return { status: 'ok' };
   }
@@ -33,7 +38,7 @@ export class HealthController {
     security: [],
   })
   @ApiOkResponse({ description: 'Ready.', type: Readiness })
-  @ApiErrors([503, 'Not ready: the database does not answer within 2 s, or migrations are pending (`message` says which).'])
+  @ApiErrors([400, BODY_REFUSED], [503, 'Not ready: the database does not answer within 2 s, or migrations are pending (`message` says which).'])
   async readyz() {
     try {
       await within(2000, this.db.dataSource.query('SELECT 1'));

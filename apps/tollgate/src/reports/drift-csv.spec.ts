@@ -77,7 +77,7 @@ describe('drift report CSV', () => {
     expect(cells[9]).toBe('a,b');
   });
 
-  it.each(['=HYPERLINK("http://x")', '+1', '@SUM(A1)', '\tcmd', '\rcmd'])('keeps provider text starting with %j from running as a formula', (title) => {
+  it.each(['=HYPERLINK("http://x")', '+1', '-2+3+cmd|\' /C calc\'!A0', '@SUM(A1)', '\tcmd', '\rcmd'])('keeps provider text starting with %j from running as a formula', (title) => {
     const cells = parseOne(csvLine(row({ title, resource_key: title, references: JSON.stringify([title]) })));
     expect(cells[5]).toBe(`'${title}`);
     expect(cells[6]).toBe(`'${title}`);

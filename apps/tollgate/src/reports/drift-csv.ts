@@ -13,7 +13,7 @@ export const CSV_COLUMNS = [
 ] as const;
 
 // A spreadsheet would run a cell starting with these as a formula; a leading quote keeps it text.
-const FORMULA = /^[=+@\t\r]/;
+const FORMULA = /^[=+\-@\t\r]/;
 const QUOTED = /[",\r\n]/;
 const MEMO_SIZE = 1000;
 /** One RFC 4180 field: quoted, with quotes doubled, when it holds a quote, comma or line break. */
