@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { ADMIN_KEY, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { ADMIN_KEY, eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 
 interface LogLine {
   level: string;
@@ -113,14 +113,21 @@ describe('structured logs', () => {
   });
 
   // Last: it stops the app. Nest runs the same hooks on SIGTERM, with the signal passed along.
-  it('say when shutdown starts, how many polls are in flight, and when the process stopped', async () => {
+  it('say when shutdown starts, how many polls are in flight, when they ended, and when the process stopped', async () => {
+    // A slow provider keeps one poll in flight while the app stops.
+    await sim.control().post('/_sim/faults').send({ provider: 'slack', kind: 'slow', delayMs: 1500 }).expect(201);
+    await t.api().post(`/connections/${connectionId}/poll`).expect(202);
+    await eventually('a poll in flight', async () => t.scheduler.activePolls > 0);
     closed = true;
     await t.close();
+    await sim.control().delete('/_sim/faults').expect(200);
     const after = t.logs.map((l) => JSON.parse(l) as LogLine);
     const start = after.findIndex((l) => l.msg === 'shutting down');
+    const ended = after.findIndex((l) => l.msg === 'in-flight polls ended');
     const stop = after.findIndex((l) => l.msg === 'stopped');
-    expect(after[start]).toMatchObject({ level: 'info', pollsInFlight: 0 });
-    expect(stop).toBeGreaterThan(start);
+    expect(after[start]).toMatchObject({ level: 'info', pollsInFlight: 1 });
+    expect(ended).toBeGreaterThan(start);
+    expect(stop).toBeGreaterThan(ended);
     expect(stop).toBe(after.length - 1);
   });
 });
