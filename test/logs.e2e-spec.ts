@@ -1,12 +1,14 @@
 import request from 'supertest';
 import { putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
-import { ADMIN_KEY, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { ADMIN_KEY, eventually, pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 
 interface LogLine {
   level: string;
+  time: string;
+  msg?: string;
   context?: string;
-  message: unknown;
+  [field: string]: unknown;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -23,6 +25,8 @@ describe('structured logs', () => {
   let db: TestDatabase;
   let t: RunningTollgate;
   let lines: LogLine[];
+  let connectionId: string;
+  let closed = false;
 
   beforeAll(async () => {
     sim = await startSimulator();
@@ -30,7 +34,7 @@ describe('structured logs', () => {
     db = await createTestDatabase();
     t = await startTollgate({ ...db.env, TOLLGATE_METRICS_TOKEN: 'metrics-token-SECRET-0123456789' });
 
-    const id = (await t.api().post('/connections').send(slackConnection(sim, token, 'Logged Slack')).set('x-request-id', 'logs-e2e-create').expect(201)).body.id;
+    const id = (connectionId = (await t.api().post('/connections').send(slackConnection(sim, token, 'Logged Slack')).set('x-request-id', 'logs-e2e-create').expect(201)).body.id as string);
     await pollNow(t, id);
     await sim.control().post('/_sim/faults').send({ provider: 'slack', kind: 'status', status: 401, body: { ok: false, error: 'invalid_auth' } }).expect(201);
     try {
@@ -48,7 +52,7 @@ describe('structured logs', () => {
   });
 
   afterAll(async () => {
-    await t?.close();
+    if (!closed) await t?.close();
     await db?.drop();
     await sim?.close();
   });
@@ -60,10 +64,11 @@ describe('structured logs', () => {
   });
 
   it('have one access line per request, with requestId and never headers, bodies or query strings', () => {
-    const access = lines.filter((l) => l.context === 'HttpAccess').map((l) => l.message as Record<string, unknown>);
+    const access = lines.filter((l) => l.context === 'HttpAccess');
     expect(access.length).toBeGreaterThanOrEqual(8);
     for (const a of access) {
-      expect(Object.keys(a).sort()).toEqual(['durationMs', 'message', 'method', 'path', 'requestId', 'status']);
+      expect(Object.keys(a).sort()).toEqual(['context', 'durationMs', 'level', 'method', 'msg', 'path', 'requestId', 'status', 'time']);
+      expect(a.msg).toBe('request');
       expect(a.requestId).toEqual(expect.any(String));
       expect(a.path).not.toContain('?');
     }
@@ -81,18 +86,49 @@ describe('structured logs', () => {
     expect((await request(t.url).get('/healthz').expect(200)).headers['x-request-id']).toMatch(UUID);
   });
 
-  it('have a pollId on every poll line', () => {
-    const polls = lines
-      .map((l) => l.message)
-      .filter((m): m is Record<string, unknown> => typeof m === 'object' && m !== null && /^poll (succeeded|failed)$/.test(String((m as { message?: unknown }).message)));
-    expect(polls.map((p) => p.message)).toEqual(expect.arrayContaining(['poll succeeded', 'poll failed']));
-    for (const p of polls) expect(p.pollId).toMatch(UUID);
-    expect(polls.find((p) => p.message === 'poll failed')).toMatchObject({ reason: 'auth' });
+  it('have a pollId, the connection id and the connection name on every poll line', () => {
+    const polls = lines.filter((l) => /^poll (succeeded|failed)$/.test(String(l.msg)));
+    expect(polls.map((p) => p.msg)).toEqual(expect.arrayContaining(['poll succeeded', 'poll failed']));
+    for (const p of polls) expect(p).toMatchObject({ pollId: expect.stringMatching(UUID), connectionId: connectionId, connectionName: 'Logged Slack' });
+    expect(polls.find((p) => p.msg === 'poll failed')).toMatchObject({ level: 'warn', reason: 'auth' });
   });
 
-  it('are JSON objects with a level', () => {
+  it('are JSON objects with an ISO-8601 time, a level name and msg as a string', () => {
     expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']).toContain(l.level);
+    for (const l of lines) {
+      expect(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).toContain(l.level);
+      expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(typeof l.msg).toBe('string');
+      expect(l).not.toHaveProperty('message');
+    }
+  });
+
+  it("put Nest's route mapping at debug and say in one line at info what started", () => {
+    const routes = lines.filter((l) => l.context === 'RouterExplorer' || l.context === 'RoutesResolver');
+    expect(routes.length).toBeGreaterThan(10);
+    for (const r of routes) expect(r.level).toBe('debug');
+    expect(lines.filter((l) => l.msg === 'tollgate started')).toEqual([
+      expect.objectContaining({ level: 'info', role: 'all', database: 'postgres', connections: 0, baselines: expect.any(Number), port: expect.any(Number) }),
+    ]);
+  });
+
+  // Last: it stops the app. Nest runs the same hooks on SIGTERM, with the signal passed along.
+  it('say when shutdown starts, how many polls are in flight, when they ended, and when the process stopped', async () => {
+    // A slow provider keeps one poll in flight while the app stops.
+    await sim.control().post('/_sim/faults').send({ provider: 'slack', kind: 'slow', delayMs: 1500 }).expect(201);
+    await t.api().post(`/connections/${connectionId}/poll`).expect(202);
+    await eventually('a poll in flight', async () => t.scheduler.activePolls > 0);
+    closed = true;
+    await t.close();
+    await sim.control().delete('/_sim/faults').expect(200);
+    const after = t.logs.map((l) => JSON.parse(l) as LogLine);
+    const start = after.findIndex((l) => l.msg === 'shutting down');
+    const ended = after.findIndex((l) => l.msg === 'in-flight polls ended');
+    const stop = after.findIndex((l) => l.msg === 'stopped');
+    expect(after[start]).toMatchObject({ level: 'info', pollsInFlight: 1 });
+    expect(ended).toBeGreaterThan(start);
+    expect(stop).toBeGreaterThan(ended);
+    expect(stop).toBe(after.length - 1);
   });
 });
 

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { loadConfig } from '@tollgate/config';
 import { startTollgateApp } from '../../apps/tollgate/src/bootstrap';
 import type { CoreOptions } from '../../apps/tollgate/src/core.module';
-import { JsonLogger } from '../../apps/tollgate/src/logging/json.logger';
+import { createTollgateLogger } from '../../apps/tollgate/src/logging/tollgate-logger';
 import { PollScheduler } from '../../apps/tollgate/src/polling/poll-scheduler.service';
 
 export const ADMIN_KEY = 'e2e-bootstrap-admin-key-0123456789abcdef';
@@ -29,16 +29,16 @@ function authed(url: string, key: string) {
 
 /**
  * Captures log lines so specs can assert on them (and on what they must never contain); it is the
- * production JsonLogger, so what is captured is what would be printed, redaction included.
+ * production logger at debug with a capturing destination, so what is captured is exactly what
+ * would be printed, one JSON line each, redaction included. TOLLGATE_E2E_LOGS echoes them.
  */
-class CapturingLogger extends JsonLogger {
-  constructor(private readonly sink: string[]) {
-    super({ json: true, logLevels: ['fatal', 'error', 'warn', 'log', 'debug'] });
-  }
-  protected override printMessages(messages: unknown[], context?: string, logLevel?: string): void {
-    for (const m of messages) this.sink.push(JSON.stringify({ level: logLevel, context, message: m }));
-    if (process.env.TOLLGATE_E2E_LOGS) super.printMessages(messages as never[], context, logLevel as never);
-  }
+function capturingLogger(sink: string[]) {
+  return createTollgateLogger('debug', {
+    write(line: string) {
+      sink.push(line.trimEnd());
+      if (process.env.TOLLGATE_E2E_LOGS) process.stdout.write(line);
+    },
+  });
 }
 
 /**
@@ -61,7 +61,7 @@ export async function startTollgate(env: Record<string, string>, options: CoreOp
     ...env,
   });
   const logs: string[] = [];
-  const app = await startTollgateApp(config, new CapturingLogger(logs), 0, '127.0.0.1', options);
+  const app = await startTollgateApp(config, capturingLogger(logs), 0, '127.0.0.1', options);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

@@ -1,4 +1,4 @@
-import { ConsoleLogger, RequestMethod, type INestApplication, type LogLevel } from '@nestjs/common';
+import { Logger, RequestMethod, type INestApplication, type LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { TollgateConfig } from '@tollgate/config';
@@ -6,21 +6,17 @@ import { openDatabase } from '@tollgate/database';
 import { AppModule } from './app.module';
 import type { CoreOptions } from './core.module';
 import { setUpOpenApi } from './openapi';
-import { JsonLogger } from './logging/json.logger';
+import { DataSource } from 'typeorm';
+import { BaselinesService } from './baselines/baselines.service';
+import { createTollgateLogger } from './logging/tollgate-logger';
 import { requestIdMiddleware } from './logging/request-id.middleware';
 import { bodyParserErrorHandler, jsonBodyMiddleware } from './common/json-body.middleware';
 import { FieldOrderValidationPipe } from './common/validation.pipe';
-
-const LEVELS: Record<TollgateConfig['TOLLGATE_LOG_LEVEL'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-};
+import { VERSION } from './version';
 
 /** Builds the app from validated configuration, without listening: main, the demo and e2e tests share it. */
-export async function createTollgateApp(config: TollgateConfig, logger?: ConsoleLogger, options: CoreOptions = {}): Promise<INestApplication> {
-  const log = logger ?? new JsonLogger({ json: true, logLevels: LEVELS[config.TOLLGATE_LOG_LEVEL] });
+export async function createTollgateApp(config: TollgateConfig, logger?: LoggerService, options: CoreOptions = {}): Promise<INestApplication> {
+  const log = logger ?? createTollgateLogger(config.TOLLGATE_LOG_LEVEL);
   // Opened before the module graph so that a start-up failure anywhere in it still closes the database.
   const db = await openDatabase(config, [], { log: (message) => log.log(message, 'Database') });
   let app: NestExpressApplication;
@@ -57,7 +53,7 @@ export async function createTollgateApp(config: TollgateConfig, logger?: Console
 /** Creates and starts listening; if start-up hooks fail (a bad connections file), everything is closed. */
 export async function startTollgateApp(
   config: TollgateConfig,
-  logger?: ConsoleLogger,
+  logger?: LoggerService,
   port = config.PORT,
   host = config.HOST,
   options: CoreOptions = {},
@@ -69,5 +65,21 @@ export async function startTollgateApp(
     await app.close();
     throw err;
   }
+  await logStartSummary(app, config);
   return app;
+}
+
+/** One line that says what started: an operator reads this instead of Nest's start-up chatter. */
+async function logStartSummary(app: INestApplication, config: TollgateConfig): Promise<void> {
+  const [{ count }] = (await app.get(DataSource).query('SELECT count(*)::int AS count FROM connections')) as { count: number }[];
+  const address = app.getHttpServer().address() as { port: number } | null;
+  new Logger('Lifecycle').log({
+    message: 'tollgate started',
+    role: config.TOLLGATE_ROLE,
+    database: config.DATABASE_URL ? 'postgres' : 'embedded',
+    connections: count,
+    baselines: app.get(BaselinesService).list().length,
+    port: address?.port ?? config.PORT,
+    version: VERSION,
+  });
 }

@@ -1,4 +1,4 @@
-import { Global, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
@@ -22,8 +22,10 @@ export interface CoreOptions {
 
 class DatabaseCloser implements OnApplicationShutdown {
   constructor(private readonly db: Database) {}
-  async onApplicationShutdown(): Promise<void> {
+  async onApplicationShutdown(signal?: string): Promise<void> {
     await this.db.close();
+    // The database closes last: after this line the process only exits.
+    new Logger('Lifecycle').log({ message: 'stopped', ...(signal ? { signal } : {}) });
   }
 }
 

@@ -1,8 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-/** The request being served, for log lines written while serving it. */
-export interface RequestContext {
-  requestId: string;
+/**
+ * What is being served — a request, or a poll of one connection — so that every log line written
+ * while serving it carries these fields, whoever writes it.
+ */
+export interface LogContext {
+  requestId?: string;
+  pollId?: string;
+  connectionId?: string;
+  connectionName?: string;
 }
 
-export const requestContext = new AsyncLocalStorage<RequestContext>();
+export const logContext = new AsyncLocalStorage<LogContext>();

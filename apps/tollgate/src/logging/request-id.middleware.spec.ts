@@ -1,7 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import express from 'express';
 import request from 'supertest';
-import { JsonLogger } from './json.logger';
+import { Writable } from 'node:stream';
+import { createTollgateLogger } from './tollgate-logger';
 import { requestIdMiddleware } from './request-id.middleware';
 
 function appWithLog() {
@@ -13,12 +14,14 @@ function appWithLog() {
     error: (message, context) => lines.push({ level: 'error', message, context }),
   };
   const inner: Record<string, unknown>[] = [];
-  class Inner extends JsonLogger {
-    protected override printMessages(messages: unknown[]): void {
-      inner.push(...(messages as Record<string, unknown>[]));
-    }
-  }
-  const handlerLog = new Inner({ json: true });
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      const { time: _time, ...line } = JSON.parse(chunk.toString()) as Record<string, unknown>;
+      inner.push(line);
+      done();
+    },
+  });
+  const handlerLog = createTollgateLogger('info', sink as never);
   const app = express();
   app.use(requestIdMiddleware(logger));
   app.get('/things', (_req, res) => {
@@ -40,7 +43,7 @@ describe('requestIdMiddleware', () => {
     expect(lines).toEqual([
       { level: 'log', context: 'HttpAccess', message: { message: 'request', method: 'GET', path: '/things', status: 201, durationMs: expect.any(Number), requestId: id } },
     ]);
-    expect(inner).toEqual([{ message: 'handling', requestId: id }]);
+    expect(inner).toEqual([{ level: 'info', msg: 'handling', requestId: id }]);
   });
 
   it('keeps a sane id from the caller and replaces anything else', async () => {

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
-import { requestContext } from './request-context';
+import { logContext } from './request-context';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 
@@ -45,6 +45,6 @@ export function requestIdMiddleware(logger: LoggerService) {
     };
     res.once('finish', done);
     res.once('close', done);
-    requestContext.run({ requestId }, next);
+    logContext.run({ requestId }, next);
   };
 }

@@ -22,6 +22,7 @@ import { BaselinesService } from '../baselines/baselines.service';
 import { effectiveEndpoints } from '../connections/connection-endpoints';
 import { CredentialCipher } from '../connections/credential-cipher';
 import { CONNECT_GUARD } from '../core.module';
+import { logContext } from '../logging/request-context';
 import { driftsOpenedData, WebhookOutbox } from '../webhooks/webhook-outbox';
 import { LeaseRepository, nextDelaySeconds, type ClaimedConnection } from './lease.repository';
 
@@ -63,6 +64,11 @@ export class PollRunner {
 
   async run(c: ClaimedConnection, worker: string, shutdown: AbortSignal): Promise<PollOutcome> {
     const pollId = randomUUID();
+    // Every line written during the poll (connector, http client, recorder) carries these fields.
+    return logContext.run({ pollId, connectionId: c.id, connectionName: c.name }, () => this.poll(c, worker, shutdown, pollId));
+  }
+
+  private async poll(c: ClaimedConnection, worker: string, shutdown: AbortSignal, pollId: string): Promise<PollOutcome> {
     const started = Date.now();
     const stopTimer = this.metrics.pollDurationSeconds.startTimer({ provider: c.provider });
     const deadline = AbortSignal.any([shutdown, AbortSignal.timeout(this.config.TOLLGATE_POLL_TIMEOUT_SECONDS * 1000)]);

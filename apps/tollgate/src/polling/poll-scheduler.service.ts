@@ -90,17 +90,25 @@ export class PollScheduler implements OnApplicationBootstrap, BeforeApplicationS
     return this.inFlight.size;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     if (this.registry.doesExist('interval', TICK)) this.registry.deleteInterval(TICK);
+    // Said at once, so that an operator who sent SIGTERM knows what the process is waiting for.
+    this.logger.log({
+      message: 'shutting down',
+      ...(signal ? { signal } : {}),
+      pollsInFlight: this.inFlight.size,
+      graceSeconds: this.config.TOLLGATE_SHUTDOWN_GRACE_SECONDS,
+    });
     if (this.inFlight.size === 0) return;
-    this.logger.log({ message: 'waiting for in-flight polls', count: this.inFlight.size });
     const grace = new Promise((r) => setTimeout(r, this.config.TOLLGATE_SHUTDOWN_GRACE_SECONDS * 1000).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), grace]);
     if (this.inFlight.size > 0) {
+      this.logger.warn({ message: 'grace period over; aborting in-flight polls', pollsInFlight: this.inFlight.size });
       this.shutdown.abort(new Error('shutting down'));
       await Promise.allSettled([...this.inFlight]);
     }
+    this.logger.log({ message: 'in-flight polls ended' });
   }
 }
