@@ -8,6 +8,7 @@ import { ApiKeyPrincipals1764547200000 } from './1764547200000-ApiKeyPrincipals'
 import { PrincipalsInRecords1764590000000 } from './1764590000000-PrincipalsInRecords';
 import { EncryptionKeyChecks1764633600000 } from './1764633600000-EncryptionKeyChecks';
 import { ConnectionChanges1764720000000 } from './1764720000000-ConnectionChanges';
+import { PersonSessions1764849600000 } from './1764849600000-PersonSessions';
 
 export const ALL_MIGRATIONS = [
   InitialSchema1764115200000,
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   PrincipalsInRecords1764590000000,
   EncryptionKeyChecks1764633600000,
   ConnectionChanges1764720000000,
+  PersonSessions1764849600000,
 ];

@@ -7,6 +7,8 @@ import type { Database } from '@tollgate/database';
 import { ApiKeyGuard } from '@tollgate/auth';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuditEventsController } from './audit/audit-events.controller';
+import { AuthController } from './auth/auth.controller';
+import { OidcClient } from './auth/oidc-client';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
@@ -38,8 +40,9 @@ export class AppModule {
         EvidenceModule,
         RetentionModule,
       ],
-      controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
+      controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController, AuthController],
       providers: [
+        OidcClient,
         // Order matters: the rate limit applies before any key is looked up.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
