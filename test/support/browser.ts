@@ -57,10 +57,8 @@ export async function signIn(
   tamper.authorize?.(authorize);
   let res = await browser.fetch(authorize.href);
   let url = locationOf(res, authorize.href);
-  const form = new URLSearchParams({ login: user.login, password: user.password }).toString();
-  res = await browser.fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
-  if (res.status === 401) throw new Error(`the identity provider refused ${user.login}'s password`);
-  url = locationOf(res, url);
+  // Already signed in at the provider: it sends the browser straight back.
+  if (!url.startsWith(tollgateUrl)) url = await submitLogin(browser, url, user);
   // The provider's own hops (resume, authorize again) until it sends the browser back to Tollgate.
   while (!url.startsWith(tollgateUrl)) {
     res = await browser.fetch(url);
@@ -69,6 +67,13 @@ export async function signIn(
   const callback = new URL(url);
   tamper.callback?.(callback);
   return browser.fetch(callback.href);
+}
+
+async function submitLogin(browser: Browser, url: string, user: { login: string; password: string }): Promise<string> {
+  const form = new URLSearchParams({ login: user.login, password: user.password }).toString();
+  const res = await browser.fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
+  if (res.status === 401) throw new Error(`the identity provider refused ${user.login}'s password`);
+  return locationOf(res, url);
 }
 
 /** A port free right now on 127.0.0.1 (for a redirect URL that must be known before the server starts). */

@@ -58,8 +58,12 @@ export class OidcClient {
         idTokenExpected: true,
       });
     } catch (err) {
-      this.logger.warn({ message: 'sign-in refused', reason: (err as Error).message });
-      throw new ForbiddenException(`sign-in refused: ${(err as Error).message}`);
+      // openid-client wraps oauth4webapi's error, whose message names what did not check out (the
+      // state, the nonce, the issuer...); expected and actual values stay out of the answer.
+      const cause = (err as { cause?: unknown }).cause;
+      const reason = `${(err as Error).message}${cause instanceof Error && cause.message !== (err as Error).message ? `: ${cause.message}` : ''}`;
+      this.logger.warn({ message: 'sign-in refused', reason });
+      throw new ForbiddenException(`sign-in refused: ${reason}`);
     }
     let claims: Record<string, unknown> = { ...tokens.claims()! };
     const wanted = [this.config.TOLLGATE_OIDC_GROUPS_CLAIM, this.config.TOLLGATE_OIDC_PRINCIPAL_CLAIM];
