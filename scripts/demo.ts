@@ -13,6 +13,7 @@ import {
   startProviderSim,
 } from '@tollgate/provider-sim';
 import { startTollgateApp } from '../apps/tollgate/src/bootstrap';
+import { startDemoSignIn } from './demo-oidc';
 
 const PORT = Number(process.env.PORT ?? 8080);
 const SIM_PORT = Number(process.env.TOLLGATE_DEMO_SIM_PORT ?? 9090);
@@ -109,8 +110,10 @@ async function main(): Promise<void> {
   for (const t of TENANTS) await t.put(sim.url);
 
   const adminKey = process.env.TOLLGATE_BOOTSTRAP_ADMIN_KEY ?? `demo-${randomBytes(18).toString('base64url')}`;
+  const people = await startDemoSignIn(`http://127.0.0.1:${PORT}`);
   const config = loadConfig({
     ...process.env,
+    ...people.env,
     PORT: String(PORT),
     HOST: '127.0.0.1',
     TOLLGATE_BOOTSTRAP_ADMIN_KEY: adminKey,
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
   console.log(`
 Tollgate demo is running (embedded database under ${config.TOLLGATE_DATA_DIR}).
 
+${people.banner}
   API        ${api}/api/v1      (Authorization: Bearer ${adminKey})
   try        curl -s -H 'Authorization: Bearer ${adminKey}' '${api}/api/v1/drifts?status=open'
              curl -s -H 'Authorization: Bearer ${adminKey}' ${api}/api/v1/connections
