@@ -11,7 +11,7 @@ const LOGIN_COOKIE = 'tollgate-login';
 
 @ApiSchema({ description: 'Who is calling: a signed-in person (session) or an API key.' })
 export class WhoAmI {
-  @ApiProperty({ enum: ['session', 'api-key'] })
+  @ApiProperty({ description: 'How the caller authenticated: a signed-in person (session cookie) or an API key.', enum: ['session', 'api-key'] })
   via: 'session' | 'api-key';
 
   @ApiProperty({ description: 'The principal: four-eyes rules, audit events and the ledger name it.', example: 'alice@example.com' })
@@ -20,7 +20,7 @@ export class WhoAmI {
   @ApiProperty({ description: 'Display name.' })
   name: string;
 
-  @ApiProperty({ enum: ROLES })
+  @ApiProperty({ description: "The caller's role: what it may do.", enum: ROLES })
   role: string;
 
   @ApiProperty({ description: 'The key id audit events and ledger entries record: `session:<8 hex>` for a session.', example: 'session:1f2e3d4c' })
@@ -38,7 +38,7 @@ export class WhoAmI {
 
 @ApiSchema({ description: 'The session has ended.' })
 export class LoggedOut {
-  @ApiProperty({ example: true })
+  @ApiProperty({ description: 'Always true: the session no longer exists on the server.', example: true })
   loggedOut: boolean;
 
   @ApiPropertyOptional({ description: "The identity provider's logout URL (RP-initiated logout); send the browser there to end the sign-in at the provider too." })
@@ -145,7 +145,7 @@ export class AuthController {
     description: 'The caller: principal, name and role; for a session also its CSRF token and when it ends. Any role, with a session or an API key.',
   })
   @ApiOkResponse({ description: 'The caller.', type: WhoAmI })
-  @ApiErrors([401, 'No valid API key and no live session (signed out, or idle or absolute timeout reached).'], 429)
+  @ApiErrors([401, 'No valid API key and no live session (signed out, or idle or absolute timeout reached).'], [403, 'Not for a valid caller: every role may ask.'], 429)
   whoAmI(@Req() req: AuthenticatedRequest): WhoAmI {
     const p = req.principal!;
     const base = { principal: p.principalId, name: p.name, role: p.role, keyId: p.keyId };
