@@ -9,6 +9,7 @@ import { PrincipalsInRecords1764590000000 } from './1764590000000-PrincipalsInRe
 import { EncryptionKeyChecks1764633600000 } from './1764633600000-EncryptionKeyChecks';
 import { ConnectionChanges1764720000000 } from './1764720000000-ConnectionChanges';
 import { Attestations1764763200000 } from './1764763200000-Attestations';
+import { PersonSessions1764849600000 } from './1764849600000-PersonSessions';
 
 export const ALL_MIGRATIONS = [
   InitialSchema1764115200000,
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS = [
   EncryptionKeyChecks1764633600000,
   ConnectionChanges1764720000000,
   Attestations1764763200000,
+  PersonSessions1764849600000,
 ];

@@ -19,6 +19,7 @@ import {
   type ProviderSim,
 } from '@tollgate/provider-sim';
 import { startTollgateApp } from '../apps/tollgate/src/bootstrap';
+import { startDemoSignIn } from './demo-oidc';
 
 const DEMO_POLL_SECONDS = 15;
 /** Kept beside the embedded database so that the key a reader copied keeps working across restarts. */
@@ -124,6 +125,8 @@ export interface DemoOptions {
   /** Delete the data dir first. */
   reset?: boolean;
   logger?: LoggerService;
+  /** Also start the demo identity provider (sign-in for people) on this port; its redirect needs Tollgate's fixed port. */
+  idpPort?: number;
 }
 
 export interface RunningDemo {
@@ -134,6 +137,8 @@ export interface RunningDemo {
   app: INestApplication;
   /** The demo connections, as reconciled at this start. */
   connections: { id: string; name: string }[];
+  /** The demo identity provider's part of the banner, when it runs. */
+  peopleBanner?: string;
   close(): Promise<void>;
 }
 
@@ -154,8 +159,10 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
   try {
     for (const t of TENANTS) await t.put(sim.url);
     await call(sim.url, 'PUT', `/_sim/slack/tenants/${SPARE_SLACK_TOKEN}`, compliantSlackTenant(SPARE_SLACK_TOKEN));
+    const people = options.idpPort === undefined ? undefined : await startDemoSignIn(`http://127.0.0.1:${options.port}`, options.idpPort);
     const config = loadConfig({
       ...options.env,
+      ...people?.env,
       TOLLGATE_DATA_DIR: dataDir,
       PORT: String(options.port),
       HOST: '127.0.0.1',
@@ -169,7 +176,12 @@ export async function startDemo(options: DemoOptions): Promise<RunningDemo> {
     const api = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     try {
       const connections = await reconcileConnections(api, adminKey, sim.url);
-      return { api, adminKey, dataDir, sim, app, connections, close: async () => { await app.close(); await sim.close(); } };
+      const close = async () => {
+        await app.close();
+        await people?.idp.close();
+        await sim.close();
+      };
+      return { api, adminKey, dataDir, sim, app, connections, peopleBanner: people?.banner, close };
     } catch (err) {
       await app.close();
       throw err;
@@ -266,6 +278,7 @@ Tollgate demo is running.
   metrics    ${api}/metrics       health ${api}/healthz  ${api}/readyz
   simulator  ${sim.url}   control API under ${sim.url}/_sim (README, "The provider simulator")
   tenants    ${TENANTS.map((t) => t.name).join(', ')}; polled every ${DEMO_POLL_SECONDS} s
+${demo.peopleBanner ?? ''}
 
 A tenant drifts about every ${driftSeconds} s (and is put right again later). Ctrl-C stops.
 
@@ -325,6 +338,7 @@ async function main(): Promise<void> {
     simPort: Number(process.env.TOLLGATE_DEMO_SIM_PORT ?? 9090),
     env: process.env,
     reset: process.argv.includes('--reset'),
+    idpPort: Number(process.env.TOLLGATE_DEMO_IDP_PORT ?? 9092),
   });
   console.log(banner(demo, driftSeconds));
   startDrifting(demo.sim.url, driftSeconds * 1000);

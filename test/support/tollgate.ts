@@ -45,7 +45,7 @@ function capturingLogger(sink: string[]) {
  * Starts a real Tollgate on 127.0.0.1 with a random port. `options.resolve` answers the provider
  * requests' name lookups, so that a spec can make a name resolve anywhere without DNS.
  */
-export async function startTollgate(env: Record<string, string>, options: CoreOptions = {}): Promise<RunningTollgate> {
+export async function startTollgate(env: Record<string, string>, options: CoreOptions = {}, port = 0): Promise<RunningTollgate> {
   const config = loadConfig({
     TOLLGATE_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
     // The simulator (and the specs' own servers) listen on loopback over http.
@@ -61,7 +61,7 @@ export async function startTollgate(env: Record<string, string>, options: CoreOp
     ...env,
   });
   const logs: string[] = [];
-  const app = await startTollgateApp(config, capturingLogger(logs), 0, '127.0.0.1', options);
+  const app = await startTollgateApp(config, capturingLogger(logs), port, '127.0.0.1', options);
   const address = app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
   return {

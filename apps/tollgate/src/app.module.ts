@@ -8,6 +8,8 @@ import { ApiKeyGuard } from '@tollgate/auth';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AttestationsModule } from './attestations/attestations.module';
 import { AuditEventsController } from './audit/audit-events.controller';
+import { AuthController } from './auth/auth.controller';
+import { OidcClient } from './auth/oidc-client';
 import { AuditInterceptor } from './audit/audit.interceptor';
 import { BaselinesModule } from './baselines/baselines.module';
 import { ConnectionsModule } from './connections/connections.module';
@@ -41,9 +43,10 @@ export class AppModule {
         RetentionModule,
         AttestationsModule,
       ],
-      controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController],
+      controllers: [HealthController, MetricsController, ApiKeysController, AuditEventsController, ReportsController, AuthController],
       providers: [
         ExportSlots,
+        OidcClient,
         // Order matters: the rate limit applies before any key is looked up.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },

@@ -42,6 +42,11 @@ export async function createTollgateApp(config: TollgateConfig, logger?: LoggerS
       { path: 'healthz', method: RequestMethod.GET },
       { path: 'readyz', method: RequestMethod.GET },
       { path: 'metrics', method: RequestMethod.GET },
+      // Sign-in for people: browser navigations, not API calls.
+      { path: 'auth/login', method: RequestMethod.GET },
+      { path: 'auth/callback', method: RequestMethod.GET },
+      { path: 'auth/logout', method: RequestMethod.POST },
+      { path: 'auth/session', method: RequestMethod.GET },
     ],
   });
   app.useGlobalPipes(new FieldOrderValidationPipe());

@@ -2,7 +2,7 @@ import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown 
 import { DataSource } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
-import { ApiKeyService, AuditLog } from '@tollgate/auth';
+import { ApiKeyService, AuditLog, SessionService } from '@tollgate/auth';
 import { DriftQuery } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
@@ -47,11 +47,23 @@ export class CoreModule {
       { provide: DriftQuery, useFactory: (ds: DataSource) => new DriftQuery(ds), inject: [DataSource] },
       { provide: EvidenceLedger, useValue: new EvidenceLedger() },
       { provide: AuditLog, useFactory: (ds: DataSource) => new AuditLog(ds), inject: [DataSource] },
+      {
+        provide: SessionService,
+        useFactory: (ds: DataSource) =>
+          new SessionService(ds, {
+            enabled: config.oidcEnabled,
+            idleMinutes: config.TOLLGATE_SESSION_IDLE_MINUTES,
+            absoluteHours: config.TOLLGATE_SESSION_ABSOLUTE_HOURS,
+            secure: config.sessionCookieSecure,
+            origin: config.TOLLGATE_PUBLIC_URL ? new URL(config.TOLLGATE_PUBLIC_URL).origin : undefined,
+          }),
+        inject: [DataSource],
+      },
     ];
     return {
       module: CoreModule,
       providers,
-      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, CONNECT_GUARD, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery, EvidenceLedger, AuditLog],
+      exports: [TollgateConfig, DATABASE, DataSource, CredentialCipher, CONNECT_GUARD, TollgateMetrics, ApiKeyService, LeaseRepository, DriftQuery, EvidenceLedger, AuditLog, SessionService],
     };
   }
 }

@@ -8,8 +8,9 @@ export function setUpOpenApi(app: INestApplication): void {
     .setTitle('Tollgate API')
     .setDescription(
       'SaaS security posture: connections, findings, drift history, exceptions and evidence. Every /api/v1 route needs ' +
-        '`Authorization: Bearer <api key>`; each operation names the roles allowed (admin may do everything). Errors share one ' +
-        'body, `ErrorResponse`. Probes and /metrics need no API key.',
+        '`Authorization: Bearer <api key>` or a person\'s session cookie (signed in through /auth/login; every POST, PATCH, PUT and ' +
+        'DELETE made with a session also needs `X-CSRF-Token` from GET /auth/session); each operation names the roles allowed (admin ' +
+        'may do everything). Errors share one body, `ErrorResponse`. Probes and /metrics need no API key.',
     )
     .setVersion(VERSION)
     // Paths carry their /api/v1 prefix, so the one server is the origin the document was fetched from.
@@ -24,6 +25,7 @@ export function setUpOpenApi(app: INestApplication): void {
     .addTag('evidence', 'The hash-chained evidence ledger and its signed checkpoints')
     .addTag('audit', 'Who changed what through the API')
     .addTag('api-keys', 'API keys and their roles')
+    .addTag('auth', 'Sign-in for people through the identity provider (OpenID Connect), sessions')
     .addTag('webhooks', 'Webhook delivery log')
     .addTag('health', 'Liveness and readiness probes')
     .addTag('metrics', 'Prometheus scrape endpoint')

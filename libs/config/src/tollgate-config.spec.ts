@@ -72,3 +72,50 @@ describe('loadConfig', () => {
     expect(config.embedded).toBe(false);
   });
 });
+
+describe('loadConfig: sign-in for people (OIDC)', () => {
+  const oidc = {
+    TOLLGATE_OIDC_ISSUER: 'https://login.example.com/tenant/v2.0',
+    TOLLGATE_OIDC_CLIENT_ID: 'tollgate',
+    TOLLGATE_PUBLIC_URL: 'https://tollgate.example.com',
+    TOLLGATE_OIDC_ROLE_MAPPING: 'tollgate-admins=admin, secops=operator,a=b=approver',
+  };
+
+  it('reads the role mapping in order and keeps Secure cookies on https', () => {
+    const config = loadConfig(oidc);
+    expect(config.oidcEnabled).toBe(true);
+    expect(config.oidcRoleMapping).toEqual([
+      { group: 'tollgate-admins', role: 'admin' },
+      { group: 'secops', role: 'operator' },
+      { group: 'a=b', role: 'approver' },
+    ]);
+    expect(config.sessionCookieSecure).toBe(true);
+    expect(config.TOLLGATE_OIDC_GROUPS_CLAIM).toBe('groups');
+    expect(config.TOLLGATE_SESSION_IDLE_MINUTES).toBe(30);
+    expect(config.TOLLGATE_SESSION_ABSOLUTE_HOURS).toBe(12);
+  });
+
+  it('drops Secure only for http on loopback', () => {
+    const config = loadConfig({ ...oidc, TOLLGATE_OIDC_ISSUER: 'http://127.0.0.1:4011', TOLLGATE_PUBLIC_URL: 'http://127.0.0.1:8080' });
+    expect(config.sessionCookieSecure).toBe(false);
+  });
+
+  it('refuses plain http off loopback, an unknown role, and missing companions, naming each variable', () => {
+    expect(() => loadConfig({ ...oidc, TOLLGATE_OIDC_ISSUER: 'http://idp.example.com' })).toThrow(/TOLLGATE_OIDC_ISSUER: must be https/);
+    expect(() => loadConfig({ ...oidc, TOLLGATE_PUBLIC_URL: 'http://tollgate.example.com' })).toThrow(/TOLLGATE_PUBLIC_URL: must be https/);
+    expect(() => loadConfig({ ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: 'secops=superuser' })).toThrow(/TOLLGATE_OIDC_ROLE_MAPPING: "secops=superuser" is not group=role/);
+    expect(() => loadConfig({ TOLLGATE_OIDC_ISSUER: oidc.TOLLGATE_OIDC_ISSUER })).toThrow(
+      /TOLLGATE_OIDC_CLIENT_ID: is required[\s\S]*TOLLGATE_PUBLIC_URL: is required[\s\S]*TOLLGATE_OIDC_ROLE_MAPPING: is required/,
+    );
+  });
+
+  it('never echoes the client secret', () => {
+    expect(() => loadConfig({ ...oidc, TOLLGATE_OIDC_CLIENT_SECRET: '', TOLLGATE_SESSION_IDLE_MINUTES: 'x' })).toThrow(ConfigError);
+    try {
+      loadConfig({ ...oidc, TOLLGATE_OIDC_CLIENT_SECRET: 's3cr3t-value', TOLLGATE_SESSION_IDLE_MINUTES: '0' });
+    } catch (err) {
+      expect((err as Error).message).toMatch(/TOLLGATE_SESSION_IDLE_MINUTES/);
+      expect((err as Error).message).not.toContain('s3cr3t-value');
+    }
+  });
+});

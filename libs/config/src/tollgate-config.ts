@@ -28,7 +28,14 @@ const SECRET_VARIABLES = new Set([
   'TOLLGATE_METRICS_TOKEN',
   'TOLLGATE_EVIDENCE_SIGNING_KEY',
   'TOLLGATE_WEBHOOK_SECRET',
+  'TOLLGATE_OIDC_CLIENT_SECRET',
 ]);
+
+/** Tollgate's roles, weakest first: a person in several mapped groups gets the last (strongest) of theirs. Mirrors libs/auth roles.ts. */
+export const OIDC_ROLE_PRECEDENCE = ['viewer', 'auditor', 'operator', 'approver', 'admin'] as const;
+export type OidcRole = (typeof OIDC_ROLE_PRECEDENCE)[number];
+
+const isLoopback = (hostname: string) => hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 
 /**
  * Every environment variable Tollgate reads, typed, described and defaulted in one place.
@@ -176,6 +183,62 @@ export class TollgateConfig {
   @Transform(toNumber) @IsInt() @Min(1) @Max(7 * 86_400)
   TOLLGATE_CHECKPOINT_INTERVAL_SECONDS = 3600;
 
+  /**
+   * The OpenID Connect issuer people sign in with (its `/.well-known/openid-configuration` is read);
+   * unset: no sign-in for people, API keys only. https, or http on a loopback host (the demo).
+   */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/\S+$/, { message: 'must be an https URL (http only on 127.0.0.1/localhost)' })
+  TOLLGATE_OIDC_ISSUER?: string;
+
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(1)
+  TOLLGATE_OIDC_CLIENT_ID?: string;
+
+  /** The client's secret (client_secret_basic); unset: a public client, PKCE only. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString() @MinLength(1)
+  TOLLGATE_OIDC_CLIENT_SECRET?: string;
+
+  /** Where people reach Tollgate, e.g. https://tollgate.example.com: the redirect URL is `<this>/auth/callback`, and state-changing requests with a session must come from this origin. */
+  @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/[^/\s]+\/?$/, { message: 'must be an origin such as https://tollgate.example.com (no path)' })
+  TOLLGATE_PUBLIC_URL?: string;
+
+  @IsString() @Matches(/^[^\s]+( [^\s]+)*$/, { message: 'must be space-separated scopes' })
+  TOLLGATE_OIDC_SCOPES = 'openid email profile';
+
+  /** The ID token / userinfo claim holding the person's groups (a list of names or ids). */
+  @IsString() @MinLength(1)
+  TOLLGATE_OIDC_GROUPS_CLAIM = 'groups';
+
+  /** The claim whose value is the person's principal (compared with API keys' `principal`): a stable, unique id. */
+  @IsString() @MinLength(1)
+  TOLLGATE_OIDC_PRINCIPAL_CLAIM = 'email';
+
+  /** `group=role,group=role`: which groups grant which role; a person in none gets no session. */
+  @IsOptional() @Transform(emptyToUndefined) @IsString()
+  TOLLGATE_OIDC_ROLE_MAPPING?: string;
+
+  /** A session unused this long ends (fractions allowed). */
+  @Transform(toNumber) @IsNumber() @Min(0.01) @Max(24 * 60)
+  TOLLGATE_SESSION_IDLE_MINUTES = 30;
+
+  /** A session ends this long after sign-in however busy (fractions allowed). */
+  @Transform(toNumber) @IsNumber() @Min(0.001) @Max(30 * 24)
+  TOLLGATE_SESSION_ABSOLUTE_HOURS = 12;
+
+  get oidcEnabled(): boolean {
+    return !!this.TOLLGATE_OIDC_ISSUER;
+  }
+
+  /** TOLLGATE_OIDC_ROLE_MAPPING as pairs, in the order written. */
+  get oidcRoleMapping(): readonly { group: string; role: OidcRole }[] {
+    return parseRoleMapping(this.TOLLGATE_OIDC_ROLE_MAPPING).pairs;
+  }
+
+  /** The session cookie drops `Secure` only when people reach Tollgate over http on a loopback address (the demo). */
+  get sessionCookieSecure(): boolean {
+    const url = this.TOLLGATE_PUBLIC_URL ? new URL(this.TOLLGATE_PUBLIC_URL) : undefined;
+    return !(url?.protocol === 'http:' && isLoopback(url.hostname));
+  }
+
   get embedded(): boolean {
     return !this.DATABASE_URL;
   }
@@ -217,6 +280,42 @@ export function parseAllowedEndpointHosts(value: string | undefined): { hosts: s
   return { hosts, problems };
 }
 
+/** Reads `group=role,group=role`; a group name may itself contain `=` (the last one splits). */
+export function parseRoleMapping(value: string | undefined): { pairs: { group: string; role: OidcRole }[]; problems: string[] } {
+  const pairs: { group: string; role: OidcRole }[] = [];
+  const problems: string[] = [];
+  for (const raw of (value ?? '').split(',')) {
+    const entry = raw.trim();
+    if (entry === '') continue;
+    const at = entry.lastIndexOf('=');
+    const group = entry.slice(0, at).trim();
+    const role = entry.slice(at + 1).trim();
+    if (at <= 0 || group === '' || !(OIDC_ROLE_PRECEDENCE as readonly string[]).includes(role)) {
+      problems.push(`"${entry}" is not group=role with role one of ${OIDC_ROLE_PRECEDENCE.join(', ')}`);
+      continue;
+    }
+    pairs.push({ group, role: role as OidcRole });
+  }
+  return { pairs, problems };
+}
+
+/** What is wrong with the OIDC settings as a whole (each variable is already valid on its own). */
+function oidcProblems(config: TollgateConfig): string[] {
+  const problems = parseRoleMapping(config.TOLLGATE_OIDC_ROLE_MAPPING).problems.map((p) => `TOLLGATE_OIDC_ROLE_MAPPING: ${p}`);
+  if (!config.TOLLGATE_OIDC_ISSUER) return problems;
+  const issuer = new URL(config.TOLLGATE_OIDC_ISSUER);
+  if (issuer.protocol === 'http:' && !isLoopback(issuer.hostname)) problems.push('TOLLGATE_OIDC_ISSUER: must be https (http only on 127.0.0.1/localhost)');
+  if (!config.TOLLGATE_OIDC_CLIENT_ID) problems.push('TOLLGATE_OIDC_CLIENT_ID: is required when TOLLGATE_OIDC_ISSUER is set');
+  if (!config.TOLLGATE_PUBLIC_URL) problems.push('TOLLGATE_PUBLIC_URL: is required when TOLLGATE_OIDC_ISSUER is set (the redirect URL is <TOLLGATE_PUBLIC_URL>/auth/callback)');
+  else {
+    const pub = new URL(config.TOLLGATE_PUBLIC_URL);
+    if (pub.protocol === 'http:' && !isLoopback(pub.hostname)) problems.push('TOLLGATE_PUBLIC_URL: must be https (http only on 127.0.0.1/localhost)');
+  }
+  if (!config.TOLLGATE_OIDC_ROLE_MAPPING) problems.push('TOLLGATE_OIDC_ROLE_MAPPING: is required when TOLLGATE_OIDC_ISSUER is set (e.g. tollgate-admins=admin,secops=operator)');
+  if (!config.TOLLGATE_OIDC_SCOPES.split(' ').includes('openid')) problems.push('TOLLGATE_OIDC_SCOPES: must include openid');
+  return problems;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -244,6 +343,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   for (const problem of parseAllowedEndpointHosts(config.TOLLGATE_ALLOWED_ENDPOINT_HOSTS).problems) {
     problems.push(`TOLLGATE_ALLOWED_ENDPOINT_HOSTS: ${problem}`);
   }
+  if (problems.length === 0) problems.push(...oidcProblems(config));
   if (config.DATABASE_URL && !config.TOLLGATE_ENCRYPTION_KEY) {
     problems.push('TOLLGATE_ENCRYPTION_KEY: is required when DATABASE_URL is set (base64 of 32 random bytes)');
   }

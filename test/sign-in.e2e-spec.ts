@@ -1,0 +1,244 @@
+import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
+import { createTestDatabase, type TestDatabase } from './support/database';
+import { Browser, freePort, signIn } from './support/browser';
+import { keyFor } from './support/keys';
+import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { DataSource } from 'typeorm';
+import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
+
+const user = (login: string) => DEMO_USERS.find((u) => u.login === login)!;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TEAM = COMPLIANT_SLACK_IDS.teamIds[1];
+
+/**
+ * People sign in through a real OpenID Connect provider (the demo's oidc-provider) over HTTP, and
+ * their sessions follow the same rules as API keys: roles, four-eyes by principal, audit and ledger.
+ */
+describe('sign-in for people (OIDC)', () => {
+  let idp: DemoIdp;
+  let db: TestDatabase;
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let t: RunningTollgate;
+  let short: RunningTollgate;
+  let connectionId: string;
+  const ports = { main: 0, short: 0 };
+  const host = (port: number) => `127.0.0.1:${port}`;
+
+  const oidcEnv = (port: number) => ({
+    TOLLGATE_OIDC_ISSUER: idp.issuer,
+    TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
+    TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
+    TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
+    TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
+    TOLLGATE_PUBLIC_URL: `http://127.0.0.1:${port}`,
+  });
+
+  /** A signed-in browser with its CSRF token. */
+  async function person(login: string, tollgate: RunningTollgate = t) {
+    const browser = new Browser();
+    const res = await signIn(browser, tollgate.url, user(login));
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/');
+    const session = await browser.fetch(`${tollgate.url}/auth/session`);
+    expect(session.status).toBe(200);
+    const body = (await session.json()) as { csrfToken: string; principal: string; keyId: string; role: string };
+    const send = (method: string, path: string, payload?: unknown, headers: Record<string, string> = { 'x-csrf-token': body.csrfToken }) =>
+      browser.fetch(`${tollgate.url}${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', origin: tollgate.url, ...headers },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+    return { browser, ...body, get: (path: string) => browser.fetch(`${tollgate.url}${path}`), send };
+  }
+
+  beforeAll(async () => {
+    ports.main = await freePort();
+    ports.short = await freePort();
+    const uris = (port: number) => `http://127.0.0.1:${port}`;
+    idp = await startDemoIdp({
+      redirectUris: [`${uris(ports.main)}/auth/callback`, `${uris(ports.short)}/auth/callback`],
+      postLogoutRedirectUris: [`${uris(ports.main)}/`, `${uris(ports.short)}/`],
+    });
+    sim = await startSimulator();
+    await putCompliantSlackTenant(sim, 'xoxp-sign-in-0001');
+    await sim.control().patch(`/_sim/slack/tenants/xoxp-sign-in-0001/teams/${TEAM}`).send({ discoverability: 'open' }).expect(200);
+    db = await createTestDatabase();
+    t = await startTollgate({ ...db.env, ...oidcEnv(ports.main) }, {}, ports.main);
+    // The same database behind a second replica whose sessions time out within seconds.
+    short = await startTollgate(
+      { ...db.env, ...oidcEnv(ports.short), TOLLGATE_SESSION_IDLE_MINUTES: '0.05', TOLLGATE_SESSION_ABSOLUTE_HOURS: '0.003', TOLLGATE_ROLE: 'api' },
+      {},
+      ports.short,
+    );
+    connectionId = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-sign-in-0001', 'sign-in')).expect(201)).body.id;
+    await pollNow(t, connectionId);
+  });
+
+  afterAll(async () => {
+    await short?.close();
+    await t?.close();
+    await db?.drop();
+    await sim?.close();
+    await idp?.close();
+  });
+
+  it('signs a person in through the provider: an HttpOnly session cookie, a principal from the email claim, a role from the groups', async () => {
+    const browser = new Browser();
+    const res = await signIn(browser, t.url, user('ciso'));
+    expect(res.status).toBe(302);
+    const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('tollgate-session='))!;
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    expect(setCookie).toMatch(/Path=\//);
+    const who = (await (await browser.fetch(`${t.url}/auth/session`)).json()) as { csrfToken: string };
+    expect(who).toEqual({
+      via: 'session',
+      principal: 'ciso@demo.tollgate.test',
+      name: 'Casey CISO',
+      role: 'viewer',
+      keyId: expect.stringMatching(/^session:[0-9a-f]{8}$/),
+      csrfToken: expect.stringMatching(/^[\w-]{43}$/),
+      expiresAt: expect.any(String),
+      idleExpiresAt: expect.any(String),
+    });
+    // Only a hash of the cookie's secret is stored.
+    const token = browser.cookie(host(ports.main), 'tollgate-session')!;
+    const stored = JSON.stringify(await t.app.get(DataSource).query('SELECT * FROM person_sessions'));
+    expect(stored).not.toContain(token);
+
+    const list = await browser.fetch(`${t.url}/api/v1/connections`);
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: { id: string }[] }).items.map((c) => c.id)).toContain(connectionId);
+    // The viewer role applies to the person as to a key.
+    const poll = await browser.fetch(`${t.url}/api/v1/connections/${connectionId}/poll`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': who.csrfToken, origin: t.url },
+    });
+    expect(poll.status).toBe(403);
+  });
+
+  it('refuses a state-changing request made with a session without its CSRF token, with a wrong one, or from another origin', async () => {
+    const op = await person('operator');
+    const noToken = await op.send('POST', `/api/v1/connections/${connectionId}/poll`, undefined, {});
+    expect(noToken.status).toBe(403);
+    expect(((await noToken.json()) as { message: string }).message).toMatch(/X-CSRF-Token/);
+    expect((await op.send('POST', `/api/v1/connections/${connectionId}/poll`, undefined, { 'x-csrf-token': 'x'.repeat(43) })).status).toBe(403);
+    const elsewhere = await op.browser.fetch(`${t.url}/api/v1/connections/${connectionId}/poll`, {
+      method: 'POST',
+      headers: { 'x-csrf-token': op.csrfToken, origin: 'https://evil.example' },
+    });
+    expect(elsewhere.status).toBe(403);
+    expect((await op.send('POST', `/api/v1/connections/${connectionId}/poll`)).status).toBe(202);
+    // API keys need no CSRF token and ignore any cookie.
+    await t.api().post(`/connections/${connectionId}/poll`).set('cookie', `tollgate-session=${op.browser.cookie(host(ports.main), 'tollgate-session')}`).expect(202);
+  });
+
+  it('applies four-eyes to people: the requester cannot approve (not with a session, not with a key of the same principal); another approver can', async () => {
+    const admin = await person('admin');
+    const approver = await person('approver2');
+    const requested = await admin.send('POST', '/api/v1/exceptions', {
+      connectionId,
+      controlId: 'SLACK.SHARING.1',
+      resourceKey: `team:${TEAM}`,
+      justification: 'the community team needs an open workspace for a week',
+      expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(requested.status).toBe(201);
+    const exception = (await requested.json()) as { id: string; requestedBy: string };
+    expect(exception.requestedBy).toBe('admin@demo.tollgate.test');
+
+    const own = await admin.send('POST', `/api/v1/exceptions/${exception.id}/approve`, { reason: 'looks fine to me' });
+    expect(own.status).toBe(403);
+    const sameKey = await keyFor(t, 'approver', 'admin key', undefined, 'admin@demo.tollgate.test');
+    await sameKey.post(`/exceptions/${exception.id}/approve`).send({ reason: 'looks fine to me' }).expect(403);
+
+    const approved = await approver.send('POST', `/api/v1/exceptions/${exception.id}/approve`, { reason: 'agreed with the CISO until next week' });
+    expect(approved.status).toBe(200);
+    expect(((await approved.json()) as { decidedBy: string }).decidedBy).toBe('approver2@demo.tollgate.test');
+
+    const ledger = JSON.stringify((await t.api().get('/evidence/ledger?limit=500').expect(200)).body);
+    expect(ledger).toContain('admin@demo.tollgate.test');
+    expect(ledger).toContain('approver2@demo.tollgate.test');
+    expect(ledger).toContain(admin.keyId);
+    expect(ledger).toContain(approver.keyId);
+    const audit = (await t.api().get('/audit-events?limit=200').expect(200)).body.items as { principal: string; actorKeyId: string; action: string; outcome: string }[];
+    expect(audit).toContainEqual(expect.objectContaining({ principal: 'approver2@demo.tollgate.test', actorKeyId: approver.keyId, action: 'POST /api/v1/exceptions/:id/approve', outcome: 'success' }));
+    expect(audit).toContainEqual(expect.objectContaining({ principal: 'admin@demo.tollgate.test', actorKeyId: admin.keyId, action: 'POST /api/v1/exceptions/:id/approve', outcome: 'denied' }));
+    expect(audit).toContainEqual(expect.objectContaining({ principal: 'admin@demo.tollgate.test', action: 'GET /auth/callback', outcome: 'success' }));
+  });
+
+  it('gives no session to a person in no mapped group', async () => {
+    const browser = new Browser();
+    const res = await signIn(browser, t.url, user('guest'));
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { message: string }).message).toMatch(/guest@demo.tollgate.test is in no group that grants a Tollgate role/);
+    expect(browser.cookie(host(ports.main), 'tollgate-session')).toBeUndefined();
+    expect((await browser.fetch(`${t.url}/auth/session`)).status).toBe(401);
+  });
+
+  it('refuses a tampered state, a tampered nonce, a replayed callback and a callback from another browser', async () => {
+    const state = await signIn(new Browser(), t.url, user('auditor'), { callback: (u) => u.searchParams.set('state', 'forged-state') });
+    expect(state.status).toBe(403);
+    const nonce = await signIn(new Browser(), t.url, user('auditor'), { authorize: (u) => u.searchParams.set('nonce', 'forged-nonce') });
+    expect(nonce.status).toBe(403);
+    expect(((await nonce.json()) as { message: string }).message).toMatch(/sign-in refused: .*"nonce"/);
+
+    let callback = '';
+    const browser = new Browser();
+    const ok = await signIn(browser, t.url, user('auditor'), { callback: (u) => void (callback = u.href) });
+    expect(ok.status).toBe(302);
+    // The login cookie was used up: the same callback again finds no sign-in under way.
+    expect((await browser.fetch(callback)).status).toBe(400);
+    expect((await new Browser().fetch(callback)).status).toBe(400);
+  });
+
+  it('rotates the session at sign-in and ends it server-side at logout, with the provider logout URL', async () => {
+    const op = await person('operator');
+    const first = op.browser.cookie(host(ports.main), 'tollgate-session')!;
+    await signIn(op.browser, t.url, user('operator'));
+    const second = op.browser.cookie(host(ports.main), 'tollgate-session')!;
+    expect(second).not.toBe(first);
+    const old = new Browser();
+    old.setCookie(host(ports.main), 'tollgate-session', first);
+    expect((await old.fetch(`${t.url}/auth/session`)).status).toBe(401);
+
+    const csrf = ((await (await op.browser.fetch(`${t.url}/auth/session`)).json()) as { csrfToken: string }).csrfToken;
+    expect((await op.browser.fetch(`${t.url}/auth/logout`, { method: 'POST', headers: { origin: t.url } })).status).toBe(403);
+    const out = await op.browser.fetch(`${t.url}/auth/logout`, { method: 'POST', headers: { origin: t.url, 'x-csrf-token': csrf } });
+    expect(out.status).toBe(200);
+    const body = (await out.json()) as { loggedOut: boolean; endSessionUrl: string };
+    expect(body.loggedOut).toBe(true);
+    expect(body.endSessionUrl.startsWith(`${idp.issuer}/session/end?`)).toBe(true);
+    expect(new URL(body.endSessionUrl).searchParams.get('id_token_hint')).toBeTruthy();
+    // The cookie is gone from the browser, and the secret no longer works anywhere.
+    expect(op.browser.cookie(host(ports.main), 'tollgate-session')).toBeUndefined();
+    const replay = new Browser();
+    replay.setCookie(host(ports.main), 'tollgate-session', second);
+    expect((await replay.fetch(`${t.url}/api/v1/connections`)).status).toBe(401);
+  });
+
+  it('ends a session left idle, and any session at its absolute end however busy', async () => {
+    const idle = await person('ciso', short);
+    const busy = await person('auditor', short);
+    const signedInAt = Date.now();
+    // Each use within the idle timeout (3 s) keeps the session alive past it.
+    for (let i = 0; i < 2; i++) {
+      await sleep(2000);
+      expect((await idle.get('/api/v1/connections')).status).toBe(200);
+      expect((await busy.get('/api/v1/connections')).status).toBe(200);
+    }
+    for (let i = 0; i < 2; i++) {
+      await sleep(1800);
+      expect((await busy.get('/api/v1/connections')).status).toBe(200);
+    }
+    expect((await idle.get('/api/v1/connections')).status).toBe(401);
+    // The busy one was used every 2 s, yet the absolute end (10.8 s after sign-in) ends it.
+    while (Date.now() - signedInAt < 11200) {
+      expect((await busy.get('/api/v1/connections')).status).toBe(200);
+      await sleep(1000);
+    }
+    const ended = await busy.get('/api/v1/connections');
+    expect(ended.status).toBe(401);
+    expect(((await ended.json()) as { message: string }).message).toMatch(/session has ended/);
+  });
+});
