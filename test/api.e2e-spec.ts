@@ -170,6 +170,16 @@ describe('REST API', () => {
         .expect(422);
       expect(res.body).toMatchObject({ file: 'baseline.yaml', line: 10, reason: expect.stringMatching(/severty/) });
     });
+
+    it('audits a refused id Postgres could not store (NUL) escaped, and a huge one cut, without an error', async () => {
+      for (const id of ['%00', 'x'.repeat(300)]) {
+        await t.api().delete(`/api-keys/${id}`).expect(400);
+      }
+      const events = (await t.api().get('/audit-events?limit=20').expect(200)).body.items as { action: string; target: string; status: number }[];
+      const refused = events.filter((e) => e.action === 'DELETE /api/v1/api-keys/:id' && e.status === 400).map((e) => e.target);
+      expect(refused.sort()).toEqual(['\\u0000', `${'x'.repeat(199)}…`]);
+      expect(t.logs.filter((l) => l.includes('could not write audit event'))).toEqual([]);
+    });
   });
 
   describe('SSRF: endpoints outside the official hosts without TOLLGATE_ALLOWED_ENDPOINT_HOSTS', () => {

@@ -85,7 +85,7 @@ describe('bounded work per key: streaming exports', () => {
     const api = (method: 'post', path: string) => request(app.url)[method](`/api/v1${path}`).set('Authorization', `Bearer ${ADMIN_KEY}`);
     // Never polled successfully (nothing listens there): the drifts below are its history.
     const connectionId = (await api('post', '/connections').send(slackConnection({ url: 'http://127.0.0.1:9' }, 'xoxp-export-limits', 'exports')).expect(201)).body.id;
-    for (let i = 0; i < READER_KEYS + STALLED_KEYS; i++) keys.push((await api('post', '/api-keys').send({ name: `exporter ${i}`, role: 'auditor' }).expect(201)).body.key);
+    for (let i = 0; i < READER_KEYS + STALLED_KEYS; i++) keys.push((await api('post', '/api-keys').send({ name: `exporter ${i}`, principal: `exporter-${i}@example.test`, role: 'auditor' }).expect(201)).body.key);
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
@@ -154,12 +154,12 @@ describe('bounded work per key: streaming exports', () => {
     const refused = answers.filter((a) => a.status === 429);
     const lines = app.output.slice(outputFrom).map((l) => {
       try {
-        return JSON.parse(l) as { context?: string; message?: { message?: string; status?: number; path?: string } };
+        return JSON.parse(l) as { context?: string; msg?: string; status?: number; path?: string };
       } catch {
         return {};
       }
     });
-    const cuts = lines.filter((l) => l.message?.message === 'export cut: the client read nothing for too long');
+    const cuts = lines.filter((l) => l.msg === 'export cut: the client read nothing for too long');
     const healthzMaxMs = Math.max(...healthz);
     process.stdout.write(
       `export limits: ${completed.length} completed, ${refused.length} refused, ${cuts.length} stalled cut; /healthz max ${healthzMaxMs} ms over ${healthz.length}; ` +
@@ -175,9 +175,9 @@ describe('bounded work per key: streaming exports', () => {
 
     // Stalled clients: at most PER_KEY per key got a slot; each of those was cut, answered as 499.
     expect(cuts.length).toBe(PER_KEY * STALLED_KEYS);
-    const exportAccess = lines.filter((l) => l.context === 'HttpAccess' && l.message?.path === '/api/v1/reports/drift');
-    expect(exportAccess.filter((l) => l.message?.status === 499)).toHaveLength(PER_KEY * STALLED_KEYS);
-    expect(exportAccess.filter((l) => l.message?.status === 429).length).toBe(STALLED - PER_KEY * STALLED_KEYS + refused.length);
+    const exportAccess = lines.filter((l) => l.context === 'HttpAccess' && l.path === '/api/v1/reports/drift');
+    expect(exportAccess.filter((l) => l.status === 499)).toHaveLength(PER_KEY * STALLED_KEYS);
+    expect(exportAccess.filter((l) => l.status === 429).length).toBe(STALLED - PER_KEY * STALLED_KEYS + refused.length);
 
     expect(probeErrors).toEqual([]);
     expect(healthz.length).toBeGreaterThan(10);

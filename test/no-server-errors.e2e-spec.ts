@@ -235,7 +235,7 @@ describe('no input to any documented route gets a 5xx (property-based)', () => {
         .post('/exceptions')
         .send({ connectionId, controlId: drift.controlId, resourceKey: drift.resourceKey, justification: 'needed for the fuzz fixture', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
     ).body;
-    const key = (await t.api().post('/api-keys').send({ name: 'fuzz fixture', role: 'viewer' }).expect(201)).body;
+    const key = (await t.api().post('/api-keys').send({ name: 'fuzz fixture', principal: 'fuzz@example.test', role: 'viewer' }).expect(201)).body;
     // Real ids, so that generated requests reach past the 404s into the handlers.
     ids = [connectionId, drift.id, exception.id, key.id].filter((id): id is string => typeof id === 'string');
     doc = (await request(t.url).get('/docs-json').expect(200)).body as Document;

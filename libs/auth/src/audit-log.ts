@@ -22,9 +22,25 @@ export function auditedRequest(req: Request): Pick<AuditRecord, 'action' | 'targ
   const requestId = req.res?.getHeader('x-request-id');
   return {
     action: `${req.method} ${route}`,
-    target: (req.params?.id as string | undefined) ?? null,
+    target: storableTarget(req.params?.id as string | undefined),
     requestId: typeof requestId === 'string' ? requestId : null,
   };
+}
+
+/**
+ * The path id as the audit table can hold it. A refused request is audited too, and its id may be
+ * anything the caller typed: text Postgres refuses (NUL, unpaired surrogates) is written as a
+ * \uXXXX escape and the id is cut at 200 code points, so the refusal is recorded, not lost.
+ */
+function storableTarget(id: string | undefined): string | null {
+  if (id === undefined) return null;
+  const escaped = id.replace(
+    // eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for.
+    /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  const points = Array.from(escaped);
+  return points.length > 200 ? `${points.slice(0, 199).join('')}…` : escaped;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
