@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { DataSource } from 'typeorm';
-import { CSV_COLUMNS } from '../apps/tollgate/src/reports/drift-csv';
+import type { JsonValue } from '@tollgate/connector-sdk';
+import { CSV_COLUMNS, readable } from '../apps/tollgate/src/reports/drift-csv';
 import { putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
@@ -29,7 +30,7 @@ describe('auditor reports', () => {
               '["Slack Enterprise Grid: workspace discoverability"]', 'sharing',
               (ARRAY['critical','high','medium','low','info'])[1 + i % 5], 'team:T' || i,
               CASE WHEN i % 100 = 0 THEN 'open' ELSE 'resolved' END,
-              '{"op":"in","value":["invite_only"]}', to_jsonb(CASE WHEN i % 7 = 0 THEN 'say "hi", =1+1' ELSE 'open' END),
+              '{"op":"in","value":["invite_only"]}', to_jsonb(CASE WHEN i % 7 = 0 THEN '=1+1, say "hi"' ELSE 'open' END),
               timestamptz '2026-01-01T00:00:00Z' + i * interval '1 second',
               timestamptz '2026-01-01T00:00:00Z' + i * interval '1 second' + interval '1 hour',
               CASE WHEN i % 100 = 0 THEN NULL ELSE timestamptz '2026-01-01T00:00:00Z' + i * interval '1 second' + interval '1 hour' END
@@ -64,13 +65,15 @@ describe('auditor reports', () => {
     expect(records[0]).toEqual([...CSV_COLUMNS]);
     expect(records).toHaveLength(ROWS + 1);
     expect((csv.body as string).slice(0, 200)).toContain('\r\n');
-    // Each CSV record is the JSON item in CSV_COLUMNS order: times, ids and JSON cells byte for byte.
-    const formula = (v: string) => (/^[=+@\t\r]/.test(v) ? `'${v}` : v);
+    // Each CSV record is the JSON item in CSV_COLUMNS order: times and ids byte for byte, expected and
+    // observed as their readable text, and the JSON columns as the item's values exactly.
+    const formula = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
     const asCsv = (d: Record<string, unknown>): string[] =>
       CSV_COLUMNS.map((c) => {
+        if (c === 'expected_json' || c === 'observed_json') return JSON.stringify(d[c === 'expected_json' ? 'expected' : 'observed']);
         const v = d[c];
         if (c === 'references') return formula((v as string[]).join('; '));
-        if (c === 'expected' || c === 'observed') return JSON.stringify(v);
+        if (c === 'expected' || c === 'observed') return formula(readable(v as JsonValue));
         if (c === 'title' || c === 'resourceKey') return formula(v as string);
         return (v ?? '') as string;
       });
@@ -81,6 +84,13 @@ describe('auditor reports', () => {
     expect(mismatches.slice(0, 3)).toEqual([]);
     expect(json.items.every((d: { openedAt: string }) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(d.openedAt))).toBe(true);
     expect(records.filter((r) => r[5].includes('\n'))).toHaveLength(ROWS / 10_000);
+    // What an auditor reads, spelled out for the values inserted above (the JSON report's own values
+    // are compared with readable() above), and the JSON columns parse back to the JSON report's values.
+    const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
+    expect(records[1][col('expected')]).toBe('op = in; value = invite_only');
+    expect(new Set(records.slice(1).map((r) => r[col('observed')]))).toEqual(new Set(['open', `'=1+1, say "hi"`]));
+    const parsedBack = records.slice(1).map((r) => [JSON.parse(r[col('expected_json')]), JSON.parse(r[col('observed_json')])]);
+    expect(parsedBack).toEqual(json.items.map((d: { expected: JsonValue; observed: JsonValue }) => [d.expected, d.observed]));
   });
 
   it('gives in the report what GET /drifts/:id gives for the same drift', async () => {
@@ -128,7 +138,39 @@ describe('auditor reports', () => {
   it('gives the posture per connection: score and open drifts by severity', async () => {
     const { items } = (await t.api().get('/reports/posture').expect(200)).body;
     const mine = items.find((c: { connectionId: string }) => c.connectionId === connectionId);
-    expect(mine).toMatchObject({ name: 'reports', provider: 'slack', score: 1, up: true, findings: { fail: 0 } });
+    expect(mine).toMatchObject({ name: 'reports', provider: 'slack', score: 1, stale: false, staleReason: null, up: true, findings: { fail: 0 } });
+    expect(Date.parse(mine.lastSuccessAt)).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(mine.openDrifts).toEqual({ critical: ROWS / 100, high: 0, medium: 0, low: 0, info: 0 });
+  });
+
+  describe('a connection whose findings may be out of date', () => {
+    const refuse = (token: string) =>
+      sim.control().post('/_sim/faults').send({ provider: 'slack', token, kind: 'status', status: 200, body: { ok: false, error: 'invalid_auth' } }).expect(201);
+    const postureOf = async (id: string) =>
+      ((await t.api().get('/reports/posture').expect(200)).body.items as Record<string, unknown>[]).find((c) => c.connectionId === id)!;
+
+    it('is stale with the reason and no score once its provider refuses, though its last findings all passed', async () => {
+      await putCompliantSlackTenant(sim, 'xoxp-reports-refused');
+      const id = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-reports-refused', 'refused later')).expect(201)).body.id as string;
+      await pollNow(t, id);
+      const before = await postureOf(id);
+      expect(before).toMatchObject({ score: 1, stale: false, staleReason: null, findings: { fail: 0 } });
+
+      await refuse('xoxp-reports-refused');
+      await pollNow(t, id);
+      const after = await postureOf(id);
+      expect(after).toMatchObject({ score: null, stale: true, up: false, lastSuccessAt: before.lastSuccessAt, findings: before.findings });
+      expect(after.staleReason).toMatch(/^the last (poll|\d+ polls) failed: auth$/);
+    });
+
+    it('is stale with the reason and no score when no poll ever succeeded', async () => {
+      await putCompliantSlackTenant(sim, 'xoxp-reports-never');
+      await refuse('xoxp-reports-never');
+      const id = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-reports-never', 'never polled')).expect(201)).body.id as string;
+      await pollNow(t, id);
+      const posture = await postureOf(id);
+      expect(posture).toMatchObject({ score: null, stale: true, up: false, lastSuccessAt: null, evaluatedAt: null });
+      expect(posture.staleReason).toMatch(/^the last (poll|\d+ polls) failed: auth; never polled successfully$/);
+    });
   });
 });

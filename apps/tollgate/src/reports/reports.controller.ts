@@ -9,6 +9,7 @@ import { DriftQuery, toView } from '@tollgate/drift';
 import { ApiErrors } from '../common/api-errors';
 import { CSV_COLUMNS, csvWriter } from './drift-csv';
 import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, ExportSlotsTaken } from './export-slots';
+import { freshness } from './posture-freshness';
 import { DriftReport, PostureReport } from './reports.response';
 
 export class DriftReportQuery {
@@ -147,20 +148,30 @@ export class ReportsController {
     }
   }
 
-  /** Per connection: the current score, findings and open drifts by severity. */
+  /**
+   * Per connection: the current score, findings and open drifts by severity. A connection whose
+   * findings may no longer describe the tenant (posture-freshness.ts) is `stale`, says why, and has
+   * no score: a score from old findings would read as the tenant's current posture.
+   */
   @Get('posture')
   @RequireRoles(...READERS)
-  @ApiOperation({ summary: 'Posture report', description: 'Per connection: the current score, findings (attested ones listed with who attested and until when) and open drifts by severity. Roles: every role.' })
+  @ApiOperation({ summary: 'Posture report', description: 
+      'Per connection: the current score, findings (attested ones listed with who attested and until when) and open drifts by severity. ' +
+      'A connection whose last poll failed, with no successful poll within two poll intervals, or never polled successfully is `stale`: ' +
+      '`staleReason` says why, `score` is null, and the findings are those of the last successful poll (`evaluatedAt`). Roles: every role.',
+  })
   @ApiOkResponse({ description: 'The report.', type: PostureReport })
   @ApiErrors(401, 403, 429)
   async posture(@Req() req: AuthenticatedRequest) {
     const scope = req.principal?.connectionIds ?? null;
     const rows: {
       id: string; name: string; provider: string; baseline_id: string; last_success_at: Date | null; consecutive_failures: number;
+      enabled: boolean; poll_interval_seconds: number; last_failure_reason: string | null;
       evaluated_at: Date | null; pass: number; fail: number; unknown: number; open: Record<string, number> | null; excepted: number;
       attested: { controlId: string; attestedBy: string; expiresAt: string }[] | null;
     }[] = await this.ds.query(
       `SELECT c.id, c.name, c.provider, c.baseline_id, c.last_success_at, c.consecutive_failures, c.findings_confirmed_at AS evaluated_at,
+              c.enabled, c.poll_interval_seconds, c.last_failure_reason,
               f.pass, f.fail, f.unknown, f.attested,
               (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
                  WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open,
@@ -178,24 +189,39 @@ export class ReportsController {
        ORDER BY lower(c.name)`,
       [scope],
     );
+    const now = new Date();
     return {
-      generatedAt: new Date().toISOString(),
-      items: rows.map((r) => ({
-        connectionId: r.id,
-        name: r.name,
-        provider: r.provider,
-        baselineId: r.baseline_id,
-        // Unknown findings are left out of the score: they neither pass nor fail.
-        score: r.pass + r.fail > 0 ? r.pass / (r.pass + r.fail) : null,
-        findings: { pass: r.pass, fail: r.fail, unknown: r.unknown, attested: r.attested?.length ?? 0 },
-        // Controls that pass on an approver's word, not on what the API showed: who and until when.
-        attestedControls: r.attested ?? [],
-        openDrifts: { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(r.open ?? {}) },
-        exceptedDrifts: r.excepted,
-        evaluatedAt: r.evaluated_at?.toISOString() ?? null,
-        lastSuccessAt: r.last_success_at?.toISOString() ?? null,
-        up: r.consecutive_failures === 0 && r.last_success_at !== null,
-      })),
+      generatedAt: now.toISOString(),
+      items: rows.map((r) => {
+        const { stale, staleReason } = freshness(
+          {
+            enabled: r.enabled,
+            pollIntervalSeconds: r.poll_interval_seconds,
+            consecutiveFailures: r.consecutive_failures,
+            lastFailureReason: r.last_failure_reason,
+            lastSuccessAt: r.last_success_at,
+          },
+          now,
+        );
+        return {
+          connectionId: r.id,
+          name: r.name,
+          provider: r.provider,
+          baselineId: r.baseline_id,
+          // Unknown findings are left out of the score: they neither pass nor fail.
+          score: !stale && r.pass + r.fail > 0 ? r.pass / (r.pass + r.fail) : null,
+          stale,
+          staleReason,
+          findings: { pass: r.pass, fail: r.fail, unknown: r.unknown, attested: r.attested?.length ?? 0 },
+          // Controls that pass on an approver's word, not on what the API showed: who and until when.
+          attestedControls: r.attested ?? [],
+          openDrifts: { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(r.open ?? {}) },
+          exceptedDrifts: r.excepted,
+          evaluatedAt: r.evaluated_at?.toISOString() ?? null,
+          lastSuccessAt: r.last_success_at?.toISOString() ?? null,
+          up: r.consecutive_failures === 0 && r.last_success_at !== null,
+        };
+      }),
     };
   }
 }

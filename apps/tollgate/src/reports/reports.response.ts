@@ -59,7 +59,9 @@ export class ConnectionPosture {
   baselineId: string;
 
   @ApiProperty({
-    description: 'pass / (pass + fail) of the current findings; unknown findings do not count. Null without decided findings.',
+    description:
+      'pass / (pass + fail) of the current findings; unknown findings do not count. Null without decided findings, and null while the ' +
+      'connection is `stale`: a score from old findings would pass for the current posture.',
     type: 'number',
     minimum: 0,
     maximum: 1,
@@ -67,6 +69,20 @@ export class ConnectionPosture {
     example: 0.85,
   })
   score: number | null;
+
+  @ApiProperty({
+    description:
+      'The findings may no longer describe the tenant: the last poll failed, no poll succeeded within two poll intervals, or none ever did.',
+  })
+  stale: boolean;
+
+  @ApiProperty({
+    description: 'Why the connection is stale, in words; null when it is not.',
+    type: 'string',
+    nullable: true,
+    example: 'the last 3 polls failed: auth; no successful poll for 47 min (interval 15 min)',
+  })
+  staleReason: string | null;
 
   @ApiProperty({ description: 'Current findings by status.', type: FindingCounts })
   findings: FindingCounts;
@@ -80,7 +96,7 @@ export class ConnectionPosture {
   @ApiProperty({ description: 'Drifts covered by an approved exception.', type: 'integer', minimum: 0 })
   exceptedDrifts: number;
 
-  @ApiProperty({ description: 'When a poll last confirmed the findings.', format: 'date-time', nullable: true, type: 'string' })
+  @ApiProperty({ description: 'When a poll last confirmed the findings (for a stale connection: how old they are).', format: 'date-time', nullable: true, type: 'string' })
   evaluatedAt: string | null;
 
   @ApiProperty({ description: 'When the last successful poll finished.', format: 'date-time', nullable: true, type: 'string' })
