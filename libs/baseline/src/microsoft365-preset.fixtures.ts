@@ -56,8 +56,8 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
     fail: settings('microsoft365.entra.users_can_register_apps', true),
   },
   'M365.ENTRA.2': {
-    pass: settings('microsoft365.entra.user_consent_policies', []),
-    fail: settings('microsoft365.entra.user_consent_policies', ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy']),
+    pass: settings('microsoft365.entra.user_consent_scope', 'lowRiskPermissionsOnly'),
+    fail: settings('microsoft365.entra.user_consent_scope', 'riskyPermissionsClassifiedLow'),
   },
   'M365.ENTRA.3': {
     pass: settings('microsoft365.entra.guest_user_role', 'restricted'),

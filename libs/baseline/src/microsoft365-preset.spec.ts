@@ -29,7 +29,7 @@ describe('microsoft365-locked-down', () => {
       'microsoft365.entra.app_management.password_lifetime',
       'microsoft365.entra.app_management.password_max_lifetime_days',
       'microsoft365.entra.guest_user_role',
-      'microsoft365.entra.user_consent_policies',
+      'microsoft365.entra.user_consent_scope',
       'microsoft365.entra.users_can_register_apps',
       'microsoft365.sharepoint.allowed_domains',
       'microsoft365.sharepoint.external_domain_restriction',

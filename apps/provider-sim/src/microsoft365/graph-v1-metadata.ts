@@ -153,6 +153,7 @@ export const GRAPH_V1_PROPERTIES = {
     'tokenEncryptionKeyId',
     'verifiedPublisher',
   ],
+  delegatedPermissionClassification: ['classification', 'id', 'permissionId', 'permissionName'],
   appRoleAssignment: [
     'appRoleId',
     'createdDateTime',

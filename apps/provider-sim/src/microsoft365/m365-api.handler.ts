@@ -24,6 +24,7 @@ export const M365_OPERATIONS = [
   'oauth2PermissionGrants.list',
   'servicePrincipals.list',
   'servicePrincipals.appRoleAssignments.list',
+  'servicePrincipals.delegatedPermissionClassifications.list',
   'users.list',
   'sites.getAllSites',
 ] as const;
@@ -76,6 +77,13 @@ const GRAPH_ROUTES: GraphRoute[] = [
     operation: 'servicePrincipals.appRoleAssignments.list',
     pattern: /^servicePrincipals\/([^/]+)\/appRoleAssignments$/,
     entity: 'appRoleAssignment',
+    options: DIRECTORY_LISTING,
+  },
+  // serviceprincipal-list-delegatedpermissionclassifications: "supports the OData query parameters".
+  {
+    operation: 'servicePrincipals.delegatedPermissionClassifications.list',
+    pattern: /^servicePrincipals\/([^/]+)\/delegatedPermissionClassifications$/,
+    entity: 'delegatedPermissionClassification',
     options: DIRECTORY_LISTING,
   },
   // user-list: "$skip isn't supported".
@@ -285,6 +293,7 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
   'oauth2PermissionGrants.list': 'value',
   'servicePrincipals.list': 'value',
   'servicePrincipals.appRoleAssignments.list': 'value',
+  'servicePrincipals.delegatedPermissionClassifications.list': 'value',
   'users.list': 'value',
   'sites.getAllSites': 'value',
 };
@@ -341,6 +350,17 @@ function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContex
       }
       const assignments = ctx.tenant.assignments.filter((a) => a.principalId === spId);
       return page(ctx, `servicePrincipals('${spId}')/appRoleAssignments`, assignments);
+    }
+    case 'servicePrincipals.delegatedPermissionClassifications.list': {
+      const spId = decodeURIComponent(match[1]);
+      const sp = ctx.tenant.servicePrincipal(spId);
+      if (!sp) {
+        return {
+          status: 404,
+          body: graphError('Request_ResourceNotFound', `Resource '${spId}' does not exist or one of its queried reference-property objects are not present.`),
+        };
+      }
+      return page(ctx, `servicePrincipals('${spId}')/delegatedPermissionClassifications`, sp.delegatedPermissionClassifications);
     }
     case 'users.list':
       return page(ctx, 'users', data.users);

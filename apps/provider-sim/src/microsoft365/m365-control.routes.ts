@@ -37,6 +37,9 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
     async (s, [id], body) => ({ servicePrincipal: s.microsoft365.addServicePrincipal(id, await body()) }),
     201,
   ),
+  route('PUT', `${tenant}/service-principals/${seg}/delegated-permission-classifications`, async (s, [id, spId], body) => ({
+    delegatedPermissionClassifications: s.microsoft365.setPermissionClassifications(id, spId, await body()),
+  })),
   route(
     'POST',
     `${tenant}/delegated-grants`,

@@ -126,6 +126,14 @@ export const m365AppRoleSchema = z.looseObject({
   isEnabled: z.boolean().default(true),
 });
 
+/** delegatedPermissionClassification (v1.0): how an API's delegated permission is classified for user consent. */
+export const m365PermissionClassificationSchema = z.strictObject({
+  id: z.string().min(1),
+  permissionId: guid,
+  permissionName: z.string().min(1),
+  classification: z.enum(['low', 'medium', 'high', 'unknownFutureValue']),
+});
+
 export const m365ServicePrincipalSchema = z.looseObject({
   id: guid,
   appId: guid,
@@ -134,6 +142,8 @@ export const m365ServicePrincipalSchema = z.looseObject({
   appOwnerOrganizationId: guid.nullable().default(null),
   accountEnabled: z.boolean().default(true),
   appRoles: z.array(m365AppRoleSchema).default([]),
+  /** Served at `servicePrincipals/{id}/delegatedPermissionClassifications`, never in the entity itself (a navigation property). */
+  delegatedPermissionClassifications: z.array(m365PermissionClassificationSchema).default([]),
 });
 
 export const m365DelegatedGrantSchema = z.looseObject({

@@ -9,6 +9,7 @@ import {
   m365AuthorizationPolicyPatchSchema,
   m365DelegatedGrantSchema,
   m365OrganizationSchema,
+  m365PermissionClassificationSchema,
   m365RateLimitSettingsSchema,
   m365ServicePrincipalSchema,
   m365SharepointSettingsPatchSchema,
@@ -257,6 +258,14 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
     if (tenant.servicePrincipal(sp.id)) throw new SimInputError(`service principal ${sp.id} exists already`);
     tenant.data.servicePrincipals.push(sp);
     return sp;
+  }
+
+  /** Replaces the delegated permission classifications of one service principal (the API that exposes them). */
+  setPermissionClassifications(tenantId: string, spId: string, input: unknown): M365ServicePrincipal['delegatedPermissionClassifications'] {
+    const sp = this.get(tenantId).servicePrincipal(spId);
+    if (!sp) throw new SimNotFoundError(`no service principal ${spId}`);
+    sp.delegatedPermissionClassifications = parseInput(z.array(m365PermissionClassificationSchema), input);
+    return sp.delegatedPermissionClassifications;
   }
 
   addDelegatedGrant(tenantId: string, input: unknown): M365DelegatedGrant {

@@ -203,6 +203,13 @@ export const GRAPH_DOCS_EXAMPLES = {
       ],
     },
   },
+  'servicePrincipals.delegatedPermissionClassifications.list': {
+    source: page('serviceprincipal-list-delegatedpermissionclassifications', '00102e05f8c8442396e0581732bfe311d95df910'),
+    note: 'requested for the service principal 00063ffc-54e9-405d-b8f3-56124728e051',
+    body: {
+      value: [{ id: '2G3-4TG6YU2J54hjnaRoPQE', permissionId: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', permissionName: 'User.Read', classification: 'low' }],
+    },
+  },
   'users.list': {
     source: page('user-list', '008316a3480bf8069254a9535f5f61b0e6600f6b'),
     note: 'Example 2 ($select=displayName,id): preferredDataLocation is returned only when selected, and no page example selects it',

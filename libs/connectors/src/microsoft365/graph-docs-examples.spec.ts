@@ -54,6 +54,7 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     expect(setting('microsoft365.entra.users_can_register_apps')).toBe(true);
     // An id without the documented prefix still counts as user consent: M365.ENTRA.2 cannot pass on it.
     expect(setting('microsoft365.entra.user_consent_policies')).toEqual(['just-user-read']);
+    expect(setting('microsoft365.entra.user_consent_scope')).toBe('otherPolicies');
     expect(setting('microsoft365.crosstenant.b2b_collaboration_inbound_users')).toBe('allowed');
     expect(setting('microsoft365.crosstenant.b2b_direct_connect_outbound_applications')).toBe('blocked');
     // Two reviewers on an enabled workflow (adminconsentrequestpolicy-get).
@@ -107,6 +108,39 @@ describe('the Microsoft 365 connector on the reference pages’ example response
       scope: 'https://graph.microsoft.com/.default',
       grant_type: 'client_credentials',
     });
+  });
+
+  it('reads the documented permission classifications only when users may consent to low-classified permissions', async () => {
+    const policy = GRAPH_DOCS_EXAMPLES['authorizationPolicy.get'].body;
+    // The classification example was requested for service principal 00063ffc-…; here it is Microsoft Graph's.
+    const graphSp = { id: '00063ffc-54e9-405d-b8f3-56124728e051', appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph', appRoles: [] };
+    const lowRisk = {
+      ...docsAnswers(),
+      'authorizationPolicy.get': {
+        ...policy,
+        defaultUserRolePermissions: { ...policy.defaultUserRolePermissions, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-low'] },
+      },
+      'servicePrincipals.list': { value: [...GRAPH_DOCS_EXAMPLES['servicePrincipals.list'].body.value, graphSp] },
+    };
+    const { client, seen } = docsGraph(lowRisk);
+    const doc = normalizeM365Posture(await fetchM365Posture(client));
+    const setting = (key: string) => doc.settings.find((s) => s.key === key)?.value;
+    const reads = seen.filter((r) => r.operation === 'servicePrincipals.delegatedPermissionClassifications.list');
+    // One read, for the one resource on ScubaGear's list present in the tenant.
+    expect(reads.map((r) => [r.url, r.params])).toEqual([
+      [
+        'https://graph.microsoft.com/v1.0/servicePrincipals/00063ffc-54e9-405d-b8f3-56124728e051/delegatedPermissionClassifications',
+        { $select: 'id,permissionId,permissionName,classification' },
+      ],
+    ]);
+    // User.Read classified low is not on ScubaGear's risky list.
+    expect(setting('microsoft365.entra.user_consent_scope')).toBe('lowRiskPermissionsOnly');
+    expect(setting('microsoft365.entra.risky_low_classified_permissions')).toEqual([]);
+
+    // The documented example's policy (just-user-read) is not low-risk consent: nothing is read for it.
+    const plain = docsGraph();
+    normalizeM365Posture(await fetchM365Posture(plain.client));
+    expect(plain.seen.some((r) => r.operation === 'servicePrincipals.delegatedPermissionClassifications.list')).toBe(false);
   });
 
   it('refuses shapes no reference page shows: a policy answered as a collection is a schema failure', async () => {

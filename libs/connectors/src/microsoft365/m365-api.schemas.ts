@@ -122,3 +122,14 @@ export const tenantAppManagementPolicySchema = z.looseObject({
 });
 export type GraphTenantAppManagementPolicy = z.output<typeof tenantAppManagementPolicySchema>;
 export type GraphCredentialRestriction = z.output<typeof credentialRestriction>;
+
+/**
+ * `GET /servicePrincipals/{id}/delegatedPermissionClassifications` (delegatedPermissionClassification,
+ * v1.0 CSDL): `classification` is `low`, `medium`, `high` or `unknownFutureValue`.
+ */
+export const delegatedPermissionClassificationSchema = z.looseObject({
+  permissionId: z.string().min(1),
+  permissionName: text,
+  classification: text,
+});
+export type GraphDelegatedPermissionClassification = z.output<typeof delegatedPermissionClassificationSchema>;

@@ -45,6 +45,16 @@ export const M365_SETTINGS_CATALOG = {
     description:
       'Sorted user consent policies assigned to the default user role (managePermissionGrantsForSelf.*, prefix matched without case; any id that is not an owner consent policy counts here): empty means users cannot consent to apps; microsoft-user-default-legacy means users can consent to anything.',
   },
+  'microsoft365.entra.user_consent_scope': {
+    resource: 'tenant',
+    description:
+      "What users may consent to, as CISA's MS.AAD.5.2v1 reads it: 'disabled' (no user consent policy), 'lowRiskPermissionsOnly' (only managePermissionGrantsForSelf.microsoft-user-default-low, and no delegated permission classified low is on ScubaGear's risky list), 'riskyPermissionsClassifiedLow' (that policy, with a risky permission classified low), 'microsoftManaged' (microsoft-user-default-recommended) or 'otherPolicies' (legacy, custom or several policies).",
+  },
+  'microsoft365.entra.risky_low_classified_permissions': {
+    resource: 'tenant',
+    description:
+      "Sorted 'resource: permission' names of delegated permissions classified low (servicePrincipals/{id}/delegatedPermissionClassifications) that ScubaGear's RiskyAppPermissions.json lists; read only while users may consent to low-classified permissions.",
+  },
   'microsoft365.entra.owner_consent_policies': {
     resource: 'tenant',
     description:

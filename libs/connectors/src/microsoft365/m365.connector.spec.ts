@@ -85,6 +85,7 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.entra.allow_invites_from', 'adminsAndGuestInviters'),
         observed('microsoft365.entra.guest_user_role', 'restricted'),
         observed('microsoft365.entra.user_consent_policies', []),
+        observed('microsoft365.entra.user_consent_scope', 'disabled'),
         observed('microsoft365.entra.owner_consent_policies', []),
         observed('microsoft365.entra.users_can_register_apps', false),
         observed('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'blocked'),
@@ -284,7 +285,7 @@ describe('M365Connector against the provider simulator', () => {
   it('keeps within a simulated Graph rate limit by honouring Retry-After', async () => {
     put({ rateLimits: { enabled: true, requests: 6, windowMs: 1_000, retryAfter: true } });
     const doc = await connector.collect(context());
-    expect(doc.settings).toHaveLength(25);
+    expect(doc.settings).toHaveLength(26);
     expect(Object.values(stats().throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -317,6 +318,44 @@ describe('M365Connector against the provider simulator', () => {
       'sharing:microsoft365.entra.admin_consent_workflow',
       'sharing:microsoft365.entra.app_management',
     ]);
+  });
+
+  describe('user consent to low-classified permissions (MS.AAD.5.2v1)', () => {
+    const lowRiskConsent = () => {
+      const compliant = compliantM365Tenant(TENANT);
+      const policy = compliant.authorizationPolicy;
+      return { ...policy, defaultUserRolePermissions: { ...policy.defaultUserRolePermissions, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-low'] } };
+    };
+    const classificationReads = () => stats().requests['servicePrincipals.delegatedPermissionClassifications.list'] ?? 0;
+
+    it('reads nothing more while users cannot consent', async () => {
+      put();
+      const doc = await connector.collect(context());
+      expect(setting(doc, 'microsoft365.entra.user_consent_scope')).toBe('disabled');
+      expect(classificationReads()).toBe(0);
+    });
+
+    it("reads Microsoft Graph's classifications and fails once a risky permission is classified low", async () => {
+      put({ authorizationPolicy: lowRiskConsent() });
+      const safe = await connector.collect(context());
+      expect(setting(safe, 'microsoft365.entra.user_consent_scope')).toBe('lowRiskPermissionsOnly');
+      expect(classificationReads()).toBe(1);
+
+      m365().setPermissionClassifications(TENANT, ids.graphServicePrincipalId, [
+        { id: 'c2ltLW1haWwtcmVhZA', permissionId: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', permissionName: 'Mail.Read', classification: 'low' },
+      ]);
+      const risky = await connector.collect(context());
+      expect(setting(risky, 'microsoft365.entra.user_consent_scope')).toBe('riskyPermissionsClassifiedLow');
+      expect(setting(risky, 'microsoft365.entra.risky_low_classified_permissions')).toEqual(['Microsoft Graph: Mail.Read']);
+    });
+
+    it('leaves it unknown, and polls on, when the classifications are refused', async () => {
+      put({ authorizationPolicy: lowRiskConsent(), deniedOperations: ['servicePrincipals.delegatedPermissionClassifications.list'] });
+      const doc = await connector.collect(context());
+      expect(setting(doc, 'microsoft365.entra.user_consent_scope')).toBeUndefined();
+      expect(setting(doc, 'microsoft365.entra.user_consent_policies')).toEqual(['ManagePermissionGrantsForSelf.microsoft-user-default-low']);
+      expect(doc.gaps.map((g) => `${g.area}:${g.what}`)).toEqual(['sharing:microsoft365.entra.user_consent_scope']);
+    });
   });
 
   it('fails as auth when the organization itself is refused', async () => {

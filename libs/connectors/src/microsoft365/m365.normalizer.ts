@@ -15,6 +15,7 @@ import type {
   GraphCredentialRestriction,
   GraphCrossTenantDefault,
   GraphDelegatedGrant,
+  GraphDelegatedPermissionClassification,
   GraphOrganization,
   GraphServicePrincipal,
   GraphSharepointSettings,
@@ -23,6 +24,7 @@ import type {
   GraphUserLocation,
 } from './m365-api.schemas';
 import { GUEST_ROLES, regionOfCountry, regionOfDataLocation, type M365SettingKey } from './m365.catalog';
+import { SCUBA_RISKY_DELEGATED_PERMISSIONS } from './scuba-risky-delegated-permissions';
 
 /** What the fetchers read. An absent dataset could not be read; a gap says why. */
 export interface M365RawPosture {
@@ -36,6 +38,12 @@ export interface M365RawPosture {
   delegatedGrants?: GraphDelegatedGrant[];
   /** Application permissions, by the object id of the service principal holding them. */
   appRoleAssignments?: Record<string, GraphAppRoleAssignment[]>;
+  /**
+   * Delegated permission classifications of the resources on ScubaGear's risky list, by the
+   * object id of the resource's service principal; read only when users may consent to
+   * low-classified permissions.
+   */
+  permissionClassifications?: Record<string, GraphDelegatedPermissionClassification[]>;
   users?: GraphUserLocation[];
   /** Site collections of every geography (`sites/getAllSites`). */
   sites?: GraphSite[];
@@ -97,13 +105,72 @@ function splitConsentPolicies(ids: string[] | null | undefined): { userConsent?:
   };
 }
 
-function normalizeAuthorizationPolicy(p: GraphAuthorizationPolicy, out: SettingsBuilder): void {
+const CONSENT_POLICY_PREFIX = 'managepermissiongrantsforself.';
+
+/**
+ * Low-classified delegated permissions that ScubaGear's list calls risky, as `resource: permission`
+ * names, sorted. The resource is known by its service principal's application id; ids are
+ * compared without case, as ScubaGear's PowerShell `-contains` does.
+ */
+function riskyLowClassified(
+  classifications: Record<string, GraphDelegatedPermissionClassification[]>,
+  servicePrincipals: GraphServicePrincipal[] | undefined,
+): string[] {
+  const appIdOf = new Map((servicePrincipals ?? []).map((sp) => [sp.id, sp.appId?.toLowerCase() ?? '']));
+  const found: string[] = [];
+  for (const [spId, list] of Object.entries(classifications)) {
+    const risky = SCUBA_RISKY_DELEGATED_PERMISSIONS[appIdOf.get(spId) ?? ''];
+    if (!risky) continue;
+    for (const c of list) {
+      const name = risky.permissions[c.permissionId.toLowerCase()];
+      if (c.classification?.toLowerCase() === 'low' && name) found.push(`${risky.resource}: ${c.permissionName ?? name}`);
+    }
+  }
+  return sortedUnique(found);
+}
+
+/**
+ * What users may consent to, in CISA's terms (MS.AAD.5.2v1): `disabled` (no user consent policy),
+ * `lowRiskPermissionsOnly` (only microsoft-user-default-low, and no permission classified low is
+ * on ScubaGear's risky list), `riskyPermissionsClassifiedLow` (that policy, with some risky
+ * permission classified low), `microsoftManaged` (microsoft-user-default-recommended) or
+ * `otherPolicies` (anything else: legacy, custom, or several policies). Undefined when the
+ * classifications the answer depends on were not read (the fetcher's gap says why).
+ */
+function userConsentScope(userConsent: string[], raw: M365RawPosture): string | undefined {
+  const policies = userConsent.map((id) => id.toLowerCase());
+  if (policies.length === 0) return 'disabled';
+  if (policies.length === 1 && policies[0] === `${CONSENT_POLICY_PREFIX}microsoft-user-default-low`) {
+    if (!raw.permissionClassifications) return undefined;
+    return riskyLowClassified(raw.permissionClassifications, raw.servicePrincipals).length === 0
+      ? 'lowRiskPermissionsOnly'
+      : 'riskyPermissionsClassifiedLow';
+  }
+  if (policies.includes(`${CONSENT_POLICY_PREFIX}microsoft-user-default-recommended`)) return 'microsoftManaged';
+  return 'otherPolicies';
+}
+
+function normalizeAuthorizationPolicy(raw: M365RawPosture, p: GraphAuthorizationPolicy, out: SettingsBuilder): void {
   out.add('microsoft365.entra.allow_invites_from', p.allowInvitesFrom, 'allowInvitesFrom');
   const roleId = p.guestUserRoleId?.trim().toLowerCase();
   out.add('microsoft365.entra.guest_user_role', roleId ? (GUEST_ROLES[roleId] ?? roleId) : undefined, 'guestUserRoleId');
   const permissions = p.defaultUserRolePermissions;
   const { userConsent, ownerConsent } = splitConsentPolicies(permissions?.permissionGrantPoliciesAssigned);
   out.add('microsoft365.entra.user_consent_policies', userConsent, 'permissionGrantPoliciesAssigned');
+  if (userConsent) {
+    const scope = userConsentScope(userConsent, raw);
+    // Unread classifications already left a gap naming this key; a second one would say less.
+    if (scope !== undefined) out.add('microsoft365.entra.user_consent_scope', scope, 'permissionGrantPoliciesAssigned');
+  } else {
+    out.add('microsoft365.entra.user_consent_scope', undefined, 'permissionGrantPoliciesAssigned');
+  }
+  if (raw.permissionClassifications) {
+    out.add(
+      'microsoft365.entra.risky_low_classified_permissions',
+      riskyLowClassified(raw.permissionClassifications, raw.servicePrincipals),
+      'delegatedPermissionClassifications',
+    );
+  }
   out.add('microsoft365.entra.owner_consent_policies', ownerConsent, 'permissionGrantPoliciesAssigned');
   out.add('microsoft365.entra.users_can_register_apps', permissions?.allowedToCreateApps, 'allowedToCreateApps');
 }
@@ -328,7 +395,7 @@ export function normalizeM365Posture(raw: M365RawPosture): PostureDocument {
   const gaps = [...raw.gaps];
   const settings = new SettingsBuilder(gaps);
   if (raw.sharepointSettings) normalizeSharepoint(raw.sharepointSettings, settings);
-  if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw.authorizationPolicy, settings);
+  if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw, raw.authorizationPolicy, settings);
   if (raw.crossTenantDefault) normalizeCrossTenant(raw.crossTenantDefault, settings);
   if (raw.adminConsentRequestPolicy) normalizeAdminConsent(raw.adminConsentRequestPolicy, settings);
   if (raw.appManagementPolicy) normalizeAppManagement(raw.appManagementPolicy, gaps, settings);
