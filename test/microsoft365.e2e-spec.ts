@@ -171,6 +171,29 @@ describe('Microsoft 365 posture (end to end)', () => {
     expect(await openDrifts()).toEqual([]);
   });
 
+  it('a partner configuration that lets its users in opens a drift for that partner only', async () => {
+    const open = { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] }, applications: { accessType: 'allowed', targets: [] } };
+    const opener = '7e8f9a0b-0000-4000-8000-00000000f001';
+    const inheriting = '7e8f9a0b-0000-4000-8000-00000000f002';
+    await sim.control().put(`${tenantPath}/cross-tenant-partners`).send([
+      { tenantId: opener, b2bCollaborationInbound: open },
+      { tenantId: inheriting },
+    ]).expect(200);
+    await pollSucceeds();
+    expect((await openDrifts()).map((d) => [d.controlId, d.resourceKey, d.observed])).toEqual([
+      ['M365.CROSSTENANT.4', `partner:${opener}`, [opener]],
+    ]);
+    const partners = (await findings()).findings.filter((f: { controlId: string }) => f.controlId === 'M365.CROSSTENANT.4');
+    expect(partners.map((f: { resourceKey: string; status: string }) => [f.resourceKey, f.status])).toEqual([
+      [`partner:${opener}`, 'fail'],
+      [`partner:${inheriting}`, 'pass'],
+    ]);
+
+    await sim.control().put(`${tenantPath}/cross-tenant-partners`).send([]).expect(200);
+    await pollSucceeds();
+    expect(await openDrifts()).toEqual([]);
+  });
+
   it('a token that expires mid-poll is renewed without failing the poll', async () => {
     const before = await requestStats();
     await sim.control().post(`${tenantPath}/expire-tokens`).send({ afterRequests: 3 }).expect(200);

@@ -103,6 +103,24 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
     pass: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'blocked'),
     fail: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'allowed'),
   },
+  'M365.CROSSTENANT.4': {
+    pass: {
+      doc: {
+        settings: [
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000001', value: [], source: 'observed' },
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000002', value: ['a1b2c3d4-0000-4000-8000-000000000002'], source: 'observed' },
+        ],
+      },
+      overrides: { allowedPartnerTenants: ['a1b2c3d4-0000-4000-8000-000000000002'] },
+    },
+    fail: {
+      doc: {
+        settings: [
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000002', value: ['a1b2c3d4-0000-4000-8000-000000000002'], source: 'observed' },
+        ],
+      },
+    },
+  },
   'M365.OAUTH.1': {
     pass: {
       doc: {

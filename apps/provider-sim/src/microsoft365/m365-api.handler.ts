@@ -19,6 +19,7 @@ export const M365_OPERATIONS = [
   'sharepointSettings.get',
   'authorizationPolicy.get',
   'crossTenantAccessPolicy.default.get',
+  'crossTenantAccessPolicy.partners.list',
   'adminConsentRequestPolicy.get',
   'defaultAppManagementPolicy.get',
   'oauth2PermissionGrants.list',
@@ -56,6 +57,13 @@ const GRAPH_ROUTES: GraphRoute[] = [
     pattern: /^policies\/crossTenantAccessPolicy\/default$/,
     entity: 'crossTenantAccessPolicyConfigurationDefault',
     options: [],
+  },
+  // crosstenantaccesspolicy-list-partners: "supports the $select and $expand OData query parameters".
+  {
+    operation: 'crossTenantAccessPolicy.partners.list',
+    pattern: /^policies\/crossTenantAccessPolicy\/partners$/,
+    entity: 'crossTenantAccessPolicyConfigurationPartner',
+    options: ['$select', '$expand', '$skiptoken'],
   },
   // adminconsentrequestpolicy-get: "supports the $select OData query parameter".
   {
@@ -288,6 +296,7 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
   'sharepointSettings.get': 'sharingAllowedDomainList',
   'authorizationPolicy.get': 'defaultUserRolePermissions',
   'crossTenantAccessPolicy.default.get': 'b2bCollaborationInbound',
+  'crossTenantAccessPolicy.partners.list': 'value',
   'adminConsentRequestPolicy.get': 'isEnabled',
   'defaultAppManagementPolicy.get': 'applicationRestrictions',
   'oauth2PermissionGrants.list': 'value',
@@ -326,6 +335,8 @@ function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContex
         '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'),
         ...project(entity, data.crossTenantAccessDefault, null),
       });
+    case 'crossTenantAccessPolicy.partners.list':
+      return page(ctx, 'policies/crossTenantAccessPolicy/partners', data.crossTenantAccessPartners);
     case 'adminConsentRequestPolicy.get':
       return ok({
         '@odata.context': context('policies/adminConsentRequestPolicy/$entity'),

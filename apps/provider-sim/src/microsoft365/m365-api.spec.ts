@@ -196,6 +196,24 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       expect(missing).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
     });
 
+    it('lists partner configurations with null settings that inherit the default, and refuses a partner listed twice', async () => {
+      const t = await token();
+      expect((await graph('policies/crossTenantAccessPolicy/partners', t)).body.value).toEqual([]);
+      const partnerId = '7e8f9a0b-0000-4000-8000-00000000f001';
+      sim().state.microsoft365.setCrossTenantPartners(TENANT, [{ tenantId: partnerId, b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed' }, applications: { accessType: 'allowed' } } }]);
+      const res = await graph('policies/crossTenantAccessPolicy/partners?$select=tenantId,b2bCollaborationInbound,b2bDirectConnectInbound', t);
+      expect(res.body.value).toEqual([
+        {
+          tenantId: partnerId,
+          b2bCollaborationInbound: null,
+          b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed', targets: [] }, applications: { accessType: 'allowed', targets: [] } },
+        },
+      ]);
+      expect((await graph('policies/crossTenantAccessPolicy/partners?$top=5', t)).status).toBe(400);
+      expect((await graph('policies/crossTenantAccessPolicy/partners?$select=tenantId,isChatEnabled', t)).status).toBe(400);
+      expect(() => sim().state.microsoft365.setCrossTenantPartners(TENANT, [{ tenantId: partnerId }, { tenantId: partnerId.toUpperCase() }])).toThrow(/twice/);
+    });
+
     it("serves a service principal's delegated permission classifications as their own collection, never inside the entity", async () => {
       const t = await token();
       const path = `servicePrincipals/${ids.graphServicePrincipalId}/delegatedPermissionClassifications?$select=id,permissionId,permissionName,classification`;

@@ -21,6 +21,9 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
   route('PUT', `${tenant}/admin-consent-request-policy`, async (s, [id], body) => ({
     adminConsentRequestPolicy: s.microsoft365.setAdminConsentRequestPolicy(id, await body()),
   })),
+  route('PUT', `${tenant}/cross-tenant-partners`, async (s, [id], body) => ({
+    crossTenantAccessPartners: s.microsoft365.setCrossTenantPartners(id, await body()),
+  })),
   route('PUT', `${tenant}/default-app-management-policy`, async (s, [id], body) => ({
     defaultAppManagementPolicy: s.microsoft365.setDefaultAppManagementPolicy(id, await body()),
   })),

@@ -7,6 +7,7 @@ import {
   m365AppManagementPolicySchema,
   m365AppRoleAssignmentSchema,
   m365AuthorizationPolicyPatchSchema,
+  m365CrossTenantPartnerSchema,
   m365DelegatedGrantSchema,
   m365OrganizationSchema,
   m365PermissionClassificationSchema,
@@ -212,6 +213,16 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
     const tenant = this.get(tenantId);
     tenant.data.adminConsentRequestPolicy = parseInput(m365AdminConsentRequestPolicySchema, input);
     return tenant.data.adminConsentRequestPolicy;
+  }
+
+  /** Replaces the partner-specific cross-tenant access configurations. */
+  setCrossTenantPartners(tenantId: string, input: unknown): M365TenantData['crossTenantAccessPartners'] {
+    const tenant = this.get(tenantId);
+    const partners = parseInput(z.array(m365CrossTenantPartnerSchema), input);
+    const ids = partners.map((p) => p.tenantId.toLowerCase());
+    if (new Set(ids).size !== ids.length) throw new SimInputError('crossTenantAccessPartners: a tenantId appears twice');
+    tenant.data.crossTenantAccessPartners = partners;
+    return partners;
   }
 
   /** Replaces the default app management policy. */

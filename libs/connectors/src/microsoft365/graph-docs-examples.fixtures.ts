@@ -110,6 +110,25 @@ export const GRAPH_DOCS_EXAMPLES = {
       },
     },
   },
+  'crossTenantAccessPolicy.partners.list': {
+    source: page('crosstenantaccesspolicy-list-partners', '02e4ff121660cce02fd2bf42d1279cf3ebb0323f'),
+    body: {
+      value: [
+        {
+          tenantId: '123f4846-ba00-4fd7-ba43-dac1f8f63013',
+          inboundTrust: null,
+          automaticUserConsentSettings: { inboundAllowed: null, outboundAllowed: null },
+          b2bCollaborationInbound: null,
+          b2bCollaborationOutbound: null,
+          b2bDirectConnectOutbound: null,
+          b2bDirectConnectInbound: {
+            usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] },
+            applications: { accessType: 'allowed', targets: [{ target: 'Office365', targetType: 'application' }] },
+          },
+        },
+      ],
+    },
+  },
   'adminConsentRequestPolicy.get': {
     source: page('adminconsentrequestpolicy-get', '18912927a1edaa8230e09506ad0e7d2e8a2d5a8a'),
     body: {

@@ -57,6 +57,10 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     expect(setting('microsoft365.entra.user_consent_scope')).toBe('otherPolicies');
     expect(setting('microsoft365.crosstenant.b2b_collaboration_inbound_users')).toBe('allowed');
     expect(setting('microsoft365.crosstenant.b2b_direct_connect_outbound_applications')).toBe('blocked');
+    // The documented partner lets its users in over B2B direct connect; its null settings inherit the default.
+    const partner = (key: string) => doc.settings.find((s) => s.key === key && s.resourceKey === 'partner:123f4846-ba00-4fd7-ba43-dac1f8f63013')?.value;
+    expect(partner('microsoft365.crosstenant.partner_opened_directions')).toEqual(['b2bDirectConnectInbound']);
+    expect(partner('microsoft365.crosstenant.partner_tenants_opening_default')).toEqual(['123f4846-ba00-4fd7-ba43-dac1f8f63013']);
     // Two reviewers on an enabled workflow (adminconsentrequestpolicy-get).
     expect(setting('microsoft365.entra.admin_consent_workflow')).toBe('enabled');
     // The documented default policy is disabled and empty: nothing is restricted, and no lifetime is claimed.
@@ -97,6 +101,9 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     const params = (operation: string) => seen.find((r) => r.operation === operation)?.params;
     expect(params('organization.list')).toEqual({ $select: 'id,displayName,countryLetterCode,verifiedDomains' });
     expect(params('sites.getAllSites')).toEqual({ $select: 'id,siteCollection' });
+    expect(params('crossTenantAccessPolicy.partners.list')).toEqual({
+      $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
+    });
     expect(seen.find((r) => r.operation === 'sites.getAllSites')?.url).toBe('https://graph.microsoft.com/v1.0/sites/getAllSites');
     // The documented next link is followed whole, $skiptoken and all.
     expect(seen.filter((r) => r.operation === 'sites.getAllSites').map((r) => r.url)).toContain(

@@ -96,6 +96,7 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.crosstenant.b2b_direct_connect_inbound_applications', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_users', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_applications', 'blocked'),
+        observed('microsoft365.crosstenant.partner_tenants_opening_default', []),
         observed('microsoft365.entra.admin_consent_workflow', 'enabled'),
         observed('microsoft365.entra.app_management.password_addition', 'blocked'),
         observed('microsoft365.entra.app_management.password_lifetime', 'passwordsBlocked'),
@@ -285,7 +286,7 @@ describe('M365Connector against the provider simulator', () => {
   it('keeps within a simulated Graph rate limit by honouring Retry-After', async () => {
     put({ rateLimits: { enabled: true, requests: 6, windowMs: 1_000, retryAfter: true } });
     const doc = await connector.collect(context());
-    expect(doc.settings).toHaveLength(26);
+    expect(doc.settings).toHaveLength(27);
     expect(Object.values(stats().throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -318,6 +319,33 @@ describe('M365Connector against the provider simulator', () => {
       'sharing:microsoft365.entra.admin_consent_workflow',
       'sharing:microsoft365.entra.app_management',
     ]);
+  });
+
+  describe('cross-tenant partner configurations', () => {
+    const partnerId = '7e8f9a0b-0000-4000-8000-00000000f001';
+    it('reads each partner, and none as nothing opened', async () => {
+      put();
+      const none = await connector.collect(context());
+      expect(setting(none, 'microsoft365.crosstenant.partner_tenants_opening_default')).toEqual([]);
+
+      m365().setCrossTenantPartners(TENANT, [
+        { tenantId: partnerId, b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] }, applications: { accessType: 'allowed', targets: [] } } },
+      ]);
+      const doc = await connector.collect(context());
+      const partner = doc.settings.filter((s) => s.resourceKey === `partner:${partnerId}`).map((s) => [s.key, s.value]);
+      expect(partner).toEqual([
+        ['microsoft365.crosstenant.partner_opened_directions', ['b2bDirectConnectInbound']],
+        ['microsoft365.crosstenant.partner_tenants_opening_default', [partnerId]],
+      ]);
+    });
+
+    it('leaves partners unknown, and polls on, when the listing is refused', async () => {
+      put({ deniedOperations: ['crossTenantAccessPolicy.partners.list'] });
+      const doc = await connector.collect(context());
+      expect(doc.settings.some((s) => s.key.startsWith('microsoft365.crosstenant.partner_'))).toBe(false);
+      expect(setting(doc, 'microsoft365.crosstenant.b2b_direct_connect_inbound_users')).toBe('blocked');
+      expect(doc.gaps.map((g) => `${g.area}:${g.what}`)).toEqual(['sharing:microsoft365.crosstenant.partner']);
+    });
   });
 
   describe('user consent to low-classified permissions (MS.AAD.5.2v1)', () => {

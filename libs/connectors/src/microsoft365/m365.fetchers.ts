@@ -4,6 +4,7 @@ import {
   appRoleAssignmentSchema,
   authorizationPolicySchema,
   crossTenantDefaultSchema,
+  crossTenantPartnerSchema,
   delegatedGrantSchema,
   delegatedPermissionClassificationSchema,
   organizationSchema,
@@ -34,6 +35,7 @@ const FEEDS = {
   sharepoint: { area: 'sharing', what: 'microsoft365.sharepoint' },
   authorizationPolicy: { area: 'sharing', what: 'microsoft365.entra' },
   crossTenant: { area: 'sharing', what: 'microsoft365.crosstenant' },
+  crossTenantPartners: { area: 'sharing', what: 'microsoft365.crosstenant.partner' },
   adminConsent: { area: 'sharing', what: 'microsoft365.entra.admin_consent_workflow' },
   appManagement: { area: 'sharing', what: 'microsoft365.entra.app_management' },
   servicePrincipals: { area: 'oauth', what: 'servicePrincipals' },
@@ -174,6 +176,7 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     sharepointSettings,
     authorizationPolicy,
     crossTenantDefault,
+    crossTenantPartners,
     adminConsentRequestPolicy,
     appManagementPolicy,
     servicePrincipals,
@@ -191,6 +194,12 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
       ),
       readable(gaps, FEEDS.crossTenant, () =>
         client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
+      ),
+      // crosstenantaccesspolicy-list-partners documents $select and $expand; only what is read is selected.
+      readable(gaps, FEEDS.crossTenantPartners, () =>
+        client.list('crossTenantAccessPolicy.partners.list', '/policies/crossTenantAccessPolicy/partners', crossTenantPartnerSchema, {
+          $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
+        }),
       ),
       readable(gaps, FEEDS.adminConsent, () =>
         client.getObject('adminConsentRequestPolicy.get', '/policies/adminConsentRequestPolicy', adminConsentRequestPolicySchema, {
@@ -235,6 +244,7 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     sharepointSettings,
     authorizationPolicy,
     crossTenantDefault,
+    crossTenantPartners,
     adminConsentRequestPolicy,
     appManagementPolicy,
     servicePrincipals,

@@ -253,6 +253,44 @@ describe('normalizeM365Posture', () => {
     });
   });
 
+  it('judges each cross-tenant partner by what its own settings open beyond the locked-down default', () => {
+    const blockedAll = { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] } };
+    const doc = normalizeM365Posture(
+      raw({
+        crossTenantPartners: [
+          // Inherits everything: opens nothing.
+          { tenantId: 'BBBB0000-0000-4000-8000-000000000002', b2bCollaborationInbound: null },
+          {
+            tenantId: 'aaaa0000-0000-4000-8000-000000000001',
+            b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'group-1', targetType: 'group' }] } },
+            // Outbound collaboration is open in the locked-down default too.
+            b2bCollaborationOutbound: { usersAndGroups: { accessType: 'allowed' } },
+            // Blocking selected users leaves the others in.
+            b2bDirectConnectInbound: { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'group-2', targetType: 'group' }] } },
+            b2bDirectConnectOutbound: blockedAll,
+          },
+          { tenantId: 'cccc0000-0000-4000-8000-000000000003', b2bDirectConnectOutbound: { usersAndGroups: { accessType: 'unknownFutureValue' } } },
+          { tenantId: 'dddd0000-0000-4000-8000-000000000004', b2bDirectConnectInbound: blockedAll, b2bCollaborationInbound: blockedAll },
+        ],
+      }),
+    );
+    const of = (key: string) => doc.settings.filter((s) => s.key === key).map((s) => [s.resourceKey, s.value]);
+    expect(of('microsoft365.crosstenant.partner_opened_directions')).toEqual([
+      ['partner:aaaa0000-0000-4000-8000-000000000001', ['b2bCollaborationInbound', 'b2bDirectConnectInbound']],
+      ['partner:bbbb0000-0000-4000-8000-000000000002', []],
+      ['partner:cccc0000-0000-4000-8000-000000000003', ['b2bDirectConnectOutbound']],
+      ['partner:dddd0000-0000-4000-8000-000000000004', []],
+    ]);
+    expect(of('microsoft365.crosstenant.partner_tenants_opening_default')).toEqual([
+      ['partner:aaaa0000-0000-4000-8000-000000000001', ['aaaa0000-0000-4000-8000-000000000001']],
+      ['partner:bbbb0000-0000-4000-8000-000000000002', []],
+      ['partner:cccc0000-0000-4000-8000-000000000003', ['cccc0000-0000-4000-8000-000000000003']],
+      ['partner:dddd0000-0000-4000-8000-000000000004', []],
+    ]);
+    const none = normalizeM365Posture(raw({ crossTenantPartners: [] })).settings;
+    expect(none).toEqual([{ key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'tenant', value: [], source: 'observed' }]);
+  });
+
   it('reads the cross-tenant defaults per direction and kind', () => {
     const doc = normalizeM365Posture(
       raw({

@@ -14,6 +14,7 @@ import type {
   GraphAuthorizationPolicy,
   GraphCredentialRestriction,
   GraphCrossTenantDefault,
+  GraphCrossTenantPartner,
   GraphDelegatedGrant,
   GraphDelegatedPermissionClassification,
   GraphOrganization,
@@ -32,6 +33,8 @@ export interface M365RawPosture {
   sharepointSettings?: GraphSharepointSettings;
   authorizationPolicy?: GraphAuthorizationPolicy;
   crossTenantDefault?: GraphCrossTenantDefault;
+  /** Partner-specific cross-tenant configurations (`policies/crossTenantAccessPolicy/partners`). */
+  crossTenantPartners?: GraphCrossTenantPartner[];
   adminConsentRequestPolicy?: GraphAdminConsentRequestPolicy;
   appManagementPolicy?: GraphTenantAppManagementPolicy;
   servicePrincipals?: GraphServicePrincipal[];
@@ -289,6 +292,46 @@ function normalizeCrossTenant(d: GraphCrossTenantDefault, out: SettingsBuilder):
   }
 }
 
+/**
+ * The directions the locked-down baseline keeps closed by default (M365.CROSSTENANT.1-3); outbound
+ * B2B collaboration stays open there, so a partner allowing it loosens nothing.
+ */
+const PARTNER_DIRECTIONS = ['b2bCollaborationInbound', 'b2bDirectConnectInbound', 'b2bDirectConnectOutbound'] as const;
+
+/**
+ * Whether a partner's own setting opens a direction for its users. A null setting inherits the
+ * default (crossTenantAccessPolicyConfigurationPartner), which M365.CROSSTENANT.1-3 judge. A
+ * setting is closed only when users and groups are `blocked` for AllUsers: blocking selected
+ * users leaves the others allowed, and any other access type (`allowed`, `unknownFutureValue`,
+ * none) is counted as open rather than guessed closed.
+ */
+function opensDirection(setting: GraphCrossTenantPartner['b2bCollaborationInbound']): boolean {
+  if (!setting) return false;
+  const users = setting.usersAndGroups;
+  if (users?.accessType !== 'blocked') return true;
+  return !!users.targets && !users.targets.some((t) => t.target === 'AllUsers');
+}
+
+/**
+ * Per partner (`partner:<tenantId>`): the directions it opens that the default keeps closed, and
+ * the partner's tenant id when it opens any (compared with the allowedPartnerTenants parameter).
+ * No partner configuration at all is one tenant-wide observation of nothing opened.
+ */
+function normalizePartners(partners: GraphCrossTenantPartner[], settings: SettingObservation[]): void {
+  const observe = (key: M365SettingKey, resourceKey: string, value: JsonValue) =>
+    settings.push({ key, resourceKey, value, source: 'observed' });
+  if (partners.length === 0) {
+    observe('microsoft365.crosstenant.partner_tenants_opening_default', 'tenant', []);
+    return;
+  }
+  const byTenant = partners.map((p) => ({ partner: p, tenantId: p.tenantId.trim().toLowerCase() }));
+  for (const { partner, tenantId } of byTenant.sort((a, b) => byCodeUnit(a.tenantId, b.tenantId))) {
+    const opened = PARTNER_DIRECTIONS.filter((d) => opensDirection(partner[d]));
+    observe('microsoft365.crosstenant.partner_opened_directions', `partner:${tenantId}`, opened);
+    observe('microsoft365.crosstenant.partner_tenants_opening_default', `partner:${tenantId}`, opened.length > 0 ? [tenantId] : []);
+  }
+}
+
 interface AppIdentity {
   appId: string;
   appName: string;
@@ -397,6 +440,7 @@ export function normalizeM365Posture(raw: M365RawPosture): PostureDocument {
   if (raw.sharepointSettings) normalizeSharepoint(raw.sharepointSettings, settings);
   if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw, raw.authorizationPolicy, settings);
   if (raw.crossTenantDefault) normalizeCrossTenant(raw.crossTenantDefault, settings);
+  if (raw.crossTenantPartners) normalizePartners(raw.crossTenantPartners, settings.settings);
   if (raw.adminConsentRequestPolicy) normalizeAdminConsent(raw.adminConsentRequestPolicy, settings);
   if (raw.appManagementPolicy) normalizeAppManagement(raw.appManagementPolicy, gaps, settings);
   const { organization: org } = raw;
