@@ -145,6 +145,55 @@ describe('Microsoft 365 posture (end to end)', () => {
     expect((await findings()).summary.fail).toBe(0);
   });
 
+  it('user consent to low-classified permissions meets MS.AAD.5.2 until a risky permission is classified low', async () => {
+    const compliant = compliantM365Tenant(tenantId);
+    const policies = (permissionGrantPoliciesAssigned: string[]) => ({ defaultUserRolePermissions: { permissionGrantPoliciesAssigned } });
+    const graphSp = compliant.servicePrincipals!.find((sp) => sp.id === ids.graphServicePrincipalId)!;
+    const classificationsPath = `${tenantPath}/service-principals/${ids.graphServicePrincipalId}/delegated-permission-classifications`;
+    const entra2 = async () => (await findings()).findings.find((f: { controlId: string }) => f.controlId === 'M365.ENTRA.2');
+
+    await sim.control().patch(`${tenantPath}/authorization-policy`).send(policies(['ManagePermissionGrantsForSelf.microsoft-user-default-low'])).expect(200);
+    await pollSucceeds();
+    expect(await entra2()).toMatchObject({ status: 'pass', observed: 'lowRiskPermissionsOnly' });
+
+    await sim.control().put(classificationsPath).send([
+      ...(graphSp.delegatedPermissionClassifications ?? []),
+      { id: 'c2ltLW1haWwtcmVhZA', permissionId: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', permissionName: 'Mail.Read', classification: 'low' },
+    ]).expect(200);
+    await pollSucceeds();
+    expect((await openDrifts()).filter((d) => d.controlId === 'M365.ENTRA.2')).toEqual([
+      expect.objectContaining({ references: ['CISA MS.AAD.5.2v1'], observed: 'riskyPermissionsClassifiedLow' }),
+    ]);
+
+    await sim.control().put(classificationsPath).send(graphSp.delegatedPermissionClassifications).expect(200);
+    await sim.control().patch(`${tenantPath}/authorization-policy`).send(policies([])).expect(200);
+    await pollSucceeds();
+    expect(await openDrifts()).toEqual([]);
+  });
+
+  it('a partner configuration that lets its users in opens a drift for that partner only', async () => {
+    const open = { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] }, applications: { accessType: 'allowed', targets: [] } };
+    const opener = '7e8f9a0b-0000-4000-8000-00000000f001';
+    const inheriting = '7e8f9a0b-0000-4000-8000-00000000f002';
+    await sim.control().put(`${tenantPath}/cross-tenant-partners`).send([
+      { tenantId: opener, b2bCollaborationInbound: open },
+      { tenantId: inheriting },
+    ]).expect(200);
+    await pollSucceeds();
+    expect((await openDrifts()).map((d) => [d.controlId, d.resourceKey, d.observed])).toEqual([
+      ['M365.CROSSTENANT.4', `partner:${opener}`, [opener]],
+    ]);
+    const partners = (await findings()).findings.filter((f: { controlId: string }) => f.controlId === 'M365.CROSSTENANT.4');
+    expect(partners.map((f: { resourceKey: string; status: string }) => [f.resourceKey, f.status])).toEqual([
+      [`partner:${opener}`, 'fail'],
+      [`partner:${inheriting}`, 'pass'],
+    ]);
+
+    await sim.control().put(`${tenantPath}/cross-tenant-partners`).send([]).expect(200);
+    await pollSucceeds();
+    expect(await openDrifts()).toEqual([]);
+  });
+
   it('a token that expires mid-poll is renewed without failing the poll', async () => {
     const before = await requestStats();
     await sim.control().post(`${tenantPath}/expire-tokens`).send({ afterRequests: 3 }).expect(200);

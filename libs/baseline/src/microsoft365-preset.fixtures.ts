@@ -56,8 +56,8 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
     fail: settings('microsoft365.entra.users_can_register_apps', true),
   },
   'M365.ENTRA.2': {
-    pass: settings('microsoft365.entra.user_consent_policies', []),
-    fail: settings('microsoft365.entra.user_consent_policies', ['ManagePermissionGrantsForSelf.microsoft-user-default-legacy']),
+    pass: settings('microsoft365.entra.user_consent_scope', 'lowRiskPermissionsOnly'),
+    fail: settings('microsoft365.entra.user_consent_scope', 'riskyPermissionsClassifiedLow'),
   },
   'M365.ENTRA.3': {
     pass: settings('microsoft365.entra.guest_user_role', 'restricted'),
@@ -102,6 +102,24 @@ export const MICROSOFT365_PRESET_FIXTURES: PresetFixtureTable = {
   'M365.CROSSTENANT.3': {
     pass: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'blocked'),
     fail: settings('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'allowed'),
+  },
+  'M365.CROSSTENANT.4': {
+    pass: {
+      doc: {
+        settings: [
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000001', value: [], source: 'observed' },
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000002', value: ['a1b2c3d4-0000-4000-8000-000000000002'], source: 'observed' },
+        ],
+      },
+      overrides: { allowedPartnerTenants: ['a1b2c3d4-0000-4000-8000-000000000002'] },
+    },
+    fail: {
+      doc: {
+        settings: [
+          { key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'partner:a1b2c3d4-0000-4000-8000-000000000002', value: ['a1b2c3d4-0000-4000-8000-000000000002'], source: 'observed' },
+        ],
+      },
+    },
   },
   'M365.OAUTH.1': {
     pass: {

@@ -21,6 +21,7 @@ describe('microsoft365-locked-down', () => {
       'microsoft365.crosstenant.b2b_collaboration_inbound_users',
       'microsoft365.crosstenant.b2b_direct_connect_inbound_users',
       'microsoft365.crosstenant.b2b_direct_connect_outbound_users',
+      'microsoft365.crosstenant.partner_tenants_opening_default',
       'microsoft365.entra.admin_consent_workflow',
       'microsoft365.entra.allow_invites_from',
       'microsoft365.entra.app_management.certificate_lifetime',
@@ -29,7 +30,7 @@ describe('microsoft365-locked-down', () => {
       'microsoft365.entra.app_management.password_lifetime',
       'microsoft365.entra.app_management.password_max_lifetime_days',
       'microsoft365.entra.guest_user_role',
-      'microsoft365.entra.user_consent_policies',
+      'microsoft365.entra.user_consent_scope',
       'microsoft365.entra.users_can_register_apps',
       'microsoft365.sharepoint.allowed_domains',
       'microsoft365.sharepoint.external_domain_restriction',
@@ -85,6 +86,31 @@ describe('microsoft365-locked-down', () => {
       baseline,
     ).filter((f) => f.controlId.startsWith('M365.OAUTH.'));
     expect(findings.map((f) => f.status)).toEqual(['unknown', 'unknown']);
+  });
+
+  it('judges each cross-tenant partner on its own, and passes a tenant without partner configurations', () => {
+    const partner = (tenantId: string, opens: boolean) => ({
+      key: 'microsoft365.crosstenant.partner_tenants_opening_default',
+      resourceKey: `partner:${tenantId}`,
+      value: opens ? [tenantId] : [],
+      source: 'observed' as const,
+    });
+    const verdicts = (settings: PostureDocument['settings'], allowedPartnerTenants: string[] = []) =>
+      evaluate(doc({ settings }), baseline, { allowedPartnerTenants })
+        .filter((f) => f.controlId === 'M365.CROSSTENANT.4')
+        .map((f) => [f.resourceKey, f.status]);
+    const settings = [partner('tenant-a', true), partner('tenant-b', false), partner('tenant-c', true)];
+    expect(verdicts(settings)).toEqual([
+      ['partner:tenant-a', 'fail'],
+      ['partner:tenant-b', 'pass'],
+      ['partner:tenant-c', 'fail'],
+    ]);
+    expect(verdicts(settings, ['tenant-c'])).toEqual([
+      ['partner:tenant-a', 'fail'],
+      ['partner:tenant-b', 'pass'],
+      ['partner:tenant-c', 'pass'],
+    ]);
+    expect(verdicts([{ ...partner('none', false), resourceKey: 'tenant' }])).toEqual([['tenant', 'pass']]);
   });
 
   it('passes MS.SHAREPOINT.1.3v1 for a tenant that does not share externally, as CISA does', () => {

@@ -19,11 +19,13 @@ export const M365_OPERATIONS = [
   'sharepointSettings.get',
   'authorizationPolicy.get',
   'crossTenantAccessPolicy.default.get',
+  'crossTenantAccessPolicy.partners.list',
   'adminConsentRequestPolicy.get',
   'defaultAppManagementPolicy.get',
   'oauth2PermissionGrants.list',
   'servicePrincipals.list',
   'servicePrincipals.appRoleAssignments.list',
+  'servicePrincipals.delegatedPermissionClassifications.list',
   'users.list',
   'sites.getAllSites',
 ] as const;
@@ -56,6 +58,13 @@ const GRAPH_ROUTES: GraphRoute[] = [
     entity: 'crossTenantAccessPolicyConfigurationDefault',
     options: [],
   },
+  // crosstenantaccesspolicy-list-partners: "supports the $select and $expand OData query parameters".
+  {
+    operation: 'crossTenantAccessPolicy.partners.list',
+    pattern: /^policies\/crossTenantAccessPolicy\/partners$/,
+    entity: 'crossTenantAccessPolicyConfigurationPartner',
+    options: ['$select', '$expand', '$skiptoken'],
+  },
   // adminconsentrequestpolicy-get: "supports the $select OData query parameter".
   {
     operation: 'adminConsentRequestPolicy.get',
@@ -76,6 +85,13 @@ const GRAPH_ROUTES: GraphRoute[] = [
     operation: 'servicePrincipals.appRoleAssignments.list',
     pattern: /^servicePrincipals\/([^/]+)\/appRoleAssignments$/,
     entity: 'appRoleAssignment',
+    options: DIRECTORY_LISTING,
+  },
+  // serviceprincipal-list-delegatedpermissionclassifications: "supports the OData query parameters".
+  {
+    operation: 'servicePrincipals.delegatedPermissionClassifications.list',
+    pattern: /^servicePrincipals\/([^/]+)\/delegatedPermissionClassifications$/,
+    entity: 'delegatedPermissionClassification',
     options: DIRECTORY_LISTING,
   },
   // user-list: "$skip isn't supported".
@@ -280,11 +296,13 @@ const SHAPE_FIELD: Record<M365Operation, string> = {
   'sharepointSettings.get': 'sharingAllowedDomainList',
   'authorizationPolicy.get': 'defaultUserRolePermissions',
   'crossTenantAccessPolicy.default.get': 'b2bCollaborationInbound',
+  'crossTenantAccessPolicy.partners.list': 'value',
   'adminConsentRequestPolicy.get': 'isEnabled',
   'defaultAppManagementPolicy.get': 'applicationRestrictions',
   'oauth2PermissionGrants.list': 'value',
   'servicePrincipals.list': 'value',
   'servicePrincipals.appRoleAssignments.list': 'value',
+  'servicePrincipals.delegatedPermissionClassifications.list': 'value',
   'users.list': 'value',
   'sites.getAllSites': 'value',
 };
@@ -317,6 +335,8 @@ function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContex
         '@odata.context': context('policies/crossTenantAccessPolicy/default/$entity'),
         ...project(entity, data.crossTenantAccessDefault, null),
       });
+    case 'crossTenantAccessPolicy.partners.list':
+      return page(ctx, 'policies/crossTenantAccessPolicy/partners', data.crossTenantAccessPartners);
     case 'adminConsentRequestPolicy.get':
       return ok({
         '@odata.context': context('policies/adminConsentRequestPolicy/$entity'),
@@ -341,6 +361,17 @@ function answerGraph(route: GraphRoute, match: RegExpExecArray, ctx: GraphContex
       }
       const assignments = ctx.tenant.assignments.filter((a) => a.principalId === spId);
       return page(ctx, `servicePrincipals('${spId}')/appRoleAssignments`, assignments);
+    }
+    case 'servicePrincipals.delegatedPermissionClassifications.list': {
+      const spId = decodeURIComponent(match[1]);
+      const sp = ctx.tenant.servicePrincipal(spId);
+      if (!sp) {
+        return {
+          status: 404,
+          body: graphError('Request_ResourceNotFound', `Resource '${spId}' does not exist or one of its queried reference-property objects are not present.`),
+        };
+      }
+      return page(ctx, `servicePrincipals('${spId}')/delegatedPermissionClassifications`, sp.delegatedPermissionClassifications);
     }
     case 'users.list':
       return page(ctx, 'users', data.users);

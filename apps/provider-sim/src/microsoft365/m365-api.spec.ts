@@ -196,6 +196,46 @@ describe('Microsoft 365 (Graph + login) simulator', () => {
       expect(missing).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
     });
 
+    it('lists partner configurations with null settings that inherit the default, and refuses a partner listed twice', async () => {
+      const t = await token();
+      expect((await graph('policies/crossTenantAccessPolicy/partners', t)).body.value).toEqual([]);
+      const partnerId = '7e8f9a0b-0000-4000-8000-00000000f001';
+      sim().state.microsoft365.setCrossTenantPartners(TENANT, [{ tenantId: partnerId, b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed' }, applications: { accessType: 'allowed' } } }]);
+      const res = await graph('policies/crossTenantAccessPolicy/partners?$select=tenantId,b2bCollaborationInbound,b2bDirectConnectInbound', t);
+      expect(res.body.value).toEqual([
+        {
+          tenantId: partnerId,
+          b2bCollaborationInbound: null,
+          b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed', targets: [] }, applications: { accessType: 'allowed', targets: [] } },
+        },
+      ]);
+      expect((await graph('policies/crossTenantAccessPolicy/partners?$top=5', t)).status).toBe(400);
+      expect((await graph('policies/crossTenantAccessPolicy/partners?$select=tenantId,isChatEnabled', t)).status).toBe(400);
+      expect(() => sim().state.microsoft365.setCrossTenantPartners(TENANT, [{ tenantId: partnerId }, { tenantId: partnerId.toUpperCase() }])).toThrow(/twice/);
+    });
+
+    it("serves a service principal's delegated permission classifications as their own collection, never inside the entity", async () => {
+      const t = await token();
+      const path = `servicePrincipals/${ids.graphServicePrincipalId}/delegatedPermissionClassifications?$select=id,permissionId,permissionName,classification`;
+      const res = await graph(path, t);
+      expect(res.status).toBe(200);
+      expect(res.body.value).toEqual([
+        { id: 'c2ltLWNsYXNzLW9wZW5pZA', permissionId: '37f7f235-527c-4136-accd-4a02d197296e', permissionName: 'openid', classification: 'low' },
+        { id: 'c2ltLWNsYXNzLXVzZXJyZWFk', permissionId: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', permissionName: 'User.Read', classification: 'low' },
+      ]);
+      const listed = (await graph('servicePrincipals', t)).body.value as Record<string, unknown>[];
+      expect(listed.some((sp) => 'delegatedPermissionClassifications' in sp)).toBe(false);
+      const unknownProperty = await graph(`servicePrincipals/${ids.graphServicePrincipalId}/delegatedPermissionClassifications?$select=id,riskLevel`, t);
+      expect(unknownProperty.status).toBe(400);
+      const missing = await graph('servicePrincipals/00000000-0000-4000-8000-000000000000/delegatedPermissionClassifications', t);
+      expect(missing).toMatchObject({ status: 404, body: { error: { code: 'Request_ResourceNotFound' } } });
+      expect(() =>
+        sim().state.microsoft365.setPermissionClassifications(TENANT, ids.graphServicePrincipalId, [
+          { id: 'x', permissionId: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', permissionName: 'User.Read', classification: 'none' },
+        ]),
+      ).toThrow(/classification/);
+    });
+
     it('pages with absolute @odata.nextLink URLs that keep the query options', async () => {
       sim().state.microsoft365.put(TENANT, compliantM365Tenant(TENANT, { pageSize: 2 }));
       const t = await token();

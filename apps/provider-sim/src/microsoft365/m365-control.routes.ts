@@ -21,6 +21,9 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
   route('PUT', `${tenant}/admin-consent-request-policy`, async (s, [id], body) => ({
     adminConsentRequestPolicy: s.microsoft365.setAdminConsentRequestPolicy(id, await body()),
   })),
+  route('PUT', `${tenant}/cross-tenant-partners`, async (s, [id], body) => ({
+    crossTenantAccessPartners: s.microsoft365.setCrossTenantPartners(id, await body()),
+  })),
   route('PUT', `${tenant}/default-app-management-policy`, async (s, [id], body) => ({
     defaultAppManagementPolicy: s.microsoft365.setDefaultAppManagementPolicy(id, await body()),
   })),
@@ -37,6 +40,9 @@ export const M365_CONTROL_ROUTES: ControlRoute[] = [
     async (s, [id], body) => ({ servicePrincipal: s.microsoft365.addServicePrincipal(id, await body()) }),
     201,
   ),
+  route('PUT', `${tenant}/service-principals/${seg}/delegated-permission-classifications`, async (s, [id, spId], body) => ({
+    delegatedPermissionClassifications: s.microsoft365.setPermissionClassifications(id, spId, await body()),
+  })),
   route(
     'POST',
     `${tenant}/delegated-grants`,

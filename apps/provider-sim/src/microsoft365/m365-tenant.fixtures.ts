@@ -127,6 +127,11 @@ export function compliantM365Tenant(_tenantId: string, overrides: Partial<M365Te
           displayName: value,
           allowedMemberTypes: ['Application'],
         })),
+        // What the consent settings page suggests classifying low; none is on CISA's risky list.
+        delegatedPermissionClassifications: [
+          { id: 'c2ltLWNsYXNzLW9wZW5pZA', permissionId: '37f7f235-527c-4136-accd-4a02d197296e', permissionName: 'openid', classification: 'low' },
+          { id: 'c2ltLWNsYXNzLXVzZXJyZWFk', permissionId: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', permissionName: 'User.Read', classification: 'low' },
+        ],
       },
       { id: ids.expensesSpId, appId: ids.expensesAppId, displayName: 'Contoso Expenses' },
       { id: ids.calendarSpId, appId: ids.calendarAppId, displayName: 'Team Calendar Viewer' },

@@ -75,6 +75,21 @@ const accessSetting = z.looseObject({
   }),
 });
 
+/** A partner's B2B setting: null inherits the default (crossTenantAccessPolicyConfigurationPartner). */
+const partnerAccessSetting = accessSetting.nullable().default(null);
+
+/** crossTenantAccessPolicyConfigurationPartner (v1.0), keyed by `tenantId`. */
+export const m365CrossTenantPartnerSchema = z.looseObject({
+  tenantId: guid,
+  isServiceProvider: z.boolean().nullable().default(null),
+  isInMultiTenantOrganization: z.boolean().default(false),
+  inboundTrust: z.looseObject({}).nullable().default(null),
+  b2bCollaborationInbound: partnerAccessSetting,
+  b2bCollaborationOutbound: partnerAccessSetting,
+  b2bDirectConnectInbound: partnerAccessSetting,
+  b2bDirectConnectOutbound: partnerAccessSetting,
+});
+
 /** adminConsentRequestPolicy (v1.0); Microsoft's default is a disabled workflow without reviewers. */
 export const m365AdminConsentRequestPolicySchema = z.looseObject({
   id: z.string().default('adminConsentRequestPolicy'),
@@ -126,6 +141,14 @@ export const m365AppRoleSchema = z.looseObject({
   isEnabled: z.boolean().default(true),
 });
 
+/** delegatedPermissionClassification (v1.0): how an API's delegated permission is classified for user consent. */
+export const m365PermissionClassificationSchema = z.strictObject({
+  id: z.string().min(1),
+  permissionId: guid,
+  permissionName: z.string().min(1),
+  classification: z.enum(['low', 'medium', 'high', 'unknownFutureValue']),
+});
+
 export const m365ServicePrincipalSchema = z.looseObject({
   id: guid,
   appId: guid,
@@ -134,6 +157,8 @@ export const m365ServicePrincipalSchema = z.looseObject({
   appOwnerOrganizationId: guid.nullable().default(null),
   accountEnabled: z.boolean().default(true),
   appRoles: z.array(m365AppRoleSchema).default([]),
+  /** Served at `servicePrincipals/{id}/delegatedPermissionClassifications`, never in the entity itself (a navigation property). */
+  delegatedPermissionClassifications: z.array(m365PermissionClassificationSchema).default([]),
 });
 
 export const m365DelegatedGrantSchema = z.looseObject({
@@ -195,6 +220,8 @@ export const m365TenantSpecSchema = z.strictObject({
   sharepointSettingsWrapped: z.boolean().default(false),
   authorizationPolicy: m365AuthorizationPolicySchema,
   crossTenantAccessDefault: m365CrossTenantDefaultSchema,
+  /** Partner-specific configurations (`policies/crossTenantAccessPolicy/partners`); none by default. */
+  crossTenantAccessPartners: z.array(m365CrossTenantPartnerSchema).default([]),
   adminConsentRequestPolicy: m365AdminConsentRequestPolicySchema.prefault({ isEnabled: false }),
   defaultAppManagementPolicy: m365AppManagementPolicySchema.prefault({ isEnabled: false }),
   /** Object id of the Microsoft Graph service principal (default resource of grants and assignments). */

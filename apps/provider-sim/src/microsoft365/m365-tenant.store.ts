@@ -7,8 +7,10 @@ import {
   m365AppManagementPolicySchema,
   m365AppRoleAssignmentSchema,
   m365AuthorizationPolicyPatchSchema,
+  m365CrossTenantPartnerSchema,
   m365DelegatedGrantSchema,
   m365OrganizationSchema,
+  m365PermissionClassificationSchema,
   m365RateLimitSettingsSchema,
   m365ServicePrincipalSchema,
   m365SharepointSettingsPatchSchema,
@@ -213,6 +215,16 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
     return tenant.data.adminConsentRequestPolicy;
   }
 
+  /** Replaces the partner-specific cross-tenant access configurations. */
+  setCrossTenantPartners(tenantId: string, input: unknown): M365TenantData['crossTenantAccessPartners'] {
+    const tenant = this.get(tenantId);
+    const partners = parseInput(z.array(m365CrossTenantPartnerSchema), input);
+    const ids = partners.map((p) => p.tenantId.toLowerCase());
+    if (new Set(ids).size !== ids.length) throw new SimInputError('crossTenantAccessPartners: a tenantId appears twice');
+    tenant.data.crossTenantAccessPartners = partners;
+    return partners;
+  }
+
   /** Replaces the default app management policy. */
   setDefaultAppManagementPolicy(tenantId: string, input: unknown): M365TenantData['defaultAppManagementPolicy'] {
     const tenant = this.get(tenantId);
@@ -257,6 +269,14 @@ export class M365TenantStore extends TenantRegistry<M365Tenant> {
     if (tenant.servicePrincipal(sp.id)) throw new SimInputError(`service principal ${sp.id} exists already`);
     tenant.data.servicePrincipals.push(sp);
     return sp;
+  }
+
+  /** Replaces the delegated permission classifications of one service principal (the API that exposes them). */
+  setPermissionClassifications(tenantId: string, spId: string, input: unknown): M365ServicePrincipal['delegatedPermissionClassifications'] {
+    const sp = this.get(tenantId).servicePrincipal(spId);
+    if (!sp) throw new SimNotFoundError(`no service principal ${spId}`);
+    sp.delegatedPermissionClassifications = parseInput(z.array(m365PermissionClassificationSchema), input);
+    return sp.delegatedPermissionClassifications;
   }
 
   addDelegatedGrant(tenantId: string, input: unknown): M365DelegatedGrant {

@@ -110,6 +110,25 @@ export const GRAPH_DOCS_EXAMPLES = {
       },
     },
   },
+  'crossTenantAccessPolicy.partners.list': {
+    source: page('crosstenantaccesspolicy-list-partners', '02e4ff121660cce02fd2bf42d1279cf3ebb0323f'),
+    body: {
+      value: [
+        {
+          tenantId: '123f4846-ba00-4fd7-ba43-dac1f8f63013',
+          inboundTrust: null,
+          automaticUserConsentSettings: { inboundAllowed: null, outboundAllowed: null },
+          b2bCollaborationInbound: null,
+          b2bCollaborationOutbound: null,
+          b2bDirectConnectOutbound: null,
+          b2bDirectConnectInbound: {
+            usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] },
+            applications: { accessType: 'allowed', targets: [{ target: 'Office365', targetType: 'application' }] },
+          },
+        },
+      ],
+    },
+  },
   'adminConsentRequestPolicy.get': {
     source: page('adminconsentrequestpolicy-get', '18912927a1edaa8230e09506ad0e7d2e8a2d5a8a'),
     body: {
@@ -201,6 +220,13 @@ export const GRAPH_DOCS_EXAMPLES = {
           resourceId: 'fea94d6d-b5bf-44d2-a887-4f72a8d74f44',
         },
       ],
+    },
+  },
+  'servicePrincipals.delegatedPermissionClassifications.list': {
+    source: page('serviceprincipal-list-delegatedpermissionclassifications', '00102e05f8c8442396e0581732bfe311d95df910'),
+    note: 'requested for the service principal 00063ffc-54e9-405d-b8f3-56124728e051',
+    body: {
+      value: [{ id: '2G3-4TG6YU2J54hjnaRoPQE', permissionId: 'e1fe6dd8-ba31-4d61-89e7-88639da4683d', permissionName: 'User.Read', classification: 'low' }],
     },
   },
   'users.list': {

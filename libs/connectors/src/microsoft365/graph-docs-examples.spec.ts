@@ -54,8 +54,13 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     expect(setting('microsoft365.entra.users_can_register_apps')).toBe(true);
     // An id without the documented prefix still counts as user consent: M365.ENTRA.2 cannot pass on it.
     expect(setting('microsoft365.entra.user_consent_policies')).toEqual(['just-user-read']);
+    expect(setting('microsoft365.entra.user_consent_scope')).toBe('otherPolicies');
     expect(setting('microsoft365.crosstenant.b2b_collaboration_inbound_users')).toBe('allowed');
     expect(setting('microsoft365.crosstenant.b2b_direct_connect_outbound_applications')).toBe('blocked');
+    // The documented partner lets its users in over B2B direct connect; its null settings inherit the default.
+    const partner = (key: string) => doc.settings.find((s) => s.key === key && s.resourceKey === 'partner:123f4846-ba00-4fd7-ba43-dac1f8f63013')?.value;
+    expect(partner('microsoft365.crosstenant.partner_opened_directions')).toEqual(['b2bDirectConnectInbound']);
+    expect(partner('microsoft365.crosstenant.partner_tenants_opening_default')).toEqual(['123f4846-ba00-4fd7-ba43-dac1f8f63013']);
     // Two reviewers on an enabled workflow (adminconsentrequestpolicy-get).
     expect(setting('microsoft365.entra.admin_consent_workflow')).toBe('enabled');
     // The documented default policy is disabled and empty: nothing is restricted, and no lifetime is claimed.
@@ -96,6 +101,9 @@ describe('the Microsoft 365 connector on the reference pages’ example response
     const params = (operation: string) => seen.find((r) => r.operation === operation)?.params;
     expect(params('organization.list')).toEqual({ $select: 'id,displayName,countryLetterCode,verifiedDomains' });
     expect(params('sites.getAllSites')).toEqual({ $select: 'id,siteCollection' });
+    expect(params('crossTenantAccessPolicy.partners.list')).toEqual({
+      $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
+    });
     expect(seen.find((r) => r.operation === 'sites.getAllSites')?.url).toBe('https://graph.microsoft.com/v1.0/sites/getAllSites');
     // The documented next link is followed whole, $skiptoken and all.
     expect(seen.filter((r) => r.operation === 'sites.getAllSites').map((r) => r.url)).toContain(
@@ -107,6 +115,39 @@ describe('the Microsoft 365 connector on the reference pages’ example response
       scope: 'https://graph.microsoft.com/.default',
       grant_type: 'client_credentials',
     });
+  });
+
+  it('reads the documented permission classifications only when users may consent to low-classified permissions', async () => {
+    const policy = GRAPH_DOCS_EXAMPLES['authorizationPolicy.get'].body;
+    // The classification example was requested for service principal 00063ffc-…; here it is Microsoft Graph's.
+    const graphSp = { id: '00063ffc-54e9-405d-b8f3-56124728e051', appId: '00000003-0000-0000-c000-000000000000', displayName: 'Microsoft Graph', appRoles: [] };
+    const lowRisk = {
+      ...docsAnswers(),
+      'authorizationPolicy.get': {
+        ...policy,
+        defaultUserRolePermissions: { ...policy.defaultUserRolePermissions, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-low'] },
+      },
+      'servicePrincipals.list': { value: [...GRAPH_DOCS_EXAMPLES['servicePrincipals.list'].body.value, graphSp] },
+    };
+    const { client, seen } = docsGraph(lowRisk);
+    const doc = normalizeM365Posture(await fetchM365Posture(client));
+    const setting = (key: string) => doc.settings.find((s) => s.key === key)?.value;
+    const reads = seen.filter((r) => r.operation === 'servicePrincipals.delegatedPermissionClassifications.list');
+    // One read, for the one resource on ScubaGear's list present in the tenant.
+    expect(reads.map((r) => [r.url, r.params])).toEqual([
+      [
+        'https://graph.microsoft.com/v1.0/servicePrincipals/00063ffc-54e9-405d-b8f3-56124728e051/delegatedPermissionClassifications',
+        { $select: 'id,permissionId,permissionName,classification' },
+      ],
+    ]);
+    // User.Read classified low is not on ScubaGear's risky list.
+    expect(setting('microsoft365.entra.user_consent_scope')).toBe('lowRiskPermissionsOnly');
+    expect(setting('microsoft365.entra.risky_low_classified_permissions')).toEqual([]);
+
+    // The documented example's policy (just-user-read) is not low-risk consent: nothing is read for it.
+    const plain = docsGraph();
+    normalizeM365Posture(await fetchM365Posture(plain.client));
+    expect(plain.seen.some((r) => r.operation === 'servicePrincipals.delegatedPermissionClassifications.list')).toBe(false);
   });
 
   it('refuses shapes no reference page shows: a policy answered as a collection is a schema failure', async () => {

@@ -59,6 +59,25 @@ export const crossTenantDefaultSchema = z.looseObject({
 });
 export type GraphCrossTenantDefault = z.output<typeof crossTenantDefaultSchema>;
 
+const targetedSetting = z
+  .looseObject({ accessType: text, targets: z.array(z.looseObject({ target: text, targetType: text })).nullish() })
+  .nullish();
+const partnerSetting = z.looseObject({ usersAndGroups: targetedSetting, applications: targetedSetting }).nullish();
+
+/**
+ * One partner of `GET /policies/crossTenantAccessPolicy/partners` (crossTenantAccessPolicyConfigurationPartner):
+ * "For any partner-specific property that is null, these settings inherit the behavior configured
+ * in your default cross tenant access settings."
+ */
+export const crossTenantPartnerSchema = z.looseObject({
+  tenantId: z.string().min(1),
+  b2bCollaborationInbound: partnerSetting,
+  b2bCollaborationOutbound: partnerSetting,
+  b2bDirectConnectInbound: partnerSetting,
+  b2bDirectConnectOutbound: partnerSetting,
+});
+export type GraphCrossTenantPartner = z.output<typeof crossTenantPartnerSchema>;
+
 export const delegatedGrantSchema = z.looseObject({
   clientId: z.string().min(1),
   consentType: text,
@@ -122,3 +141,14 @@ export const tenantAppManagementPolicySchema = z.looseObject({
 });
 export type GraphTenantAppManagementPolicy = z.output<typeof tenantAppManagementPolicySchema>;
 export type GraphCredentialRestriction = z.output<typeof credentialRestriction>;
+
+/**
+ * `GET /servicePrincipals/{id}/delegatedPermissionClassifications` (delegatedPermissionClassification,
+ * v1.0 CSDL): `classification` is `low`, `medium`, `high` or `unknownFutureValue`.
+ */
+export const delegatedPermissionClassificationSchema = z.looseObject({
+  permissionId: z.string().min(1),
+  permissionName: text,
+  classification: text,
+});
+export type GraphDelegatedPermissionClassification = z.output<typeof delegatedPermissionClassificationSchema>;

@@ -1,7 +1,7 @@
 /**
  * The normalized Microsoft 365 settings, one line each. Baselines name these keys; a key the
  * connector could not read is absent from the document (and evaluates to unknown). All are
- * tenant-wide (`resourceKey: tenant`).
+ * tenant-wide (`resourceKey: tenant`) except the cross-tenant partner keys, one per partner.
  */
 export const M365_SETTINGS_CATALOG = {
   'microsoft365.sharepoint.sharing_capability': {
@@ -44,6 +44,26 @@ export const M365_SETTINGS_CATALOG = {
     resource: 'tenant',
     description:
       'Sorted user consent policies assigned to the default user role (managePermissionGrantsForSelf.*, prefix matched without case; any id that is not an owner consent policy counts here): empty means users cannot consent to apps; microsoft-user-default-legacy means users can consent to anything.',
+  },
+  'microsoft365.crosstenant.partner_opened_directions': {
+    resource: 'partner:<tenantId>',
+    description:
+      "Per partner configuration (policies/crossTenantAccessPolicy/partners): the sorted directions among b2bCollaborationInbound, b2bDirectConnectInbound and b2bDirectConnectOutbound that the partner's own setting opens (users and groups not blocked for AllUsers); a null setting inherits the default and opens nothing.",
+  },
+  'microsoft365.crosstenant.partner_tenants_opening_default': {
+    resource: 'partner:<tenantId>, or tenant when there is no partner configuration',
+    description:
+      'The partner tenant id (lower case, in a one-element list) when that partner opens a direction the locked-down default keeps closed, else an empty list.',
+  },
+  'microsoft365.entra.user_consent_scope': {
+    resource: 'tenant',
+    description:
+      "What users may consent to, as CISA's MS.AAD.5.2v1 reads it: 'disabled' (no user consent policy), 'lowRiskPermissionsOnly' (only managePermissionGrantsForSelf.microsoft-user-default-low, and no delegated permission classified low is on ScubaGear's risky list), 'riskyPermissionsClassifiedLow' (that policy, with a risky permission classified low), 'microsoftManaged' (microsoft-user-default-recommended) or 'otherPolicies' (legacy, custom or several policies).",
+  },
+  'microsoft365.entra.risky_low_classified_permissions': {
+    resource: 'tenant',
+    description:
+      "Sorted 'resource: permission' names of delegated permissions classified low (servicePrincipals/{id}/delegatedPermissionClassifications) that ScubaGear's RiskyAppPermissions.json lists; read only while users may consent to low-classified permissions.",
   },
   'microsoft365.entra.owner_consent_policies': {
     resource: 'tenant',

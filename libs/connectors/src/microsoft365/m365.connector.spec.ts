@@ -85,6 +85,7 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.entra.allow_invites_from', 'adminsAndGuestInviters'),
         observed('microsoft365.entra.guest_user_role', 'restricted'),
         observed('microsoft365.entra.user_consent_policies', []),
+        observed('microsoft365.entra.user_consent_scope', 'disabled'),
         observed('microsoft365.entra.owner_consent_policies', []),
         observed('microsoft365.entra.users_can_register_apps', false),
         observed('microsoft365.crosstenant.b2b_collaboration_inbound_users', 'blocked'),
@@ -95,6 +96,7 @@ describe('M365Connector against the provider simulator', () => {
         observed('microsoft365.crosstenant.b2b_direct_connect_inbound_applications', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_users', 'blocked'),
         observed('microsoft365.crosstenant.b2b_direct_connect_outbound_applications', 'blocked'),
+        observed('microsoft365.crosstenant.partner_tenants_opening_default', []),
         observed('microsoft365.entra.admin_consent_workflow', 'enabled'),
         observed('microsoft365.entra.app_management.password_addition', 'blocked'),
         observed('microsoft365.entra.app_management.password_lifetime', 'passwordsBlocked'),
@@ -284,7 +286,7 @@ describe('M365Connector against the provider simulator', () => {
   it('keeps within a simulated Graph rate limit by honouring Retry-After', async () => {
     put({ rateLimits: { enabled: true, requests: 6, windowMs: 1_000, retryAfter: true } });
     const doc = await connector.collect(context());
-    expect(doc.settings).toHaveLength(25);
+    expect(doc.settings).toHaveLength(27);
     expect(Object.values(stats().throttled).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
@@ -317,6 +319,71 @@ describe('M365Connector against the provider simulator', () => {
       'sharing:microsoft365.entra.admin_consent_workflow',
       'sharing:microsoft365.entra.app_management',
     ]);
+  });
+
+  describe('cross-tenant partner configurations', () => {
+    const partnerId = '7e8f9a0b-0000-4000-8000-00000000f001';
+    it('reads each partner, and none as nothing opened', async () => {
+      put();
+      const none = await connector.collect(context());
+      expect(setting(none, 'microsoft365.crosstenant.partner_tenants_opening_default')).toEqual([]);
+
+      m365().setCrossTenantPartners(TENANT, [
+        { tenantId: partnerId, b2bDirectConnectInbound: { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'AllUsers', targetType: 'user' }] }, applications: { accessType: 'allowed', targets: [] } } },
+      ]);
+      const doc = await connector.collect(context());
+      const partner = doc.settings.filter((s) => s.resourceKey === `partner:${partnerId}`).map((s) => [s.key, s.value]);
+      expect(partner).toEqual([
+        ['microsoft365.crosstenant.partner_opened_directions', ['b2bDirectConnectInbound']],
+        ['microsoft365.crosstenant.partner_tenants_opening_default', [partnerId]],
+      ]);
+    });
+
+    it('leaves partners unknown, and polls on, when the listing is refused', async () => {
+      put({ deniedOperations: ['crossTenantAccessPolicy.partners.list'] });
+      const doc = await connector.collect(context());
+      expect(doc.settings.some((s) => s.key.startsWith('microsoft365.crosstenant.partner_'))).toBe(false);
+      expect(setting(doc, 'microsoft365.crosstenant.b2b_direct_connect_inbound_users')).toBe('blocked');
+      expect(doc.gaps.map((g) => `${g.area}:${g.what}`)).toEqual(['sharing:microsoft365.crosstenant.partner']);
+    });
+  });
+
+  describe('user consent to low-classified permissions (MS.AAD.5.2v1)', () => {
+    const lowRiskConsent = () => {
+      const compliant = compliantM365Tenant(TENANT);
+      const policy = compliant.authorizationPolicy;
+      return { ...policy, defaultUserRolePermissions: { ...policy.defaultUserRolePermissions, permissionGrantPoliciesAssigned: ['ManagePermissionGrantsForSelf.microsoft-user-default-low'] } };
+    };
+    const classificationReads = () => stats().requests['servicePrincipals.delegatedPermissionClassifications.list'] ?? 0;
+
+    it('reads nothing more while users cannot consent', async () => {
+      put();
+      const doc = await connector.collect(context());
+      expect(setting(doc, 'microsoft365.entra.user_consent_scope')).toBe('disabled');
+      expect(classificationReads()).toBe(0);
+    });
+
+    it("reads Microsoft Graph's classifications and fails once a risky permission is classified low", async () => {
+      put({ authorizationPolicy: lowRiskConsent() });
+      const safe = await connector.collect(context());
+      expect(setting(safe, 'microsoft365.entra.user_consent_scope')).toBe('lowRiskPermissionsOnly');
+      expect(classificationReads()).toBe(1);
+
+      m365().setPermissionClassifications(TENANT, ids.graphServicePrincipalId, [
+        { id: 'c2ltLW1haWwtcmVhZA', permissionId: '570282fd-fa5c-430d-a7fd-fc8dc98a9dca', permissionName: 'Mail.Read', classification: 'low' },
+      ]);
+      const risky = await connector.collect(context());
+      expect(setting(risky, 'microsoft365.entra.user_consent_scope')).toBe('riskyPermissionsClassifiedLow');
+      expect(setting(risky, 'microsoft365.entra.risky_low_classified_permissions')).toEqual(['Microsoft Graph: Mail.Read']);
+    });
+
+    it('leaves it unknown, and polls on, when the classifications are refused', async () => {
+      put({ authorizationPolicy: lowRiskConsent(), deniedOperations: ['servicePrincipals.delegatedPermissionClassifications.list'] });
+      const doc = await connector.collect(context());
+      expect(setting(doc, 'microsoft365.entra.user_consent_scope')).toBeUndefined();
+      expect(setting(doc, 'microsoft365.entra.user_consent_policies')).toEqual(['ManagePermissionGrantsForSelf.microsoft-user-default-low']);
+      expect(doc.gaps.map((g) => `${g.area}:${g.what}`)).toEqual(['sharing:microsoft365.entra.user_consent_scope']);
+    });
   });
 
   it('fails as auth when the organization itself is refused', async () => {

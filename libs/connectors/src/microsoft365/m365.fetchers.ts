@@ -4,7 +4,9 @@ import {
   appRoleAssignmentSchema,
   authorizationPolicySchema,
   crossTenantDefaultSchema,
+  crossTenantPartnerSchema,
   delegatedGrantSchema,
+  delegatedPermissionClassificationSchema,
   organizationSchema,
   servicePrincipalSchema,
   sharepointSettingsSchema,
@@ -12,8 +14,11 @@ import {
   tenantAppManagementPolicySchema,
   userLocationSchema,
   type GraphAppRoleAssignment,
+  type GraphAuthorizationPolicy,
+  type GraphDelegatedPermissionClassification,
   type GraphServicePrincipal,
 } from './m365-api.schemas';
+import { SCUBA_RISKY_DELEGATED_PERMISSIONS } from './scuba-risky-delegated-permissions';
 import { isGraphRefusal, type GraphClient } from './graph.client';
 import type { M365RawPosture } from './m365.normalizer';
 
@@ -30,11 +35,13 @@ const FEEDS = {
   sharepoint: { area: 'sharing', what: 'microsoft365.sharepoint' },
   authorizationPolicy: { area: 'sharing', what: 'microsoft365.entra' },
   crossTenant: { area: 'sharing', what: 'microsoft365.crosstenant' },
+  crossTenantPartners: { area: 'sharing', what: 'microsoft365.crosstenant.partner' },
   adminConsent: { area: 'sharing', what: 'microsoft365.entra.admin_consent_workflow' },
   appManagement: { area: 'sharing', what: 'microsoft365.entra.app_management' },
   servicePrincipals: { area: 'oauth', what: 'servicePrincipals' },
   delegatedGrants: { area: 'oauth', what: 'oauth2PermissionGrants' },
   appRoleAssignments: { area: 'oauth', what: 'servicePrincipals/{id}/appRoleAssignments' },
+  permissionClassifications: { area: 'sharing', what: 'microsoft365.entra.user_consent_scope' },
   users: { area: 'residency', what: 'users.preferredDataLocation' },
   sites: { area: 'residency', what: 'sites.getAllSites.siteCollection.dataLocationCode' },
 } as const satisfies Record<string, GapTarget>;
@@ -103,6 +110,51 @@ async function fetchAppRoleAssignments(
   return byHolder;
 }
 
+/** The consent policy CISA accepts for users (MS.AAD.5.2v1), as assigned to the default user role. */
+export const LOW_RISK_CONSENT_POLICY = 'managepermissiongrantsforself.microsoft-user-default-low';
+
+/**
+ * Permission classifications of the resources on ScubaGear's risky list, by the resource's service
+ * principal object id. Read only when users may consent to low-classified permissions
+ * (microsoft-user-default-low): that is the only decision they change, so a locked-down tenant
+ * costs no request, and any other costs one per such resource present (at most seven). A refusal
+ * leaves them unknown (a gap); a resource deleted meanwhile (404) classifies nothing.
+ */
+async function fetchPermissionClassifications(
+  client: GraphClient,
+  policy: GraphAuthorizationPolicy | undefined,
+  servicePrincipals: GraphServicePrincipal[] | undefined,
+  gaps: GapLog,
+): Promise<Record<string, GraphDelegatedPermissionClassification[]> | undefined> {
+  const assigned = policy?.defaultUserRolePermissions?.permissionGrantPoliciesAssigned ?? [];
+  if (!assigned.some((id) => id.toLowerCase() === LOW_RISK_CONSENT_POLICY)) return undefined;
+  if (!servicePrincipals) {
+    gaps.add(FEEDS.permissionClassifications, 'the service principal listing was refused, so permission classifications are unread');
+    return undefined;
+  }
+  const resources = servicePrincipals.filter((sp) => sp.appId && sp.appId.toLowerCase() in SCUBA_RISKY_DELEGATED_PERMISSIONS);
+  let refused = false;
+  const parts = await mapLimit(resources, PER_APP_CONCURRENCY, async (sp) => {
+    try {
+      return await client.list(
+        'servicePrincipals.delegatedPermissionClassifications.list',
+        `/servicePrincipals/${encodeURIComponent(sp.id)}/delegatedPermissionClassifications`,
+        delegatedPermissionClassificationSchema,
+        { $select: 'id,permissionId,permissionName,classification' },
+      );
+    } catch (err) {
+      if (!isGraphRefusal(err)) throw err;
+      if (err.details.status === 403) refused = true;
+      return [];
+    }
+  });
+  if (refused) {
+    gaps.add(FEEDS.permissionClassifications, 'delegatedPermissionClassifications were refused (the app needs Application.Read.All)');
+    return undefined;
+  }
+  return Object.fromEntries(resources.map((sp, i) => [sp.id, parts[i]]));
+}
+
 export interface M365FetchOptions {
   /**
    * Whether the cloud serves `GET /admin/sharepoint/settings`: its reference page lists the global
@@ -124,6 +176,7 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     sharepointSettings,
     authorizationPolicy,
     crossTenantDefault,
+    crossTenantPartners,
     adminConsentRequestPolicy,
     appManagementPolicy,
     servicePrincipals,
@@ -141,6 +194,12 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
       ),
       readable(gaps, FEEDS.crossTenant, () =>
         client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
+      ),
+      // crosstenantaccesspolicy-list-partners documents $select and $expand; only what is read is selected.
+      readable(gaps, FEEDS.crossTenantPartners, () =>
+        client.list('crossTenantAccessPolicy.partners.list', '/policies/crossTenantAccessPolicy/partners', crossTenantPartnerSchema, {
+          $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
+        }),
       ),
       readable(gaps, FEEDS.adminConsent, () =>
         client.getObject('adminConsentRequestPolicy.get', '/policies/adminConsentRequestPolicy', adminConsentRequestPolicySchema, {
@@ -178,17 +237,20 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     gaps.add(FEEDS.appRoleAssignments, 'the service principal listing was refused, so application permissions are unread');
   }
   const appRoleAssignments = servicePrincipals ? await fetchAppRoleAssignments(client, servicePrincipals, gaps) : undefined;
+  const permissionClassifications = await fetchPermissionClassifications(client, authorizationPolicy, servicePrincipals, gaps);
 
   return {
     organization,
     sharepointSettings,
     authorizationPolicy,
     crossTenantDefault,
+    crossTenantPartners,
     adminConsentRequestPolicy,
     appManagementPolicy,
     servicePrincipals,
     delegatedGrants,
     appRoleAssignments,
+    permissionClassifications,
     users,
     sites,
     gaps: gaps.gaps,

@@ -98,6 +98,61 @@ describe('normalizeM365Posture', () => {
     expect(value(consent([]), 'microsoft365.entra.user_consent_policies')).toEqual([]);
   });
 
+  describe('user consent as CISA reads MS.AAD.5.2v1', () => {
+    const LOW = 'ManagePermissionGrantsForSelf.microsoft-user-default-low';
+    const exchangeSp = { id: 'sp-exo', appId: '00000002-0000-0ff1-ce00-000000000000', displayName: 'Office 365 Exchange Online', appRoles: [] };
+    const classified = (permissionId: string, permissionName: string, classification = 'low') => ({ permissionId, permissionName, classification });
+    const consent = (assigned: string[], permissionClassifications?: M365RawPosture['permissionClassifications'], gaps: M365RawPosture['gaps'] = []) => {
+      const doc = normalizeM365Posture(
+        raw({
+          authorizationPolicy: { defaultUserRolePermissions: { permissionGrantPoliciesAssigned: assigned } },
+          servicePrincipals: [graphSp, exchangeSp],
+          permissionClassifications,
+          gaps,
+        }),
+      );
+      const value = (key: string) => doc.settings.find((s) => s.key === key)?.value;
+      return { scope: value('microsoft365.entra.user_consent_scope'), risky: value('microsoft365.entra.risky_low_classified_permissions'), gaps: doc.gaps };
+    };
+
+    it('accepts no consent, and low-risk consent while no risky permission is classified low', () => {
+      expect(consent([]).scope).toBe('disabled');
+      expect(consent(['managePermissionGrantsForOwnedResource.microsoft-dynamically-managed-permissions-for-team']).scope).toBe('disabled');
+      const safe = consent([LOW], {
+        [GRAPH_SP]: [classified('e1fe6dd8-ba31-4d61-89e7-88639da4683d', 'User.Read'), classified('37f7f235-527c-4136-accd-4a02d197296e', 'openid')],
+        // Risky, but classified medium: not what low-risk consent lets users grant.
+        'sp-exo': [classified('3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5', 'EWS.AccessAsUser.All', 'medium')],
+      });
+      expect(safe).toMatchObject({ scope: 'lowRiskPermissionsOnly', risky: [] });
+    });
+
+    it('names every risky permission classified low, per resource, with ids compared without case', () => {
+      const risky = consent([LOW.toLowerCase()], {
+        // Mail.Read on Microsoft Graph and EWS.AccessAsUser.All on Exchange Online are both on the list.
+        [GRAPH_SP]: [classified('570282FD-FA5C-430D-A7FD-FC8DC98A9DCA', 'Mail.Read'), classified('e1fe6dd8-ba31-4d61-89e7-88639da4683d', 'User.Read')],
+        'sp-exo': [classified('3b5f3d61-589b-4a3c-a359-5dd4b5ee5bd5', 'EWS.AccessAsUser.All', 'Low')],
+      });
+      expect(risky).toMatchObject({
+        scope: 'riskyPermissionsClassifiedLow',
+        risky: ['Microsoft Graph: Mail.Read', 'Office 365 Exchange Online: EWS.AccessAsUser.All'],
+      });
+    });
+
+    it('fails what ScubaGear fails, and is stricter on legacy, custom and combined policies', () => {
+      expect(consent(['ManagePermissionGrantsForSelf.microsoft-user-default-recommended']).scope).toBe('microsoftManaged');
+      expect(consent(['ManagePermissionGrantsForSelf.microsoft-user-default-legacy']).scope).toBe('otherPolicies');
+      expect(consent(['ManagePermissionGrantsForSelf.custom-consent']).scope).toBe('otherPolicies');
+      expect(consent([LOW, 'ManagePermissionGrantsForSelf.custom-consent'], {}).scope).toBe('otherPolicies');
+    });
+
+    it('leaves low-risk consent unknown when the classifications were not read', () => {
+      const gap = { area: 'sharing' as const, what: 'microsoft365.entra.user_consent_scope', reason: 'HTTP 403' };
+      const unread = consent([LOW], undefined, [gap]);
+      expect(unread.scope).toBeUndefined();
+      expect(unread.gaps.filter((g) => g.what === 'microsoft365.entra.user_consent_scope')).toEqual([gap]);
+    });
+  });
+
   it('reports each Multi-Geo location as its own observation, never folded into the tenant region', () => {
     const doc = normalizeM365Posture(
       raw({
@@ -196,6 +251,44 @@ describe('normalizeM365Posture', () => {
       expect(settings.certificate_max_lifetime_days).toBeUndefined();
       expect(gaps.map((g) => g.what)).toEqual(['microsoft365.entra.app_management.certificate_max_lifetime_days']);
     });
+  });
+
+  it('judges each cross-tenant partner by what its own settings open beyond the locked-down default', () => {
+    const blockedAll = { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'AllUsers', targetType: 'user' }] } };
+    const doc = normalizeM365Posture(
+      raw({
+        crossTenantPartners: [
+          // Inherits everything: opens nothing.
+          { tenantId: 'BBBB0000-0000-4000-8000-000000000002', b2bCollaborationInbound: null },
+          {
+            tenantId: 'aaaa0000-0000-4000-8000-000000000001',
+            b2bCollaborationInbound: { usersAndGroups: { accessType: 'allowed', targets: [{ target: 'group-1', targetType: 'group' }] } },
+            // Outbound collaboration is open in the locked-down default too.
+            b2bCollaborationOutbound: { usersAndGroups: { accessType: 'allowed' } },
+            // Blocking selected users leaves the others in.
+            b2bDirectConnectInbound: { usersAndGroups: { accessType: 'blocked', targets: [{ target: 'group-2', targetType: 'group' }] } },
+            b2bDirectConnectOutbound: blockedAll,
+          },
+          { tenantId: 'cccc0000-0000-4000-8000-000000000003', b2bDirectConnectOutbound: { usersAndGroups: { accessType: 'unknownFutureValue' } } },
+          { tenantId: 'dddd0000-0000-4000-8000-000000000004', b2bDirectConnectInbound: blockedAll, b2bCollaborationInbound: blockedAll },
+        ],
+      }),
+    );
+    const of = (key: string) => doc.settings.filter((s) => s.key === key).map((s) => [s.resourceKey, s.value]);
+    expect(of('microsoft365.crosstenant.partner_opened_directions')).toEqual([
+      ['partner:aaaa0000-0000-4000-8000-000000000001', ['b2bCollaborationInbound', 'b2bDirectConnectInbound']],
+      ['partner:bbbb0000-0000-4000-8000-000000000002', []],
+      ['partner:cccc0000-0000-4000-8000-000000000003', ['b2bDirectConnectOutbound']],
+      ['partner:dddd0000-0000-4000-8000-000000000004', []],
+    ]);
+    expect(of('microsoft365.crosstenant.partner_tenants_opening_default')).toEqual([
+      ['partner:aaaa0000-0000-4000-8000-000000000001', ['aaaa0000-0000-4000-8000-000000000001']],
+      ['partner:bbbb0000-0000-4000-8000-000000000002', []],
+      ['partner:cccc0000-0000-4000-8000-000000000003', ['cccc0000-0000-4000-8000-000000000003']],
+      ['partner:dddd0000-0000-4000-8000-000000000004', []],
+    ]);
+    const none = normalizeM365Posture(raw({ crossTenantPartners: [] })).settings;
+    expect(none).toEqual([{ key: 'microsoft365.crosstenant.partner_tenants_opening_default', resourceKey: 'tenant', value: [], source: 'observed' }]);
   });
 
   it('reads the cross-tenant defaults per direction and kind', () => {

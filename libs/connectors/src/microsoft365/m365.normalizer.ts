@@ -14,7 +14,9 @@ import type {
   GraphAuthorizationPolicy,
   GraphCredentialRestriction,
   GraphCrossTenantDefault,
+  GraphCrossTenantPartner,
   GraphDelegatedGrant,
+  GraphDelegatedPermissionClassification,
   GraphOrganization,
   GraphServicePrincipal,
   GraphSharepointSettings,
@@ -23,6 +25,7 @@ import type {
   GraphUserLocation,
 } from './m365-api.schemas';
 import { GUEST_ROLES, regionOfCountry, regionOfDataLocation, type M365SettingKey } from './m365.catalog';
+import { SCUBA_RISKY_DELEGATED_PERMISSIONS } from './scuba-risky-delegated-permissions';
 
 /** What the fetchers read. An absent dataset could not be read; a gap says why. */
 export interface M365RawPosture {
@@ -30,12 +33,20 @@ export interface M365RawPosture {
   sharepointSettings?: GraphSharepointSettings;
   authorizationPolicy?: GraphAuthorizationPolicy;
   crossTenantDefault?: GraphCrossTenantDefault;
+  /** Partner-specific cross-tenant configurations (`policies/crossTenantAccessPolicy/partners`). */
+  crossTenantPartners?: GraphCrossTenantPartner[];
   adminConsentRequestPolicy?: GraphAdminConsentRequestPolicy;
   appManagementPolicy?: GraphTenantAppManagementPolicy;
   servicePrincipals?: GraphServicePrincipal[];
   delegatedGrants?: GraphDelegatedGrant[];
   /** Application permissions, by the object id of the service principal holding them. */
   appRoleAssignments?: Record<string, GraphAppRoleAssignment[]>;
+  /**
+   * Delegated permission classifications of the resources on ScubaGear's risky list, by the
+   * object id of the resource's service principal; read only when users may consent to
+   * low-classified permissions.
+   */
+  permissionClassifications?: Record<string, GraphDelegatedPermissionClassification[]>;
   users?: GraphUserLocation[];
   /** Site collections of every geography (`sites/getAllSites`). */
   sites?: GraphSite[];
@@ -97,13 +108,72 @@ function splitConsentPolicies(ids: string[] | null | undefined): { userConsent?:
   };
 }
 
-function normalizeAuthorizationPolicy(p: GraphAuthorizationPolicy, out: SettingsBuilder): void {
+const CONSENT_POLICY_PREFIX = 'managepermissiongrantsforself.';
+
+/**
+ * Low-classified delegated permissions that ScubaGear's list calls risky, as `resource: permission`
+ * names, sorted. The resource is known by its service principal's application id; ids are
+ * compared without case, as ScubaGear's PowerShell `-contains` does.
+ */
+function riskyLowClassified(
+  classifications: Record<string, GraphDelegatedPermissionClassification[]>,
+  servicePrincipals: GraphServicePrincipal[] | undefined,
+): string[] {
+  const appIdOf = new Map((servicePrincipals ?? []).map((sp) => [sp.id, sp.appId?.toLowerCase() ?? '']));
+  const found: string[] = [];
+  for (const [spId, list] of Object.entries(classifications)) {
+    const risky = SCUBA_RISKY_DELEGATED_PERMISSIONS[appIdOf.get(spId) ?? ''];
+    if (!risky) continue;
+    for (const c of list) {
+      const name = risky.permissions[c.permissionId.toLowerCase()];
+      if (c.classification?.toLowerCase() === 'low' && name) found.push(`${risky.resource}: ${c.permissionName ?? name}`);
+    }
+  }
+  return sortedUnique(found);
+}
+
+/**
+ * What users may consent to, in CISA's terms (MS.AAD.5.2v1): `disabled` (no user consent policy),
+ * `lowRiskPermissionsOnly` (only microsoft-user-default-low, and no permission classified low is
+ * on ScubaGear's risky list), `riskyPermissionsClassifiedLow` (that policy, with some risky
+ * permission classified low), `microsoftManaged` (microsoft-user-default-recommended) or
+ * `otherPolicies` (anything else: legacy, custom, or several policies). Undefined when the
+ * classifications the answer depends on were not read (the fetcher's gap says why).
+ */
+function userConsentScope(userConsent: string[], raw: M365RawPosture): string | undefined {
+  const policies = userConsent.map((id) => id.toLowerCase());
+  if (policies.length === 0) return 'disabled';
+  if (policies.length === 1 && policies[0] === `${CONSENT_POLICY_PREFIX}microsoft-user-default-low`) {
+    if (!raw.permissionClassifications) return undefined;
+    return riskyLowClassified(raw.permissionClassifications, raw.servicePrincipals).length === 0
+      ? 'lowRiskPermissionsOnly'
+      : 'riskyPermissionsClassifiedLow';
+  }
+  if (policies.includes(`${CONSENT_POLICY_PREFIX}microsoft-user-default-recommended`)) return 'microsoftManaged';
+  return 'otherPolicies';
+}
+
+function normalizeAuthorizationPolicy(raw: M365RawPosture, p: GraphAuthorizationPolicy, out: SettingsBuilder): void {
   out.add('microsoft365.entra.allow_invites_from', p.allowInvitesFrom, 'allowInvitesFrom');
   const roleId = p.guestUserRoleId?.trim().toLowerCase();
   out.add('microsoft365.entra.guest_user_role', roleId ? (GUEST_ROLES[roleId] ?? roleId) : undefined, 'guestUserRoleId');
   const permissions = p.defaultUserRolePermissions;
   const { userConsent, ownerConsent } = splitConsentPolicies(permissions?.permissionGrantPoliciesAssigned);
   out.add('microsoft365.entra.user_consent_policies', userConsent, 'permissionGrantPoliciesAssigned');
+  if (userConsent) {
+    const scope = userConsentScope(userConsent, raw);
+    // Unread classifications already left a gap naming this key; a second one would say less.
+    if (scope !== undefined) out.add('microsoft365.entra.user_consent_scope', scope, 'permissionGrantPoliciesAssigned');
+  } else {
+    out.add('microsoft365.entra.user_consent_scope', undefined, 'permissionGrantPoliciesAssigned');
+  }
+  if (raw.permissionClassifications) {
+    out.add(
+      'microsoft365.entra.risky_low_classified_permissions',
+      riskyLowClassified(raw.permissionClassifications, raw.servicePrincipals),
+      'delegatedPermissionClassifications',
+    );
+  }
   out.add('microsoft365.entra.owner_consent_policies', ownerConsent, 'permissionGrantPoliciesAssigned');
   out.add('microsoft365.entra.users_can_register_apps', permissions?.allowedToCreateApps, 'allowedToCreateApps');
 }
@@ -222,6 +292,46 @@ function normalizeCrossTenant(d: GraphCrossTenantDefault, out: SettingsBuilder):
   }
 }
 
+/**
+ * The directions the locked-down baseline keeps closed by default (M365.CROSSTENANT.1-3); outbound
+ * B2B collaboration stays open there, so a partner allowing it loosens nothing.
+ */
+const PARTNER_DIRECTIONS = ['b2bCollaborationInbound', 'b2bDirectConnectInbound', 'b2bDirectConnectOutbound'] as const;
+
+/**
+ * Whether a partner's own setting opens a direction for its users. A null setting inherits the
+ * default (crossTenantAccessPolicyConfigurationPartner), which M365.CROSSTENANT.1-3 judge. A
+ * setting is closed only when users and groups are `blocked` for AllUsers: blocking selected
+ * users leaves the others allowed, and any other access type (`allowed`, `unknownFutureValue`,
+ * none) is counted as open rather than guessed closed.
+ */
+function opensDirection(setting: GraphCrossTenantPartner['b2bCollaborationInbound']): boolean {
+  if (!setting) return false;
+  const users = setting.usersAndGroups;
+  if (users?.accessType !== 'blocked') return true;
+  return !!users.targets && !users.targets.some((t) => t.target === 'AllUsers');
+}
+
+/**
+ * Per partner (`partner:<tenantId>`): the directions it opens that the default keeps closed, and
+ * the partner's tenant id when it opens any (compared with the allowedPartnerTenants parameter).
+ * No partner configuration at all is one tenant-wide observation of nothing opened.
+ */
+function normalizePartners(partners: GraphCrossTenantPartner[], settings: SettingObservation[]): void {
+  const observe = (key: M365SettingKey, resourceKey: string, value: JsonValue) =>
+    settings.push({ key, resourceKey, value, source: 'observed' });
+  if (partners.length === 0) {
+    observe('microsoft365.crosstenant.partner_tenants_opening_default', 'tenant', []);
+    return;
+  }
+  const byTenant = partners.map((p) => ({ partner: p, tenantId: p.tenantId.trim().toLowerCase() }));
+  for (const { partner, tenantId } of byTenant.sort((a, b) => byCodeUnit(a.tenantId, b.tenantId))) {
+    const opened = PARTNER_DIRECTIONS.filter((d) => opensDirection(partner[d]));
+    observe('microsoft365.crosstenant.partner_opened_directions', `partner:${tenantId}`, opened);
+    observe('microsoft365.crosstenant.partner_tenants_opening_default', `partner:${tenantId}`, opened.length > 0 ? [tenantId] : []);
+  }
+}
+
 interface AppIdentity {
   appId: string;
   appName: string;
@@ -328,8 +438,9 @@ export function normalizeM365Posture(raw: M365RawPosture): PostureDocument {
   const gaps = [...raw.gaps];
   const settings = new SettingsBuilder(gaps);
   if (raw.sharepointSettings) normalizeSharepoint(raw.sharepointSettings, settings);
-  if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw.authorizationPolicy, settings);
+  if (raw.authorizationPolicy) normalizeAuthorizationPolicy(raw, raw.authorizationPolicy, settings);
   if (raw.crossTenantDefault) normalizeCrossTenant(raw.crossTenantDefault, settings);
+  if (raw.crossTenantPartners) normalizePartners(raw.crossTenantPartners, settings.settings);
   if (raw.adminConsentRequestPolicy) normalizeAdminConsent(raw.adminConsentRequestPolicy, settings);
   if (raw.appManagementPolicy) normalizeAppManagement(raw.appManagementPolicy, gaps, settings);
   const { organization: org } = raw;
