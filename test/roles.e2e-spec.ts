@@ -48,6 +48,7 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'get', path: '/evidence/ledger', allowed: ['auditor'] },
   { method: 'get', path: '/evidence/verify', allowed: ['auditor'] },
   { method: 'get', path: '/evidence/checkpoints', allowed: ['auditor'] },
+  { method: 'get', path: '/evidence/head', allowed: ['auditor'] },
   { method: 'get', path: '/evidence/public-key', allowed: ['auditor'] },
   { method: 'get', path: '/audit-events', allowed: ['auditor'] },
   { method: 'post', path: '/api-keys', allowed: [], body: {}, unscoped: true },
