@@ -250,7 +250,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
       body: true,
       query: false,
       cases: [
-        { what: 'no fields at all', body: {}, message: /connectionId must be a UUID[\s\S]*controlId must be a control id[\s\S]*statement must say what is attested[\s\S]*evidenceRef[\s\S]*expiresAt must be an ISO-8601/ },
+        { what: 'no fields at all', body: {}, message: /connectionId must be a UUID[\s\S]*controlId must be a string[\s\S]*statement must be a string[\s\S]*evidenceRef must be a string[\s\S]*expiresAt must be an ISO-8601/ },
         { what: 'a connection id with SQL meta-characters', body: { connectionId: "1' OR '1'='1" }, message: /connectionId must be a UUID/ },
         { what: 'a connection that does not exist', body: { connectionId: NOBODY }, status: 404, message: /connection 00000000-0000-4000-8000-000000000000 does not exist/ },
         { what: 'a control the baseline does not have', body: { controlId: 'SLACK.NOPE.1' }, message: /controlId: SLACK.NOPE.1 is not a control of baseline slack-locked-down/ },
@@ -294,6 +294,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
     },
     'get /evidence/verify': none,
     'get /evidence/checkpoints': none,
+    'get /evidence/head': none,
     'get /evidence/public-key': none,
     'get /audit-events': {
       body: false,
