@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
 import { createTestDatabase, type TestDatabase } from './support/database';
 import { freePort } from './support/browser';
-import { launchChromium } from './support/chromium';
+import { launchChromium } from '../bench/chromium';
 import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
 import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
 

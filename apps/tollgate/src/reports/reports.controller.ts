@@ -237,18 +237,20 @@ export class ReportsController {
        WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))`,
       [scope],
     );
-    // Episodes active at the end of each UTC day from 90 days ago to today (today: now), per connection.
-    const active: { connection_id: string; day: string; n: number }[] = await this.ds.query(
-      `WITH days AS (
-         SELECT g.day::date AS day, least((g.day + interval '1 day') AT TIME ZONE 'UTC', $2::timestamptz) AS day_end
-         FROM generate_series(date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC') - interval '90 days',
-                              date_trunc('day', $2::timestamptz AT TIME ZONE 'UTC'), interval '1 day') g(day))
-       SELECT d.connection_id, to_char(days.day, 'YYYY-MM-DD') AS day, count(*)::int AS n
-       FROM days JOIN drifts d ON d.opened_at < days.day_end AND (d.resolved_at IS NULL OR d.resolved_at >= days.day_end)
-       JOIN connections c ON c.id = d.connection_id
+    const days: string[] = [];
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    for (let i = 90; i >= 0; i--) days.push(new Date(today - i * 86_400_000).toISOString().slice(0, 10));
+    const windowStart = new Date(today - 90 * 86_400_000);
+    // Episodes opened and resolved per connection and UTC day of the window (earlier ones in day 0): one
+    // pass over the drifts; the running sum below gives the episodes active at the end of each day.
+    const moves: { connection_id: string; kind: 'opened' | 'resolved'; bucket: number; n: number }[] = await this.ds.query(
+      `SELECT m.connection_id, m.kind, greatest(0, floor(extract(epoch FROM m.at - $2::timestamptz) / 86400))::int AS bucket, count(*)::int AS n
+       FROM (SELECT d.connection_id, 'opened' AS kind, d.opened_at AS at FROM drifts d
+             UNION ALL SELECT d.connection_id, 'resolved', d.resolved_at FROM drifts d WHERE d.resolved_at IS NOT NULL) m
+       JOIN connections c ON c.id = m.connection_id
        WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
-       GROUP BY 1, 2`,
-      [scope, now],
+       GROUP BY 1, 2, 3`,
+      [scope, windowStart],
     );
     const [week]: { opened: number; remediated: number; baseline_changed: number; excepted: number }[] = await this.ds.query(
       `SELECT count(*) FILTER (WHERE d.opened_at >= $2)::int AS opened,
@@ -269,32 +271,31 @@ export class ReportsController {
         [scope, inWeek],
       );
 
-    const days: string[] = [];
-    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-    for (let i = 90; i >= 0; i--) days.push(new Date(today - i * 86_400_000).toISOString().slice(0, 10));
-    const activeBy = new Map<string, number>();
-    for (const a of active) activeBy.set(`${a.connection_id} ${a.day}`, a.n);
+    const active = new Map<string, number[]>();
+    for (const m of moves) {
+      const counts = active.get(m.connection_id) ?? new Array<number>(days.length).fill(0);
+      active.set(m.connection_id, counts);
+      if (m.bucket < days.length) counts[m.bucket] += m.kind === 'opened' ? m.n : -m.n;
+    }
+    for (const counts of active.values()) for (let i = 1; i < counts.length; i++) counts[i] += counts[i - 1];
     const decided = new Map(connections.map((c) => [c.id, c.pass + c.fail]));
-    const scoreAt = (id: string, day: string): number | null => {
+    const scoreAt = (id: string, day: number): number | null => {
       const n = decided.get(id) ?? 0;
-      return n > 0 ? Math.max(0, 1 - (activeBy.get(`${id} ${day}`) ?? 0) / n) : null;
+      return n > 0 ? Math.max(0, 1 - (active.get(id)?.[day] ?? 0) / n) : null;
     };
-    const trend = days.map((day) => {
+    const trend = days.map((day, i) => {
       let sum = 0;
       let counted = 0;
+      let activeDrifts = 0;
       for (const c of connections) {
-        const s = scoreAt(c.id, day);
+        activeDrifts += active.get(c.id)?.[i] ?? 0;
+        const s = scoreAt(c.id, i);
         if (s === null) continue;
         sum += s;
         counted++;
       }
-      return { day, score: counted > 0 ? sum / counted : null, activeDrifts: 0 };
+      return { day, score: counted > 0 ? sum / counted : null, activeDrifts };
     });
-    const pointOf = new Map(trend.map((p) => [p.day, p]));
-    for (const a of active) {
-      const point = pointOf.get(a.day);
-      if (point) point.activeDrifts += a.n;
-    }
     const openDrifts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
     const items = connections.map((c) => {
       const open = { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(c.open ?? {}) };
@@ -306,8 +307,8 @@ export class ReportsController {
         name: c.name,
         provider: c.provider,
         score: c.pass + c.fail > 0 ? c.pass / (c.pass + c.fail) : null,
-        score30dAgo: scoreAt(c.id, days[60]),
-        score90dAgo: scoreAt(c.id, days[0]),
+        score30dAgo: scoreAt(c.id, 60),
+        score90dAgo: scoreAt(c.id, 0),
         openDrifts: open,
         up: c.consecutive_failures === 0 && c.last_success_at !== null,
         stale: c.enabled && now.getTime() - since > 2 * c.poll_interval_seconds * 1000,
