@@ -102,7 +102,7 @@ export async function overviewPage(me: Session, main: HTMLElement): Promise<void
     ),
     h(
       'section',
-      { 'aria-labelledby': 'h-connections' },
+      { 'aria-labelledby': 'h-connections', class: 'all-connections' },
       h('h2', { id: 'h-connections' }, 'Connections'),
       table(
         'Posture per connection, lowest score first; the change in points is against the score then',
