@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -13,7 +14,8 @@ import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp, type DemoIdp } from '../ap
 
 const TOKEN = 'xoxp-console-0001';
 const [TEAM_A, TEAM_B] = COMPLIANT_SLACK_IDS.teamIds;
-const SCREENSHOTS = join(__dirname, '..', 'docs', 'screenshots');
+// The README's screenshots are rewritten only when asked (TOLLGATE_UPDATE_SCREENSHOTS=1): a test run leaves the tree clean.
+const SCREENSHOTS = process.env.TOLLGATE_UPDATE_SCREENSHOTS === '1' ? join(__dirname, '..', 'docs', 'screenshots') : mkdtempSync(join(tmpdir(), 'tollgate-console-'));
 
 /** Waits until the locator's first match has text containing (or matching) `pattern` (pages render after their API calls). */
 async function hasText(locator: Locator, pattern: RegExp | string, timeoutMs = 10_000): Promise<void> {
