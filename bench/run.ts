@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { applyScenario } from './apply.scenario';
 import { evaluateFigure, formatTable, type BenchReport, type Figure } from './bench-report';
 import { serverUrl, type ScenarioContext } from './bench-support';
+import { consoleOverviewScenario } from './console-overview.scenario';
 import { driftReportScenario } from './drift-report.scenario';
 import { evaluateDiffScenario } from './evaluate-diff.scenario';
 import { pollThroughputScenario } from './poll-throughput.scenario';
@@ -23,6 +24,7 @@ const SCENARIOS: Record<string, (ctx: ScenarioContext) => Promise<Figure[]>> = {
   'poll-throughput': pollThroughputScenario,
   'drift-report': driftReportScenario,
   'rate-limit': rateLimitScenario,
+  'console-overview': consoleOverviewScenario,
 };
 
 // npm runs scripts from the package root; results land beside it whatever the build's outDir.

@@ -21,7 +21,7 @@ export interface RunningApp {
  * put the bench's terminal in the measurement. Jitter 0 so that each next due time is exactly the
  * claim time plus the interval, which is what the schedule-lag figure is computed from.
  */
-export async function startApp(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningApp> {
+export async function startApp(databaseUrl: string, env: Record<string, string> = {}, listenOn = 0): Promise<RunningApp> {
   const config = benchConfig({
     DATABASE_URL: databaseUrl,
     TOLLGATE_MIN_POLL_INTERVAL_SECONDS: '1',
@@ -32,7 +32,7 @@ export async function startApp(databaseUrl: string, env: Record<string, string> 
     TOLLGATE_POLL_TIMEOUT_SECONDS: '240',
     ...env,
   });
-  const app = await startTollgateApp(config, undefined, 0, '127.0.0.1');
+  const app = await startTollgateApp(config, undefined, listenOn, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
 }

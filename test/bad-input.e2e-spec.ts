@@ -208,6 +208,7 @@ function routeTable(ctx: { connectionId: string; slackBaselineDir: string }): Re
       ],
     },
     'get /reports/posture': none,
+    'get /reports/overview': none,
     'post /exceptions': {
       body: true,
       query: false,

@@ -35,6 +35,7 @@ const MATRIX: { method: 'get' | 'post' | 'patch' | 'delete'; path: string; allow
   { method: 'get', path: '/drifts/{id}', allowed: READERS },
   { method: 'get', path: '/reports/drift', allowed: READERS },
   { method: 'get', path: '/reports/posture', allowed: READERS },
+  { method: 'get', path: '/reports/overview', allowed: READERS },
   { method: 'post', path: '/exceptions', allowed: ['operator', 'approver'], body: {} },
   { method: 'get', path: '/exceptions', allowed: READERS },
   { method: 'get', path: '/exceptions/{id}', allowed: READERS },

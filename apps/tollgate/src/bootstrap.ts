@@ -13,6 +13,7 @@ import { requestIdMiddleware } from './logging/request-id.middleware';
 import { bodyParserErrorHandler, jsonBodyMiddleware } from './common/json-body.middleware';
 import { FieldOrderValidationPipe } from './common/validation.pipe';
 import { VERSION } from './version';
+import { consoleDirectory, consoleMiddleware } from './console/console-assets';
 
 /** Builds the app from validated configuration, without listening: main, the demo and e2e tests share it. */
 export async function createTollgateApp(config: TollgateConfig, logger?: LoggerService, options: CoreOptions = {}): Promise<INestApplication> {
@@ -37,6 +38,8 @@ export async function createTollgateApp(config: TollgateConfig, logger?: LoggerS
   app.use(bodyParserErrorHandler);
   app.use(jsonBodyMiddleware);
   app.disable('x-powered-by');
+  // The console for people: static files at `/` and its pages, outside /api/v1.
+  app.use(consoleMiddleware(consoleDirectory()));
   app.setGlobalPrefix('api/v1', {
     exclude: [
       { path: 'healthz', method: RequestMethod.GET },

@@ -10,7 +10,7 @@ import { ApiErrors } from '../common/api-errors';
 import { CSV_COLUMNS, csvWriter } from './drift-csv';
 import { EXPORT_RETRY_AFTER_SECONDS, ExportSlots, ExportSlotsTaken } from './export-slots';
 import { freshness } from './posture-freshness';
-import { DriftReport, PostureReport } from './reports.response';
+import { DriftReport, OverviewReport, PostureReport } from './reports.response';
 
 export class DriftReportQuery {
   @ApiPropertyOptional({ description: 'Start of the range; absent: all history.', format: 'date-time', example: '2025-01-01T00:00:00Z' })
@@ -222,6 +222,161 @@ export class ReportsController {
           up: r.consecutive_failures === 0 && r.last_success_at !== null,
         };
       }),
+    };
+  }
+
+  /**
+   * Everything the console's overview shows, in one read, so that it stays fast at 1,000 connections.
+   * Findings are stored only as the latest evaluation, so the score's history is rebuilt from drift
+   * episodes: on a past day, 1 − (episodes active at its end ÷ decided findings now). Measured against
+   * today's denominator, it shows failing findings over time, not changes in the baseline's size.
+   */
+  @Get('overview')
+  @RequireRoles(...READERS)
+  @ApiOperation({
+    summary: 'Overview for the console',
+    description:
+      'Per connection: the score now, 30 and 90 days ago (from drift history: 1 − episodes active at the end of that UTC day ÷ ' +
+      'decided findings now), open drifts by severity, whether it is down or stale. For all: a 90-day trend, drifts opened, ' +
+      'resolved (remediated or baseline_changed) and excepted in the last 7 days, and approved exceptions expiring within 7 days. ' +
+      'Roles: every role.',
+  })
+  @ApiOkResponse({ description: 'The overview.', type: OverviewReport })
+  @ApiErrors(401, 403, 429)
+  async overview(@Req() req: AuthenticatedRequest) {
+    const scope = req.principal?.connectionIds ?? null;
+    const now = new Date();
+    const weekAgo = new Date(now.getTime() - 7 * 86_400_000);
+    const inWeek = new Date(now.getTime() + 7 * 86_400_000);
+    const days: string[] = [];
+    const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+    for (let i = 90; i >= 0; i--) days.push(new Date(today - i * 86_400_000).toISOString().slice(0, 10));
+    const windowStart = new Date(today - 90 * 86_400_000);
+    type ConnectionRow = {
+      id: string; name: string; provider: string; enabled: boolean; poll_interval_seconds: number;
+      last_success_at: Date | null; consecutive_failures: number; pass: number; fail: number; open: Record<string, number> | null;
+    };
+    type Move = { connection_id: string; kind: 'opened' | 'resolved'; bucket: number; n: number };
+    type Week = { opened: number; remediated: number; baseline_changed: number; excepted: number };
+    type Expiring = { id: string; connection_id: string; name: string; control_id: string; resource_key: string | null; expires_at: Date };
+    // Independent reads, side by side: the overview waits for the slowest, not for their sum.
+    const [connections, moves, [week], expiring] = (await Promise.all([
+    this.ds.query(
+      `SELECT c.id, c.name, c.provider, c.enabled, c.poll_interval_seconds, c.last_success_at, c.consecutive_failures,
+              f.pass, f.fail,
+              (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
+                 WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open
+       FROM connections c
+       CROSS JOIN LATERAL (
+         SELECT count(*) FILTER (WHERE e->>'status' = 'pass')::int AS pass, count(*) FILTER (WHERE e->>'status' = 'fail')::int AS fail
+         FROM jsonb_array_elements(coalesce(c.findings, '[]')) e) f
+       WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))`,
+      [scope],
+    ),
+    // Episodes opened and resolved per connection and UTC day of the window (earlier ones in day 0): one
+    // pass over the drifts; the running sum below gives the episodes active at the end of each day.
+    this.ds.query(
+      `SELECT m.connection_id, m.kind, greatest(0, floor(extract(epoch FROM m.at - $2::timestamptz) / 86400))::int AS bucket, count(*)::int AS n
+       FROM (SELECT d.connection_id, 'opened' AS kind, d.opened_at AS at FROM drifts d
+             UNION ALL SELECT d.connection_id, 'resolved', d.resolved_at FROM drifts d WHERE d.resolved_at IS NOT NULL) m
+       JOIN connections c ON c.id = m.connection_id
+       WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
+       GROUP BY 1, 2, 3`,
+      [scope, windowStart],
+    ),
+    this.ds.query(
+      `SELECT count(*) FILTER (WHERE d.opened_at >= $2)::int AS opened,
+              count(*) FILTER (WHERE d.resolved_at >= $2 AND d.resolution = 'remediated')::int AS remediated,
+              count(*) FILTER (WHERE d.resolved_at >= $2 AND d.resolution = 'baseline_changed')::int AS baseline_changed,
+              (SELECT count(DISTINCT e.drift_id)::int FROM drift_events e JOIN drifts x ON x.id = e.drift_id JOIN connections xc ON xc.id = x.connection_id
+                WHERE e.kind = 'excepted' AND e.occurred_at >= $2 AND xc.deleted_at IS NULL AND ($1::uuid[] IS NULL OR xc.id = ANY($1::uuid[]))) AS excepted
+       FROM drifts d JOIN connections c ON c.id = d.connection_id
+       WHERE c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[])) AND (d.opened_at >= $2 OR d.resolved_at >= $2)`,
+      [scope, weekAgo],
+    ),
+    this.ds.query(
+        `SELECT t.id, t.connection_id, c.name, t.control_id, t.resource_key, t.expires_at
+         FROM exception_tickets t JOIN connections c ON c.id = t.connection_id
+         WHERE t.state = 'approved' AND t.expires_at < $2 AND c.deleted_at IS NULL AND ($1::uuid[] IS NULL OR c.id = ANY($1::uuid[]))
+         ORDER BY t.expires_at, t.id LIMIT 500`,
+        [scope, inWeek],
+      )
+    ])) as [ConnectionRow[], Move[], Week[], Expiring[]];
+    const active = new Map<string, number[]>();
+    for (const m of moves) {
+      const counts = active.get(m.connection_id) ?? new Array<number>(days.length).fill(0);
+      active.set(m.connection_id, counts);
+      if (m.bucket < days.length) counts[m.bucket] += m.kind === 'opened' ? m.n : -m.n;
+    }
+    for (const counts of active.values()) for (let i = 1; i < counts.length; i++) counts[i] += counts[i - 1];
+    const decided = new Map(connections.map((c) => [c.id, c.pass + c.fail]));
+    const scoreAt = (id: string, day: number): number | null => {
+      const n = decided.get(id) ?? 0;
+      return n > 0 ? Math.max(0, 1 - (active.get(id)?.[day] ?? 0) / n) : null;
+    };
+    const trend = days.map((day, i) => {
+      let sum = 0;
+      let counted = 0;
+      let activeDrifts = 0;
+      for (const c of connections) {
+        activeDrifts += active.get(c.id)?.[i] ?? 0;
+        const s = scoreAt(c.id, i);
+        if (s === null) continue;
+        sum += s;
+        counted++;
+      }
+      return { day, score: counted > 0 ? sum / counted : null, activeDrifts };
+    });
+    const openDrifts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    const items = connections.map((c) => {
+      const open = { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(c.open ?? {}) };
+      for (const k of Object.keys(openDrifts) as (keyof typeof openDrifts)[]) openDrifts[k] += open[k];
+      // One rule with the posture report (posture-freshness.ts): failing, overdue or never polled.
+      const { stale } = freshness(
+        {
+          enabled: c.enabled,
+          pollIntervalSeconds: c.poll_interval_seconds,
+          consecutiveFailures: c.consecutive_failures,
+          lastFailureReason: null,
+          lastSuccessAt: c.last_success_at,
+        },
+        now,
+      );
+      return {
+        connectionId: c.id,
+        name: c.name,
+        provider: c.provider,
+        score: c.pass + c.fail > 0 ? c.pass / (c.pass + c.fail) : null,
+        score30dAgo: scoreAt(c.id, 60),
+        score90dAgo: scoreAt(c.id, 0),
+        openDrifts: open,
+        up: c.consecutive_failures === 0 && c.last_success_at !== null,
+        stale,
+        consecutiveFailures: c.consecutive_failures,
+        lastSuccessAt: c.last_success_at?.toISOString() ?? null,
+      };
+    });
+    // Worst first: what needs attention leads; no score sorts last.
+    items.sort((a, b) => (a.score ?? 2) - (b.score ?? 2) || a.name.localeCompare(b.name));
+    return {
+      generatedAt: now.toISOString(),
+      openDrifts,
+      trend,
+      week: {
+        since: weekAgo.toISOString(),
+        opened: week.opened,
+        resolved: { remediated: week.remediated, baselineChanged: week.baseline_changed },
+        excepted: week.excepted,
+      },
+      expiringExceptions: expiring.map((e) => ({
+        id: e.id,
+        connectionId: e.connection_id,
+        connectionName: e.name,
+        controlId: e.control_id,
+        resourceKey: e.resource_key,
+        expiresAt: e.expires_at.toISOString(),
+      })),
+      connections: items,
     };
   }
 }
