@@ -60,8 +60,8 @@ describe('attestations', () => {
     await sim.control().put(`/_sim/microsoft365/tenants/${otherTenant}`).send(compliantM365Tenant(otherTenant)).expect(200);
     db = await createTestDatabase();
     t = await startTollgate(db.env);
-    ds = new DataSource({ type: 'postgres', url: db.env.DATABASE_URL });
-    await ds.initialize();
+    // The app's own connection: it works with the embedded database as with a real one.
+    ds = t.app.get(DataSource);
     connectionId = (await t.api().post('/connections').send(m365Connection(sim, tenantId, 'Contoso M365')).expect(201)).body.id;
     otherId = (await t.api().post('/connections').send(m365Connection(sim, otherTenant, 'Fabrikam M365')).expect(201)).body.id;
     await pollNow(t, connectionId);
@@ -69,7 +69,6 @@ describe('attestations', () => {
   });
 
   afterAll(async () => {
-    await ds?.destroy();
     await t?.close();
     await db?.drop();
     await sim?.close();

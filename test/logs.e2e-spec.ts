@@ -108,7 +108,7 @@ describe('structured logs', () => {
     expect(routes.length).toBeGreaterThan(10);
     for (const r of routes) expect(r.level).toBe('debug');
     expect(lines.filter((l) => l.msg === 'tollgate started')).toEqual([
-      expect.objectContaining({ level: 'info', role: 'all', database: 'postgres', connections: 0, baselines: expect.any(Number), port: expect.any(Number) }),
+      expect.objectContaining({ level: 'info', role: 'all', database: process.env.DATABASE_URL ? 'postgres' : 'embedded', connections: 0, baselines: expect.any(Number), port: expect.any(Number) }),
     ]);
   });
 
