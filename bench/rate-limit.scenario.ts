@@ -177,7 +177,8 @@ async function googleCase(simUrl: string, bench: BenchDatabase, quick: boolean, 
   const windowMs = 60_000 / scale;
   const customerId = retryAfter ? GOOGLE_WITH_RETRY_AFTER : GOOGLE_WITHOUT_RETRY_AFTER;
   const users = quick ? 60 : 300;
-  const orgUnits = quick ? 30 : 150;
+  // Full: 7 drive_and_docs types × 140 org units in pages of 5 = 196 pages, under the connector's 200 per app.
+  const orgUnits = quick ? 30 : 140;
   const base = compliantGoogleTenant(customerId);
   const template = base.users![1];
   await simRequest(simUrl, 'PUT', `/_sim/google/tenants/${customerId}`, {

@@ -3,17 +3,23 @@
  * to come back (Google's 429 / 403 rate errors often carry no Retry-After). Exponential backoff per
  * request leaves a sliding quota partly unused: each refused call sleeps on its own and comes back
  * seconds after slots freed up (docs/performance.md, "Rate limits"). This paces all calls of one
- * tenant instead, AIMD-style:
+ * tenant instead, at the rate the quota was measured to admit:
  *
  * - Never throttled: no pacing at all, no wait.
- * - A throttle answer starts an episode: the rate the calls went at becomes the learned `limit`,
- *   and the rate halves for every further refused call sent after the last cut, as exponential
- *   backoff would, but for the tenant's calls together: they queue for slots instead of each
- *   retrying on its own timer.
- * - The first success ends the episode: the quota has room again, and calls resume at
- *   `recoveryFactor` × `limit` (the multiplicative decrease of the episode).
- * - Each success then raises the rate additively, by `increasePerSecond` × `limit` per second of
- *   successful calls, until the next throttle answer.
+ * - The pacer keeps a log of the answers of the last `horizonMs` (a minute: Google counts its
+ *   quotas per minute). A refused call sent after the last cut sets the rate to what the quota
+ *   admitted over that log: successful calls per second of time the tenant was calling (pauses
+ *   between calls longer than `idleGapMs`, such as the time between two polls, count as
+ *   `idleGapMs`), less `margin`. The rate is set from the measurement each time, never cut again
+ *   from the previous cut: a sliding window that is full stays full for a window's time whatever
+ *   the rate, and compounding cuts over that time would starve the tenant (AIMD did, at 0.72-0.78
+ *   of the quota).
+ * - Each success raises the rate by `increasePerCall` calls per second (at the paced rate, about that
+ *   fraction of the rate per second), so a quota that grows is found again.
+ *
+ * While the quota is the bottleneck, a sliding window admits exactly its rate over any stretch as
+ * long as a window; the measurement converges on it within one horizon, and the refusals go down to
+ * the ones the additive probe costs.
  *
  * A pacer is deterministic: it reads the time from `now` and never sleeps itself; the caller waits
  * `waitMs` (abortably) before sending.
@@ -21,11 +27,15 @@
 export interface AdaptivePacerOptions {
   /** The one clock: injected so tests run on a fake one. */
   now?: () => number;
-  /** Fraction of the learned limit calls resume at after an episode. */
-  recoveryFactor?: number;
-  /** Additive increase: fraction of the learned limit added per second of successful calls. */
-  increasePerSecond?: number;
-  /** Floor of the rate during an episode, in calls per second: probes never stop altogether. */
+  /** How far back the admitted rate is measured. */
+  horizonMs?: number;
+  /** Fraction below the measured rate the calls are paced at. */
+  margin?: number;
+  /** Additive increase: calls per second added to the rate per successful call. */
+  increasePerCall?: number;
+  /** A pause between answers longer than this counts as this long: the tenant was not calling. */
+  idleGapMs?: number;
+  /** Floor of the rate, in calls per second: probes never stop altogether. */
   minRatePerSecond?: number;
 }
 
@@ -37,32 +47,33 @@ export interface PacerSlot {
   waitMs: number;
 }
 
-const DEFAULT_RECOVERY_FACTOR = 0.7;
-const DEFAULT_INCREASE_PER_SECOND = 0.1;
+const DEFAULT_HORIZON_MS = 60_000;
+const DEFAULT_MARGIN = 0.03;
+const DEFAULT_INCREASE_PER_CALL = 0.02;
+const DEFAULT_IDLE_GAP_MS = 500;
 const DEFAULT_MIN_RATE_PER_SECOND = 0.5;
-/** Send times kept to measure the rate of unpaced calls when the first throttle answer comes. */
-const RECENT_SENDS = 16;
 
 export class AdaptivePacer {
   private readonly now: () => number;
-  private readonly recoveryFactor: number;
-  private readonly increasePerSecond: number;
+  private readonly margin: number;
+  private readonly increasePerCall: number;
+  private readonly idleGapMs: number;
   private readonly minRate: number;
   /** Calls per second; undefined while never throttled (unpaced). */
   private rate: number | undefined;
-  /** The rate throttling began at, in the latest episode. */
-  private limit = 0;
-  private inEpisode = false;
   private nextSlotAt = 0;
   private lastCutAt = -Infinity;
-  private readonly recentSends: number[] = [];
+  /** What the answers of the last horizon add up to. */
+  private readonly answers: AnswerLog;
   lastUsedAt: number;
 
   constructor(options: AdaptivePacerOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.recoveryFactor = options.recoveryFactor ?? DEFAULT_RECOVERY_FACTOR;
-    this.increasePerSecond = options.increasePerSecond ?? DEFAULT_INCREASE_PER_SECOND;
+    this.margin = options.margin ?? DEFAULT_MARGIN;
+    this.increasePerCall = options.increasePerCall ?? DEFAULT_INCREASE_PER_CALL;
+    this.idleGapMs = options.idleGapMs ?? DEFAULT_IDLE_GAP_MS;
     this.minRate = options.minRatePerSecond ?? DEFAULT_MIN_RATE_PER_SECOND;
+    this.answers = new AnswerLog(options.horizonMs ?? DEFAULT_HORIZON_MS);
     this.lastUsedAt = this.now();
   }
 
@@ -75,11 +86,7 @@ export class AdaptivePacer {
   reserve(): PacerSlot {
     const now = this.now();
     this.lastUsedAt = now;
-    if (this.rate === undefined) {
-      this.recentSends.push(now);
-      if (this.recentSends.length > RECENT_SENDS) this.recentSends.shift();
-      return { at: now, waitMs: 0 };
-    }
+    if (this.rate === undefined) return { at: now, waitMs: 0 };
     const at = Math.max(now, this.nextSlotAt);
     this.nextSlotAt = at + 1000 / this.rate;
     return { at, waitMs: at - now };
@@ -87,38 +94,29 @@ export class AdaptivePacer {
 
   /** The call sent at `slot` was answered with throttling and no usable Retry-After. */
   throttled(slot: PacerSlot): void {
+    const now = this.record(false);
     // Calls sent before the last cut went at the old rate: their refusals say nothing new.
     if (slot.at < this.lastCutAt) return;
-    const now = this.now();
-    if (!this.inEpisode) {
-      this.inEpisode = true;
-      this.limit = this.rate ?? this.unpacedRate();
-    }
-    this.rate = Math.max(this.minRate, (this.rate ?? this.limit) / 2);
-    // Slots handed out at the old rate are taken back: the next caller waits a whole new interval.
-    this.nextSlotAt = now + 1000 / this.rate;
+    // Answers all in one instant count as idleGapMs of calling: a burst is not an infinite rate.
+    const measured = this.answers.admittedPerSecond(this.idleGapMs);
+    this.rate = Math.max(this.minRate, measured * (1 - this.margin));
+    // Slots already handed out stand; the next new one is a whole interval after them or now.
+    this.nextSlotAt = Math.max(this.nextSlotAt, now + 1000 / this.rate);
     this.lastCutAt = now;
   }
 
   /** The call sent at `slot` succeeded. */
   succeeded(_slot: PacerSlot): void {
-    if (this.rate === undefined) return;
-    if (this.inEpisode) {
-      this.inEpisode = false;
-      const resumed = Math.max(this.rate, this.recoveryFactor * this.limit);
-      this.nextSlotAt = Math.min(this.nextSlotAt, this.now() + 1000 / resumed);
-      this.rate = resumed;
-      return;
-    }
-    // rate grows by increasePerSecond × limit per second: 1/rate seconds per call.
-    this.rate += (this.increasePerSecond * this.limit) / this.rate;
+    this.record(true);
+    if (this.rate !== undefined) this.rate += this.increasePerCall;
   }
 
-  private unpacedRate(): number {
-    const sends = this.recentSends;
-    const spanMs = sends.length > 1 ? sends[sends.length - 1] - sends[0] : 0;
-    // All sends within a millisecond: as fast as this clock can tell, a thousand a second per call.
-    return spanMs > 0 ? ((sends.length - 1) * 1000) / spanMs : 1000 * Math.max(1, sends.length);
+  private record(ok: boolean): number {
+    const now = this.now();
+    // A pause is calling time up to idleGapMs, or two intervals of the paced rate when slower.
+    const maxGapMs = Math.max(this.idleGapMs, this.rate === undefined ? 0 : 2000 / this.rate);
+    this.answers.push(now, ok, maxGapMs);
+    return now;
   }
 }
 
@@ -172,5 +170,63 @@ export class ProviderPacers {
       if (!idle && this.pacers.size <= this.maxPacers) break;
       this.pacers.delete(key);
     }
+  }
+}
+
+/**
+ * What the answers of the last horizon add up to, in one-second buckets: the successes, and the
+ * time the tenant was calling (each answer adds the pause since the previous one, capped). Its size
+ * is fixed whatever the call rate: two small arrays per tenant.
+ */
+class AnswerLog {
+  private static readonly BUCKET_MS = 1_000;
+  private readonly oks: Float64Array;
+  private readonly busyMs: Float64Array;
+  /** Index (time / BUCKET_MS) of the newest bucket. */
+  private newest = -Infinity;
+  private lastAt: number | undefined;
+
+  constructor(horizonMs: number) {
+    const buckets = Math.max(1, Math.ceil(horizonMs / AnswerLog.BUCKET_MS));
+    this.oks = new Float64Array(buckets);
+    this.busyMs = new Float64Array(buckets);
+  }
+
+  /** Adds an answer at `at`, counting at most `maxGapMs` of the pause before it as calling time. */
+  push(at: number, ok: boolean, maxGapMs: number): void {
+    const slot = this.advance(at);
+    if (this.lastAt !== undefined) {
+      this.busyMs[slot] += Math.min(Math.max(0, at - this.lastAt), maxGapMs);
+      if (ok) this.oks[slot]++;
+    }
+    this.lastAt = at;
+  }
+
+  /** Successful calls per second of calling time over the horizon, that time taken as at least `minBusyMs`. */
+  admittedPerSecond(minBusyMs: number): number {
+    let ok = 0;
+    let busy = 0;
+    for (let i = 0; i < this.oks.length; i++) {
+      ok += this.oks[i];
+      busy += this.busyMs[i];
+    }
+    return (ok * 1000) / Math.max(busy, minBusyMs);
+  }
+
+  /** Moves the newest bucket to the one of `at`, emptying those that fell out of the horizon. */
+  private advance(at: number): number {
+    const index = Math.floor(at / AnswerLog.BUCKET_MS);
+    const n = this.oks.length;
+    if (index > this.newest) {
+      const from = Math.max(this.newest + 1, index - n + 1);
+      for (let i = from; i <= index; i++) {
+        const slot = ((i % n) + n) % n;
+        this.oks[slot] = 0;
+        this.busyMs[slot] = 0;
+      }
+      this.newest = index;
+    }
+    // An answer from an older bucket (a clock step back) counts in the newest one.
+    return ((this.newest % n) + n) % n;
   }
 }

@@ -150,33 +150,36 @@ describe('createProviderHttpClient', () => {
   });
 
   describe('with a pacer', () => {
-    /** A pacer on a clock that stands still unless moved, throttled while sending 20 per second: now at 10. */
+    /**
+     * A pacer on a clock that stands still unless moved, refused after 20 successes 50 ms apart:
+     * paced at the 20 per second the quota admitted (no margin, no increase, so the test can count).
+     */
     function throttledPacer(): AdaptivePacer {
       let t = 1_000_000;
-      const pacer = new AdaptivePacer({ now: () => t, recoveryFactor: 0.7 });
-      for (let i = 0; i < 16; i++) {
+      const pacer = new AdaptivePacer({ now: () => t, margin: 0, increasePerCall: 0 });
+      for (let i = 0; i < 21; i++) {
         t += 50;
         const slot = pacer.reserve();
-        if (i === 15) pacer.throttled(slot);
+        if (i < 20) pacer.succeeded(slot);
+        else pacer.throttled(slot);
       }
       return pacer;
     }
 
-    it('retries a 429 without Retry-After at the slowed pacer\'s next slot, not after a per-request backoff', async () => {
+    it('retries a 429 without Retry-After at the pacer\'s next slot, not after a per-request backoff', async () => {
       const url = route('/paced-429', (_req, res, hit) => (hit === 1 ? send(res, 429, {}) : send(res, 200, { ok: true })));
       const pacer = throttledPacer();
-      expect(pacer.ratePerSecond).toBeCloseTo(10);
+      // 20 successes over 1,000 ms of calling (the first has no pause before it; the refusal adds 50 ms).
+      expect(pacer.ratePerSecond).toBeCloseTo((19 * 1000) / 1_000);
       const started = Date.now();
       // A backoff of this size would take at least 5 s.
       const res = await client({ pacer, throttleBackoffBaseMs: 10_000, throttleBackoffMaxMs: 10_000 }).request({ operation: 'op', url });
       const waited = Date.now() - started;
       expect(res.data).toEqual({ ok: true });
       expect(hits.get('/paced-429')).toBe(2);
-      // A slot 100 ms away (10/s), then, the 429 halving the rate, one 200 ms away.
-      expect(waited).toBeGreaterThanOrEqual(290);
+      // Two slots about 53 ms apart on the pacer's (standing) clock: the first call's and the retry's.
+      expect(waited).toBeGreaterThanOrEqual(90);
       expect(waited).toBeLessThan(2000);
-      // The success ended the episode: 0.7 of the 20/s throttling began at.
-      expect(pacer.ratePerSecond).toBeCloseTo(14);
     });
 
     it('lets the Retry-After rule: waits what it asks and does not slow the pacer', async () => {
@@ -192,12 +195,13 @@ describe('createProviderHttpClient', () => {
 
     it('counts the pacer\'s waits against maxThrottledWaitMs', async () => {
       const url = route('/paced-429-forever', (_req, res) => send(res, 429, {}));
-      const pacer = throttledPacer();
+      const pacer = new AdaptivePacer({ now: () => 1_000_000, minRatePerSecond: 2 });
       const started = Date.now();
-      // Waits of 100 ms, then 200, 400, 800 (the rate halving each time): 1,500 ms budget holds three retries.
-      const err = await failureOf(client({ pacer, maxThrottledWaitMs: 1_500 }).request({ operation: 'op', url }));
+      // Nothing admitted, so paced at the floor: 500 ms between slots on a clock that stands still,
+      // the first retry's slot 500 ms away, then 1,000, 1,500. A 1,600 ms budget holds two retries.
+      const err = await failureOf(client({ pacer, maxThrottledWaitMs: 1_600 }).request({ operation: 'op', url }));
       expect(err.reason).toBe('throttled');
-      expect(hits.get('/paced-429-forever')).toBe(4);
+      expect(hits.get('/paced-429-forever')).toBe(3);
       expect(Date.now() - started).toBeLessThan(3_000);
     });
   });

@@ -255,26 +255,28 @@ const listPolicies: Operation = {
       return badRequest(`${GOOGLE_BAD_REQUEST} Invalid filter: ${err.message}`);
     }
     const customerId = tenant.data.customerId;
-    const all = tenant.data.policies
+    const matching = tenant.data.policies
       .map((p, index) => ({ p, index }))
-      .filter(({ p }) => !filter || filter({ settingType: `settings/${p.settingType}`, customer: customerId }))
-      .map(({ p, index }) => ({
-        name: `policies/sim${customerId.toLowerCase()}${String(index).padStart(4, '0')}`,
-        customer: `customers/${customerId}`,
-        policyQuery: {
-          orgUnit: `orgUnits/${p.orgUnitId}`,
-          ...(p.groupId ? { group: `groups/${p.groupId}` } : {}),
-          query: p.groupId
-            ? `entity.groups.exists(group, group.group_id == groupId('${p.groupId}'))`
-            : `entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('${p.orgUnitId}'))`,
-          sortOrder: tenant.sortOrderOf(p, index),
-        },
-        setting: { type: `settings/${p.settingType}`, value: p.value },
-        type: p.type,
-      }));
-    const result = page(all, url, { param: 'pageSize', fallback: 50, max: 100, outOfRange: 'coerce' }, tenant, endless);
+      .filter(({ p }) => !filter || filter({ settingType: `settings/${p.settingType}`, customer: customerId }));
+    const result = page(matching, url, { param: 'pageSize', fallback: 50, max: 100, outOfRange: 'coerce' }, tenant, endless);
     if ('error' in result) return badRequest(result.error ?? 'Invalid request');
-    return { status: 200, body: { policies: result.items, ...(result.next ? { nextPageToken: result.next } : {}) } };
+    // Only the page is written out: a tenant of thousands of policies is listed in hundreds of pages.
+    const parents = tenant.parentsById();
+    const policies = result.items.map(({ p, index }) => ({
+      name: `policies/sim${customerId.toLowerCase()}${String(index).padStart(4, '0')}`,
+      customer: `customers/${customerId}`,
+      policyQuery: {
+        orgUnit: `orgUnits/${p.orgUnitId}`,
+        ...(p.groupId ? { group: `groups/${p.groupId}` } : {}),
+        query: p.groupId
+          ? `entity.groups.exists(group, group.group_id == groupId('${p.groupId}'))`
+          : `entity.org_units.exists(org_unit, org_unit.org_unit_id == orgUnitId('${p.orgUnitId}'))`,
+        sortOrder: tenant.sortOrderOf(p, index, parents),
+      },
+      setting: { type: `settings/${p.settingType}`, value: p.value },
+      type: p.type,
+    }));
+    return { status: 200, body: { policies, ...(result.next ? { nextPageToken: result.next } : {}) } };
   },
 };
 

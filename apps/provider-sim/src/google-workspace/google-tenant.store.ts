@@ -64,11 +64,15 @@ export class GoogleTenant extends CountedTenant {
     return [{ id: rootOrgUnitId, path: '/' }, ...[...listed.values()].map((ou) => ({ ...ou, parentId: ou.parentId ?? rootOrgUnitId }))];
   }
 
+  /** Each org unit's parent: build once per request and hand to sortOrderOf. */
+  parentsById(): Map<string, string | undefined> {
+    return new Map(this.orgUnitTree().map((ou) => [ou.id, ou.parentId]));
+  }
+
   /** The policy's sortOrder as given, or one derived like Google's: parents before children, groups last. */
-  sortOrderOf(policy: GooglePolicy, index: number): number {
+  sortOrderOf(policy: GooglePolicy, index: number, parents: Map<string, string | undefined>): number {
     if (policy.sortOrder !== undefined) return policy.sortOrder;
     if (policy.groupId) return 1_000_000 + index;
-    const parents = new Map(this.orgUnitTree().map((ou) => [ou.id, ou.parentId]));
     let depth = 0;
     for (let at = parents.get(policy.orgUnitId); at !== undefined && depth < 100; at = parents.get(at)) depth++;
     return (depth + 1) * 1_000 + index;
