@@ -12,8 +12,8 @@
  *   between calls longer than `idleGapMs`, such as the time between two polls, count as
  *   `idleGapMs`), less `margin`. The rate is set from the measurement each time, never cut again
  *   from the previous cut: a sliding window that is full stays full for a window's time whatever
- *   the rate, and compounding cuts over that time would starve the tenant (AIMD did, at 0.72-0.78
- *   of the quota).
+ *   the rate, and compounding cuts over that time starve the tenant (the halving pacer this replaced
+ *   used 0.59-0.83 of such a quota in the simulation adaptive-pacer.spec.ts runs).
  * - Each success raises the rate by `increasePerCall` calls per second (at the paced rate, about that
  *   fraction of the rate per second), so a quota that grows is found again.
  *
