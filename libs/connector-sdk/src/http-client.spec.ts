@@ -177,9 +177,29 @@ describe('createProviderHttpClient', () => {
       const waited = Date.now() - started;
       expect(res.data).toEqual({ ok: true });
       expect(hits.get('/paced-429')).toBe(2);
-      // Two slots about 53 ms apart on the pacer's (standing) clock: the first call's and the retry's.
-      expect(waited).toBeGreaterThanOrEqual(90);
+      // The first call's slot about 53 ms away on the pacer's (standing) clock, then the retry's
+      // slot or the request's own first backoff (250 ms), whichever is later.
+      expect(waited).toBeGreaterThanOrEqual(290);
       expect(waited).toBeLessThan(2000);
+    });
+
+    it('backs a request refused again and again off on its own, however fast the pacer would let it go', async () => {
+      const url = route('/paced-429-wall', (_req, res) => send(res, 429, {}));
+      // Paced at 1,000 calls per second: its slots alone would retry every millisecond.
+      let t = 1_000_000;
+      const pacer = new AdaptivePacer({ now: () => t, margin: 0, increasePerCall: 0 });
+      for (let i = 0; i < 1_001; i++) {
+        t += 1;
+        const slot = pacer.reserve();
+        if (i < 1_000) pacer.succeeded(slot);
+        else pacer.throttled(slot);
+      }
+      const started = Date.now();
+      // Waits of 250, 500, 1,000 ms fit a 2,000 ms budget; the next (2,000) does not.
+      const err = await failureOf(client({ pacer, maxThrottledWaitMs: 2_000, throttleBackoffMaxMs: 32_000 }).request({ operation: 'op', url }));
+      expect(err.reason).toBe('throttled');
+      expect(hits.get('/paced-429-wall')).toBe(4);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_700);
     });
 
     it('lets the Retry-After rule: waits what it asks and does not slow the pacer', async () => {

@@ -54,9 +54,17 @@ export interface ProviderHttpClientOptions {
   throttleBackoffBaseMs?: number;
   throttleBackoffMaxMs?: number;
   /**
+   * With a pacer, the least a request waits before its n-th retry after throttling without
+   * Retry-After: this, doubling up to throttleBackoffMaxMs. The pacer spaces the tenant's calls;
+   * this keeps one request from retrying at the tenant's whole rate against a quota that admits
+   * nothing (spent for the day).
+   */
+  pacedBackoffBaseMs?: number;
+  /**
    * The tenant's adaptive pacer (ProviderPacers), shared across this connection's polls. With one,
-   * every attempt takes a slot from it, and a throttled answer without Retry-After slows the pacer
-   * and waits for its next slot instead of backing off per request. Without one, backoff as above.
+   * every attempt takes a slot from it, and a throttled answer without Retry-After tells the pacer
+   * and waits for its next slot (and at least pacedBackoffBaseMs, doubling) instead of the backoff
+   * above. Without one, that backoff.
    */
   pacer?: AdaptivePacer;
   /**
@@ -87,6 +95,7 @@ const DEFAULT_MAX_RETRY_AFTER_MS = 60_000;
 const DEFAULT_MAX_THROTTLED_WAIT_MS = 120_000;
 const DEFAULT_THROTTLE_BACKOFF_BASE_MS = 1_000;
 const DEFAULT_THROTTLE_BACKOFF_MAX_MS = 32_000;
+const DEFAULT_PACED_BACKOFF_BASE_MS = 250;
 
 /**
  * Resilient client for provider admin APIs: per-attempt timeout, body size limit, no redirects,
@@ -122,6 +131,7 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
   const maxThrottledWaitMs = options.maxThrottledWaitMs ?? DEFAULT_MAX_THROTTLED_WAIT_MS;
   const throttleBackoffBaseMs = options.throttleBackoffBaseMs ?? DEFAULT_THROTTLE_BACKOFF_BASE_MS;
   const throttleBackoffMaxMs = options.throttleBackoffMaxMs ?? DEFAULT_THROTTLE_BACKOFF_MAX_MS;
+  const pacedBackoffBaseMs = options.pacedBackoffBaseMs ?? DEFAULT_PACED_BACKOFF_BASE_MS;
 
   /**
    * Whether and how long to wait before the next attempt, per request. Other faults get
@@ -149,7 +159,7 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
           pacer.throttled(paced.slot);
           paced.slot = pacer.reserve();
           paced.taken = true;
-          wait = paced.slot.waitMs;
+          wait = Math.max(paced.slot.waitMs, Math.min(throttleBackoffMaxMs, pacedBackoffBaseMs * 2 ** (throttles - 1)));
         } else {
           const cap = Math.min(throttleBackoffMaxMs, throttleBackoffBaseMs * 2 ** (throttles - 1));
           wait = Math.floor(cap / 2 + (Math.random() * cap) / 2);
