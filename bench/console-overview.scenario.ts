@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp } from '../apps/demo-idp/src/demo-idp';
+import { DEMO_USERS, startDemoIdp, tollgateOidcEnv } from '../apps/demo-idp/src/demo-idp';
 import type { Figure } from './bench-report';
 import { createBenchDatabase, nowMs, seedSlackConnections, summarize, type ScenarioContext } from './bench-support';
 import { launchChromium } from './chromium';
@@ -45,19 +45,7 @@ export async function consoleOverviewScenario(ctx: ScenarioContext): Promise<Fig
     );
     await generateDrifts(bench.ds, drifts, ids);
     ctx.log(`seeded ${connections} connections and ${drifts} drifts`);
-    const app = await startApp(
-      bench.url,
-      {
-        TOLLGATE_ROLE: 'api',
-        TOLLGATE_OIDC_ISSUER: idp.issuer,
-        TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
-        TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
-        TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
-        TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
-        TOLLGATE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      },
-      port,
-    );
+    const app = await startApp(bench.url, { TOLLGATE_ROLE: 'api', ...tollgateOidcEnv(idp, `http://127.0.0.1:${port}`) }, port);
     const browser = await launchChromium();
     try {
       const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();

@@ -1,4 +1,4 @@
-import { DEMO_ROLE_MAPPING, startDemoIdp, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
+import { startDemoIdp, tollgateOidcEnv, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
 
 /**
  * The demo's people: a local OpenID Connect provider on 127.0.0.1 with one user per role, and the
@@ -6,14 +6,7 @@ import { DEMO_ROLE_MAPPING, startDemoIdp, type DemoIdp } from '../apps/demo-idp/
  */
 export async function startDemoSignIn(publicUrl: string, port: number): Promise<{ idp: DemoIdp; env: Record<string, string>; banner: string }> {
   const idp = await startDemoIdp({ port, redirectUris: [`${publicUrl}/auth/callback`], postLogoutRedirectUris: [`${publicUrl}/`] });
-  const env = {
-    TOLLGATE_OIDC_ISSUER: idp.issuer,
-    TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
-    TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
-    TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
-    TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
-    TOLLGATE_PUBLIC_URL: publicUrl,
-  };
+  const env = tollgateOidcEnv(idp, publicUrl);
   const width = Math.max(...idp.users.map((u) => u.login.length));
   const banner = [
     `  console    ${publicUrl}/   (sign in: ${publicUrl}/auth/login; who am I: ${publicUrl}/auth/session)`,

@@ -6,11 +6,10 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { parse } from 'csv-parse/sync';
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { freePort } from './support/browser';
+import { startSignInStack, type SignInStack } from './support/sign-in-stack';
 import { launchChromium } from '../bench/chromium';
-import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
-import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
+import { pollNow, type RunningTollgate } from './support/tollgate';
+import { DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
 
 const TOKEN = 'xoxp-console-0001';
 const [TEAM_A, TEAM_B] = COMPLIANT_SLACK_IDS.teamIds;
@@ -46,8 +45,7 @@ const visible = (locator: Locator) => locator.first().waitFor({ state: 'visible'
  * and meet the four-eyes rule on screen, download the CSV report. axe-core checks every page.
  */
 describe('the console in a browser', () => {
-  let idp: DemoIdp;
-  let db: TestDatabase;
+  let stack: SignInStack;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let t: RunningTollgate;
   let chromium: Browser;
@@ -88,26 +86,12 @@ describe('the console in a browser', () => {
   beforeAll(async () => {
     // The console is served from the build output, as in production; esbuild takes about a second.
     execFileSync(process.execPath, [join(__dirname, '..', 'scripts', 'build-console.cjs')]);
-    const port = await freePort();
-    idp = await startDemoIdp({ redirectUris: [`http://127.0.0.1:${port}/auth/callback`], postLogoutRedirectUris: [`http://127.0.0.1:${port}/`] });
     sim = await startSimulator();
     await putCompliantSlackTenant(sim, TOKEN);
     // The tenant drifts: two teams become discoverable by anyone.
     for (const team of [TEAM_A, TEAM_B]) await sim.control().patch(`/_sim/slack/tenants/${TOKEN}/teams/${team}`).send({ discoverability: 'open' }).expect(200);
-    db = await createTestDatabase();
-    t = await startTollgate(
-      {
-        ...db.env,
-        TOLLGATE_OIDC_ISSUER: idp.issuer,
-        TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
-        TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
-        TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
-        TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
-        TOLLGATE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-      },
-      {},
-      port,
-    );
+    stack = await startSignInStack();
+    [t] = stack.apps;
     connectionId = (await t.api().post('/connections').send(slackConnection(sim, TOKEN, 'Acme Slack')).expect(201)).body.id;
     await pollNow(t, connectionId);
     chromium = await launchChromium();
@@ -115,10 +99,8 @@ describe('the console in a browser', () => {
 
   afterAll(async () => {
     await chromium?.close();
-    await t?.close();
-    await db?.drop();
+    await stack?.close();
     await sim?.close();
-    await idp?.close();
   });
 
   afterEach(() => {

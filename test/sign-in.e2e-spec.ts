@@ -1,10 +1,10 @@
 import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSimulator } from './support/simulator';
-import { createTestDatabase, type TestDatabase } from './support/database';
-import { Browser, freePort, signIn } from './support/browser';
+import { Browser, signIn } from './support/browser';
 import { keyFor } from './support/keys';
-import { pollNow, startTollgate, type RunningTollgate } from './support/tollgate';
+import { startSignInStack, type SignInStack } from './support/sign-in-stack';
+import { pollNow, type RunningTollgate } from './support/tollgate';
 import { DataSource } from 'typeorm';
-import { DEMO_ROLE_MAPPING, DEMO_USERS, startDemoIdp, type DemoIdp } from '../apps/demo-idp/src/demo-idp';
+import { DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
 
 const user = (login: string) => DEMO_USERS.find((u) => u.login === login)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,23 +15,13 @@ const TEAM = COMPLIANT_SLACK_IDS.teamIds[1];
  * their sessions follow the same rules as API keys: roles, four-eyes by principal, audit and ledger.
  */
 describe('sign-in for people (OIDC)', () => {
-  let idp: DemoIdp;
-  let db: TestDatabase;
+  let stack: SignInStack;
   let sim: Awaited<ReturnType<typeof startSimulator>>;
   let t: RunningTollgate;
   let short: RunningTollgate;
   let connectionId: string;
-  const ports = { main: 0, short: 0 };
-  const host = (port: number) => `127.0.0.1:${port}`;
-
-  const oidcEnv = (port: number) => ({
-    TOLLGATE_OIDC_ISSUER: idp.issuer,
-    TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
-    TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
-    TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
-    TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
-    TOLLGATE_PUBLIC_URL: `http://127.0.0.1:${port}`,
-  });
+  /** Where the browser keeps the main app's cookies (host:port). */
+  let host: string;
 
   /** A signed-in browser with its CSRF token. */
   async function person(login: string, tollgate: RunningTollgate = t) {
@@ -52,34 +42,23 @@ describe('sign-in for people (OIDC)', () => {
   }
 
   beforeAll(async () => {
-    ports.main = await freePort();
-    ports.short = await freePort();
-    const uris = (port: number) => `http://127.0.0.1:${port}`;
-    idp = await startDemoIdp({
-      redirectUris: [`${uris(ports.main)}/auth/callback`, `${uris(ports.short)}/auth/callback`],
-      postLogoutRedirectUris: [`${uris(ports.main)}/`, `${uris(ports.short)}/`],
-    });
     sim = await startSimulator();
     await putCompliantSlackTenant(sim, 'xoxp-sign-in-0001');
     await sim.control().patch(`/_sim/slack/tenants/xoxp-sign-in-0001/teams/${TEAM}`).send({ discoverability: 'open' }).expect(200);
-    db = await createTestDatabase();
-    t = await startTollgate({ ...db.env, ...oidcEnv(ports.main) }, {}, ports.main);
-    // The same database behind a second replica whose sessions time out within seconds.
-    short = await startTollgate(
-      { ...db.env, ...oidcEnv(ports.short), TOLLGATE_SESSION_IDLE_MINUTES: '0.05', TOLLGATE_SESSION_ABSOLUTE_HOURS: '0.003', TOLLGATE_ROLE: 'api' },
+    stack = await startSignInStack([
       {},
-      ports.short,
-    );
+      // The same database behind a second replica whose sessions time out within seconds.
+      { TOLLGATE_SESSION_IDLE_MINUTES: '0.05', TOLLGATE_SESSION_ABSOLUTE_HOURS: '0.003', TOLLGATE_ROLE: 'api' },
+    ]);
+    [t, short] = stack.apps;
+    host = new URL(t.url).host;
     connectionId = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-sign-in-0001', 'sign-in')).expect(201)).body.id;
     await pollNow(t, connectionId);
   });
 
   afterAll(async () => {
-    await short?.close();
-    await t?.close();
-    await db?.drop();
+    await stack?.close();
     await sim?.close();
-    await idp?.close();
   });
 
   it('signs a person in through the provider: an HttpOnly session cookie, a principal from the email claim, a role from the groups', async () => {
@@ -102,7 +81,7 @@ describe('sign-in for people (OIDC)', () => {
       idleExpiresAt: expect.any(String),
     });
     // Only a hash of the cookie's secret is stored.
-    const token = browser.cookie(host(ports.main), 'tollgate-session')!;
+    const token = browser.cookie(host, 'tollgate-session')!;
     const stored = JSON.stringify(await t.app.get(DataSource).query('SELECT * FROM person_sessions'));
     expect(stored).not.toContain(token);
 
@@ -130,7 +109,7 @@ describe('sign-in for people (OIDC)', () => {
     expect(elsewhere.status).toBe(403);
     expect((await op.send('POST', `/api/v1/connections/${connectionId}/poll`)).status).toBe(202);
     // API keys need no CSRF token and ignore any cookie.
-    await t.api().post(`/connections/${connectionId}/poll`).set('cookie', `tollgate-session=${op.browser.cookie(host(ports.main), 'tollgate-session')}`).expect(202);
+    await t.api().post(`/connections/${connectionId}/poll`).set('cookie', `tollgate-session=${op.browser.cookie(host, 'tollgate-session')}`).expect(202);
   });
 
   it('applies four-eyes to people: the requester cannot approve (not with a session, not with a key of the same principal); another approver can', async () => {
@@ -172,7 +151,7 @@ describe('sign-in for people (OIDC)', () => {
     const res = await signIn(browser, t.url, user('guest'));
     expect(res.status).toBe(403);
     expect(((await res.json()) as { message: string }).message).toMatch(/guest@demo.tollgate.test is in no group that grants a Tollgate role/);
-    expect(browser.cookie(host(ports.main), 'tollgate-session')).toBeUndefined();
+    expect(browser.cookie(host, 'tollgate-session')).toBeUndefined();
     expect((await browser.fetch(`${t.url}/auth/session`)).status).toBe(401);
   });
 
@@ -194,12 +173,12 @@ describe('sign-in for people (OIDC)', () => {
 
   it('rotates the session at sign-in and ends it server-side at logout, with the provider logout URL', async () => {
     const op = await person('operator');
-    const first = op.browser.cookie(host(ports.main), 'tollgate-session')!;
+    const first = op.browser.cookie(host, 'tollgate-session')!;
     await signIn(op.browser, t.url, user('operator'));
-    const second = op.browser.cookie(host(ports.main), 'tollgate-session')!;
+    const second = op.browser.cookie(host, 'tollgate-session')!;
     expect(second).not.toBe(first);
     const old = new Browser();
-    old.setCookie(host(ports.main), 'tollgate-session', first);
+    old.setCookie(host, 'tollgate-session', first);
     expect((await old.fetch(`${t.url}/auth/session`)).status).toBe(401);
 
     const csrf = ((await (await op.browser.fetch(`${t.url}/auth/session`)).json()) as { csrfToken: string }).csrfToken;
@@ -208,12 +187,12 @@ describe('sign-in for people (OIDC)', () => {
     expect(out.status).toBe(200);
     const body = (await out.json()) as { loggedOut: boolean; endSessionUrl: string };
     expect(body.loggedOut).toBe(true);
-    expect(body.endSessionUrl.startsWith(`${idp.issuer}/session/end?`)).toBe(true);
+    expect(body.endSessionUrl.startsWith(`${stack.idp.issuer}/session/end?`)).toBe(true);
     expect(new URL(body.endSessionUrl).searchParams.get('id_token_hint')).toBeTruthy();
     // The cookie is gone from the browser, and the secret no longer works anywhere.
-    expect(op.browser.cookie(host(ports.main), 'tollgate-session')).toBeUndefined();
+    expect(op.browser.cookie(host, 'tollgate-session')).toBeUndefined();
     const replay = new Browser();
-    replay.setCookie(host(ports.main), 'tollgate-session', second);
+    replay.setCookie(host, 'tollgate-session', second);
     expect((await replay.fetch(`${t.url}/api/v1/connections`)).status).toBe(401);
   });
 

@@ -1,5 +1,3 @@
-import { createServer } from 'node:net';
-
 /**
  * A browser as far as sign-in needs one: plain HTTP with a cookie jar (per host:port, paths ignored)
  * and redirects followed by hand, so a spec can look at (and tamper with) every hop.
@@ -74,13 +72,4 @@ async function submitLogin(browser: Browser, url: string, user: { login: string;
   const res = await browser.fetch(`${url}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form });
   if (res.status === 401) throw new Error(`the identity provider refused ${user.login}'s password`);
   return locationOf(res, url);
-}
-
-/** A port free right now on 127.0.0.1 (for a redirect URL that must be known before the server starts). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -40,6 +40,18 @@ export interface DemoIdp {
   close(): Promise<void>;
 }
 
+/** The settings that make a Tollgate reached at `publicUrl` sign people in through `idp`. */
+export function tollgateOidcEnv(idp: DemoIdp, publicUrl: string): Record<string, string> {
+  return {
+    TOLLGATE_OIDC_ISSUER: idp.issuer,
+    TOLLGATE_OIDC_CLIENT_ID: idp.clientId,
+    TOLLGATE_OIDC_CLIENT_SECRET: idp.clientSecret,
+    TOLLGATE_OIDC_SCOPES: 'openid email profile groups',
+    TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING,
+    TOLLGATE_PUBLIC_URL: publicUrl,
+  };
+}
+
 /* Only what is used of oidc-provider's API (it ships no types). */
 interface InteractionDetails {
   uid: string;
