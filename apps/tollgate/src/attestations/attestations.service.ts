@@ -2,9 +2,9 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { DataSource, type EntityManager } from 'typeorm';
 import type { JsonValue } from '@tollgate/connector-sdk';
 import type { Principal } from '@tollgate/auth';
-import { decodeCursor, encodeCursor, InvalidCursorError } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { BaselinesService } from '../baselines/baselines.service';
+import { KeysetPage } from '../common/keyset-page';
 import type { AttestationState, CreateAttestationDto, ListAttestationsQuery } from './dto/attestation.dto';
 
 /** CISA and auditors expect a yearly review at the least; a longer attestation is refused. */
@@ -125,41 +125,16 @@ export class AttestationsService {
   }
 
   async list(q: ListAttestationsQuery, principal: Principal) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replaceAll('?', `$${params.length}`));
-    };
+    const page = new KeysetPage('attestations', 'attested_at', q);
     const now = new Date();
-    if (q.connectionId) add('connection_id = ?', q.connectionId);
-    if (q.controlId) add('control_id = ?', q.controlId);
-    if (q.active === 'true') add(`state = 'active' AND expires_at > ?`, now);
-    if (q.active === 'false') add(`(state <> 'active' OR expires_at <= ?)`, now);
-    if (principal.connectionIds) add('connection_id = ANY(?::uuid[])', principal.connectionIds);
-    if (q.cursor) {
-      let c;
-      try {
-        c = decodeCursor(q.cursor);
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw new BadRequestException(err.message);
-        throw err;
-      }
-      params.push(c.openedAt, c.id);
-      where.push(`(attested_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    const limit = q.limit ?? 50;
-    params.push(limit + 1);
-    const rows: AttestationRow[] = await this.ds.query(
-      `SELECT * FROM attestations ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY attested_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return {
-      items: rows.slice(0, limit).map((r) => view(r, now)),
-      nextCursor: last ? encodeCursor({ openedAt: last.attested_at.toISOString(), id: last.id }) : null,
-    };
+    if (q.connectionId) page.add('connection_id = ?', q.connectionId);
+    if (q.controlId) page.add('control_id = ?', q.controlId);
+    if (q.active === 'true') page.add(`state = 'active' AND expires_at > ?`, now);
+    if (q.active === 'false') page.add(`(state <> 'active' OR expires_at <= ?)`, now);
+    if (principal.connectionIds) page.add('connection_id = ANY(?::uuid[])', principal.connectionIds);
+    const { text, values } = page.sql();
+    const rows: AttestationRow[] = await this.ds.query(text, values);
+    return page.result(rows, (r) => view(r, now));
   }
 
   async get(id: string, principal: Principal) {

@@ -1,13 +1,14 @@
-import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import { evaluate, looseningReasons, resolveParameters } from '@tollgate/baseline';
 import type { JsonValue, PostureDocument } from '@tollgate/connector-sdk';
 import type { Principal } from '@tollgate/auth';
-import { decodeCursor, DriftRecorder, encodeCursor, InvalidCursorError } from '@tollgate/drift';
+import { DriftRecorder } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { BaselinesService } from '../baselines/baselines.service';
+import { KeysetPage } from '../common/keyset-page';
 import type { ChangeStatus, ListChangesQuery } from './dto/connection-change.dto';
 
 /** What a connection is held to: the rules its posture is judged by. Everything else about it is operational. */
@@ -185,39 +186,20 @@ export class ConnectionChangesService {
   }
 
   async list(connectionId: string, q: ListChangesQuery, principal: Principal) {
-    let cursor;
-    try {
-      cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw new BadRequestException(err.message);
-      throw err;
-    }
+    // A bad cursor is a 400 before the connection is looked up.
+    const page = new KeysetPage('connection_changes', 'requested_at', q);
     await this.connection(this.ds.manager, connectionId, principal);
-    const params: unknown[] = [connectionId];
-    const where = ['connection_id = $1'];
+    page.add('connection_id = ?', connectionId);
     if (q.status === 'pending' || q.status === 'expired') {
       // An overdue pending change is expired whether or not that has been written down yet.
-      where.push(q.status === 'pending' ? `status = 'pending' AND expires_at > now()` : `(status = 'expired' OR (status = 'pending' AND expires_at <= now()))`);
+      page.add(q.status === 'pending' ? `status = 'pending' AND expires_at > now()` : `(status = 'expired' OR (status = 'pending' AND expires_at <= now()))`);
     } else if (q.status) {
-      params.push(q.status);
-      where.push(`status = $${params.length}`);
+      page.add('status = ?', q.status);
     }
-    if (cursor) {
-      params.push(cursor.openedAt, cursor.id);
-      where.push(`(requested_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    const limit = q.limit ?? 50;
-    params.push(limit + 1);
-    const rows: ChangeRow[] = await this.ds.query(
-      `SELECT * FROM connection_changes WHERE ${where.join(' AND ')} ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
+    const { text, values } = page.sql();
+    const rows: ChangeRow[] = await this.ds.query(text, values);
     const now = new Date();
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return {
-      items: rows.slice(0, limit).map((r) => view(r, now)),
-      nextCursor: last ? encodeCursor({ openedAt: last.requested_at.toISOString(), id: last.id }) : null,
-    };
+    return page.result(rows, (r) => view(r, now));
   }
 
   async get(connectionId: string, changeId: string, principal: Principal) {

@@ -3,10 +3,11 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
 import type { JsonValue } from '@tollgate/connector-sdk';
 import type { Principal } from '@tollgate/auth';
-import { decodeCursor, encodeCursor, InvalidCursorError, insertDriftEvents } from '@tollgate/drift';
+import { insertDriftEvents } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
 import { BaselinesService } from '../baselines/baselines.service';
+import { KeysetPage } from '../common/keyset-page';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import type { CreateExceptionDto, ExceptionState, ListExceptionsQuery } from './dto/exception.dto';
 
@@ -169,38 +170,13 @@ export class ExceptionsService {
   }
 
   async list(q: ListExceptionsQuery, principal: Principal) {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.state) add('state = ?', q.state);
-    if (q.connectionId) add('connection_id = ?', q.connectionId);
-    if (principal.connectionIds) add('connection_id = ANY(?::uuid[])', principal.connectionIds);
-    if (q.cursor) {
-      let c;
-      try {
-        c = decodeCursor(q.cursor);
-      } catch (err) {
-        if (err instanceof InvalidCursorError) throw new BadRequestException(err.message);
-        throw err;
-      }
-      params.push(c.openedAt, c.id);
-      where.push(`(requested_at, id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
-    }
-    const limit = q.limit ?? 50;
-    params.push(limit + 1);
-    const rows: TicketRow[] = await this.ds.query(
-      `SELECT * FROM exception_tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY requested_at DESC, id DESC LIMIT $${params.length}`,
-      params,
-    );
-    const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return {
-      items: rows.slice(0, limit).map(view),
-      nextCursor: last ? encodeCursor({ openedAt: last.requested_at.toISOString(), id: last.id }) : null,
-    };
+    const page = new KeysetPage('exception_tickets', 'requested_at', q);
+    if (q.state) page.add('state = ?', q.state);
+    if (q.connectionId) page.add('connection_id = ?', q.connectionId);
+    if (principal.connectionIds) page.add('connection_id = ANY(?::uuid[])', principal.connectionIds);
+    const { text, values } = page.sql();
+    const rows: TicketRow[] = await this.ds.query(text, values);
+    return page.result(rows, view);
   }
 
   async get(id: string, principal: Principal) {
