@@ -48,6 +48,11 @@ function drainedOrClosed(res: Response, stallMs: number): Promise<boolean> {
   });
 }
 
+/** Open drifts by severity (OpenDriftCounts) from a severity-to-count aggregate; severities without one count 0. */
+function openBySeverity(open: Record<string, number> | null) {
+  return { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(open ?? {}) };
+}
+
 @ApiTags('reports')
 @ApiExtraModels(DriftReport)
 @Controller('reports')
@@ -215,7 +220,7 @@ export class ReportsController {
           findings: { pass: r.pass, fail: r.fail, unknown: r.unknown, attested: r.attested?.length ?? 0 },
           // Controls that pass on an approver's word, not on what the API showed: who and until when.
           attestedControls: r.attested ?? [],
-          openDrifts: { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(r.open ?? {}) },
+          openDrifts: openBySeverity(r.open),
           exceptedDrifts: r.excepted,
           evaluatedAt: r.evaluated_at?.toISOString() ?? null,
           lastSuccessAt: r.last_success_at?.toISOString() ?? null,
@@ -327,9 +332,9 @@ export class ReportsController {
       }
       return { day, score: counted > 0 ? sum / counted : null, activeDrifts };
     });
-    const openDrifts = { critical: 0, high: 0, medium: 0, low: 0, info: 0 };
+    const openDrifts = openBySeverity(null);
     const items = connections.map((c) => {
-      const open = { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(c.open ?? {}) };
+      const open = openBySeverity(c.open);
       for (const k of Object.keys(openDrifts) as (keyof typeof openDrifts)[]) openDrifts[k] += open[k];
       // One rule with the posture report (posture-freshness.ts): failing, overdue or never polled.
       const { stale } = freshness(

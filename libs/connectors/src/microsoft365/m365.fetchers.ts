@@ -53,6 +53,18 @@ const FEEDS = {
 const isForbidden = (err: unknown): err is ProviderError => isGraphRefusal(err) && err.details.status === 403;
 const readable = <T>(gaps: GapLog, feeds: GapTarget, read: () => Promise<T>) => readOptional(gaps, feeds, isForbidden, read);
 
+/** Posture fields read side by side, each as the read that fills it (a misspelt key does not compile). */
+type PostureReads = { [K in keyof M365RawPosture]?: Promise<M365RawPosture[K]> };
+
+/**
+ * Awaits every read of an object of reads started together, like Promise.all (the first failure
+ * fails it), and answers the same keys with their results.
+ */
+async function allOf<T extends Record<string, Promise<unknown>>>(reads: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const results = await Promise.all(Object.values(reads));
+  return Object.fromEntries(Object.keys(reads).map((key, i) => [key, results[i]])) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 /**
  * Required: without the organization there is no tenant to report on, so a refusal fails the poll
  * as auth. Only properties the v1.0 `organization` entity declares are selected (Multi-Geo's
@@ -172,66 +184,57 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
     gaps.add(FEEDS.sharepoint, 'Microsoft Graph does not offer the SharePoint tenant settings in this national cloud');
   }
 
-  const [
-    sharepointSettings,
-    authorizationPolicy,
-    crossTenantDefault,
-    crossTenantPartners,
-    adminConsentRequestPolicy,
-    appManagementPolicy,
-    servicePrincipals,
-    delegatedGrants,
-    users,
-    sites,
-  ] = await Promise.all([
-      sharepointAvailable
-        ? readable(gaps, FEEDS.sharepoint, () =>
-            client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
-          )
-        : Promise.resolve(undefined),
-      readable(gaps, FEEDS.authorizationPolicy, () =>
-        client.getObject('authorizationPolicy.get', '/policies/authorizationPolicy', authorizationPolicySchema),
-      ),
-      readable(gaps, FEEDS.crossTenant, () =>
-        client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
-      ),
-      // crosstenantaccesspolicy-list-partners documents $select and $expand; only what is read is selected.
-      readable(gaps, FEEDS.crossTenantPartners, () =>
-        client.list('crossTenantAccessPolicy.partners.list', '/policies/crossTenantAccessPolicy/partners', crossTenantPartnerSchema, {
-          $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
-        }),
-      ),
-      readable(gaps, FEEDS.adminConsent, () =>
-        client.getObject('adminConsentRequestPolicy.get', '/policies/adminConsentRequestPolicy', adminConsentRequestPolicySchema, {
-          params: { $select: 'isEnabled,reviewers' },
-        }),
-      ),
-      readable(gaps, FEEDS.appManagement, () =>
-        client.getObject('defaultAppManagementPolicy.get', '/policies/defaultAppManagementPolicy', tenantAppManagementPolicySchema),
-      ),
-      readable(gaps, FEEDS.servicePrincipals, () =>
-        client.list('servicePrincipals.list', '/servicePrincipals', servicePrincipalSchema, {
-          $select: 'id,appId,displayName,appRoles',
-          $top: TOP,
-        }),
-      ),
-      readable(gaps, FEEDS.delegatedGrants, () =>
-        client.list('oauth2PermissionGrants.list', '/oauth2PermissionGrants', delegatedGrantSchema, {
-          $select: 'id,clientId,consentType,principalId,resourceId,scope',
-          $top: TOP,
-        }),
-      ),
-      readable(gaps, FEEDS.users, () =>
-        client.list('users.list', '/users', userLocationSchema, { $select: 'id,preferredDataLocation', $top: TOP }),
-      ),
-      // v1.0 has no Multi-Geo flag: a site collection's dataLocationCode, present only in Multi-Geo
-      // tenants, is the signal. getAllSites lists the site collections of every geography in one
-      // listing (server-driven pages, no per-site calls); its page documents no $top.
-      readable(gaps, FEEDS.sites, () =>
-        client.list('sites.getAllSites', '/sites/getAllSites', siteSchema, { $select: 'id,siteCollection' }),
-      ),
-    ]);
+  // Started together, awaited together; each key is the posture field its read fills.
+  const reads = await allOf({
+    sharepointSettings: sharepointAvailable
+      ? readable(gaps, FEEDS.sharepoint, () =>
+          client.getObject('sharepointSettings.get', '/admin/sharepoint/settings', sharepointSettingsSchema, { wrapped: true }),
+        )
+      : Promise.resolve(undefined),
+    authorizationPolicy: readable(gaps, FEEDS.authorizationPolicy, () =>
+      client.getObject('authorizationPolicy.get', '/policies/authorizationPolicy', authorizationPolicySchema),
+    ),
+    crossTenantDefault: readable(gaps, FEEDS.crossTenant, () =>
+      client.getObject('crossTenantAccessPolicy.default.get', '/policies/crossTenantAccessPolicy/default', crossTenantDefaultSchema),
+    ),
+    // crosstenantaccesspolicy-list-partners documents $select and $expand; only what is read is selected.
+    crossTenantPartners: readable(gaps, FEEDS.crossTenantPartners, () =>
+      client.list('crossTenantAccessPolicy.partners.list', '/policies/crossTenantAccessPolicy/partners', crossTenantPartnerSchema, {
+        $select: 'tenantId,b2bCollaborationInbound,b2bCollaborationOutbound,b2bDirectConnectInbound,b2bDirectConnectOutbound',
+      }),
+    ),
+    adminConsentRequestPolicy: readable(gaps, FEEDS.adminConsent, () =>
+      client.getObject('adminConsentRequestPolicy.get', '/policies/adminConsentRequestPolicy', adminConsentRequestPolicySchema, {
+        params: { $select: 'isEnabled,reviewers' },
+      }),
+    ),
+    appManagementPolicy: readable(gaps, FEEDS.appManagement, () =>
+      client.getObject('defaultAppManagementPolicy.get', '/policies/defaultAppManagementPolicy', tenantAppManagementPolicySchema),
+    ),
+    servicePrincipals: readable(gaps, FEEDS.servicePrincipals, () =>
+      client.list('servicePrincipals.list', '/servicePrincipals', servicePrincipalSchema, {
+        $select: 'id,appId,displayName,appRoles',
+        $top: TOP,
+      }),
+    ),
+    delegatedGrants: readable(gaps, FEEDS.delegatedGrants, () =>
+      client.list('oauth2PermissionGrants.list', '/oauth2PermissionGrants', delegatedGrantSchema, {
+        $select: 'id,clientId,consentType,principalId,resourceId,scope',
+        $top: TOP,
+      }),
+    ),
+    users: readable(gaps, FEEDS.users, () =>
+      client.list('users.list', '/users', userLocationSchema, { $select: 'id,preferredDataLocation', $top: TOP }),
+    ),
+    // v1.0 has no Multi-Geo flag: a site collection's dataLocationCode, present only in Multi-Geo
+    // tenants, is the signal. getAllSites lists the site collections of every geography in one
+    // listing (server-driven pages, no per-site calls); its page documents no $top.
+    sites: readable(gaps, FEEDS.sites, () =>
+      client.list('sites.getAllSites', '/sites/getAllSites', siteSchema, { $select: 'id,siteCollection' }),
+    ),
+  } satisfies PostureReads);
 
+  const { servicePrincipals, authorizationPolicy } = reads;
   if (!servicePrincipals) {
     // Without the app list neither application permissions nor app names can be read.
     gaps.add(FEEDS.appRoleAssignments, 'the service principal listing was refused, so application permissions are unread');
@@ -239,20 +242,5 @@ export async function fetchM365Posture(client: GraphClient, options: M365FetchOp
   const appRoleAssignments = servicePrincipals ? await fetchAppRoleAssignments(client, servicePrincipals, gaps) : undefined;
   const permissionClassifications = await fetchPermissionClassifications(client, authorizationPolicy, servicePrincipals, gaps);
 
-  return {
-    organization,
-    sharepointSettings,
-    authorizationPolicy,
-    crossTenantDefault,
-    crossTenantPartners,
-    adminConsentRequestPolicy,
-    appManagementPolicy,
-    servicePrincipals,
-    delegatedGrants,
-    appRoleAssignments,
-    permissionClassifications,
-    users,
-    sites,
-    gaps: gaps.gaps,
-  };
+  return { organization, ...reads, appRoleAssignments, permissionClassifications, gaps: gaps.gaps };
 }
