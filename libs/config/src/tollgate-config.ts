@@ -163,7 +163,7 @@ export class TollgateConfig {
   @Transform(toNumber) @IsInt() @Min(1) @Max(3650)
   TOLLGATE_EXCEPTION_MAX_DAYS = 90;
 
-  /** Receives exception transitions and new critical drifts (JSON, HMAC-signed); unset: no webhook. */
+  /** Receives transitions of exceptions, connection changes and attestations, and new critical drifts (JSON, HMAC-signed); unset: no webhook. */
   @IsOptional() @Transform(emptyToUndefined) @Matches(/^https?:\/\/\S+$/, { message: 'must be an http(s) URL' })
   TOLLGATE_WEBHOOK_URL?: string;
 

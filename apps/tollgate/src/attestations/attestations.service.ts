@@ -1,10 +1,10 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { JsonValue } from '@tollgate/connector-sdk';
 import type { Principal } from '@tollgate/auth';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { BaselinesService } from '../baselines/baselines.service';
 import { KeysetPage } from '../common/keyset-page';
+import { WebhookOutbox, type WebhookData } from '../webhooks/webhook-outbox';
 import type { AttestationState, CreateAttestationDto, ListAttestationsQuery } from './dto/attestation.dto';
 
 /** CISA and auditors expect a yearly review at the least; a longer attestation is refused. */
@@ -48,9 +48,10 @@ function view(r: AttestationRow, now: Date) {
 
 /**
  * Attestations of controls no provider API shows. Recording, revoking and expiring each write the
- * row, an evidence ledger entry and make the connection due for a poll, in one transaction. The
- * poll is what re-evaluates: it is the one writer of findings and drifts (lease-fenced), so an
- * attestation never races a poll in flight into a second, conflicting set of findings.
+ * row, an evidence ledger entry and a webhook, and make the connection due for a poll, in one
+ * transaction. The poll is what re-evaluates: it is the one writer of findings and drifts
+ * (lease-fenced), so an attestation never races a poll in flight into a second, conflicting set of
+ * findings.
  */
 @Injectable()
 export class AttestationsService {
@@ -58,6 +59,7 @@ export class AttestationsService {
     private readonly ds: DataSource,
     private readonly baselines: BaselinesService,
     private readonly ledger: EvidenceLedger,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async record(dto: CreateAttestationDto, principal: Principal) {
@@ -159,26 +161,32 @@ export class AttestationsService {
        WHERE id IN (SELECT id FROM connections WHERE id = ANY($1::uuid[]) AND deleted_at IS NULL ORDER BY id FOR UPDATE)`,
       [[...new Set(rows.map((r) => r.connection_id))]],
     );
-    await this.ledger.append(
-      em,
-      rows.map((row) => ({
-        kind: `attestation.${kind}`,
-        occurredAt: at,
-        data: {
-          attestationId: row.id,
-          connectionId: row.connection_id,
-          controlId: row.control_id,
-          state: kind === 'recorded' ? 'active' : kind,
-          principalId,
-          keyId,
-          statement: row.statement,
-          evidenceRef: row.evidence_ref,
-          attestedBy: row.attested_by,
-          expiresAt: row.expires_at.toISOString(),
-          reason,
-        } satisfies Record<string, JsonValue>,
-      })),
-    );
+    const entries = rows.map((row) => ({
+      kind: `attestation.${kind}`,
+      occurredAt: at,
+      data: {
+        attestationId: row.id,
+        connectionId: row.connection_id,
+        controlId: row.control_id,
+        state: kind === 'recorded' ? 'active' : kind,
+        principalId,
+        keyId,
+        statement: row.statement,
+        evidenceRef: row.evidence_ref,
+        attestedBy: row.attested_by,
+        expiresAt: row.expires_at.toISOString(),
+        reason,
+      } satisfies WebhookData,
+    }));
+    await this.ledger.append(em, entries);
+    // The webhook says what the ledger entry says, with the connection's name (also of a deleted one).
+    const names: { id: string; name: string }[] = await em.query(`SELECT id, name FROM connections WHERE id = ANY($1::uuid[])`, [
+      [...new Set(rows.map((r) => r.connection_id))],
+    ]);
+    const nameOf = new Map(names.map((c) => [c.id, c.name]));
+    for (const e of entries) {
+      await this.webhooks.enqueue(em, `attestation.${kind}`, at, { ...e.data, connectionName: nameOf.get(e.data.connectionId) ?? null });
+    }
   }
 
   private async row(em: EntityManager, id: string, principal: Principal, forUpdate = false): Promise<AttestationRow> {

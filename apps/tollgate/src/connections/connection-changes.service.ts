@@ -9,6 +9,7 @@ import { DriftRecorder } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { BaselinesService } from '../baselines/baselines.service';
 import { KeysetPage } from '../common/keyset-page';
+import { WebhookOutbox, type WebhookData } from '../webhooks/webhook-outbox';
 import type { ChangeStatus, ListChangesQuery } from './dto/connection-change.dto';
 
 /** What a connection is held to: the rules its posture is judged by. Everything else about it is operational. */
@@ -50,6 +51,7 @@ interface ChangeRow {
 interface ConnectionLock {
   id: string;
   provider: string;
+  name: string;
   baseline_id: string;
   parameters: Record<string, JsonValue>;
   declared_residency: string | null;
@@ -108,6 +110,7 @@ export class ConnectionChangesService {
     private readonly config: TollgateConfig,
     private readonly baselines: BaselinesService,
     private readonly ledger: EvidenceLedger,
+    private readonly webhooks: WebhookOutbox,
   ) {
     this.recorder = new DriftRecorder(ledger);
   }
@@ -136,7 +139,7 @@ export class ConnectionChangesService {
   async request(connection: ConnectionLock, after: HeldTo, reasons: string[], principal: Principal): Promise<ConnectionChangeView> {
     const now = new Date();
     return this.ds.transaction(async (em) => {
-      await this.expireOverdue(em, connection, now);
+      await this.expireOverdue(em, now, connection.id);
       const [waiting]: { id: string }[] = await em.query(`SELECT id FROM connection_changes WHERE connection_id = $1 AND status = 'pending'`, [connection.id]);
       if (waiting) {
         throw new ConflictException(`connection ${connection.id} already has change ${waiting.id} waiting for approval; it must be decided first`);
@@ -163,7 +166,7 @@ export class ConnectionChangesService {
         if ((err as { code?: string }).code === '23505') throw new ConflictException(`connection ${connection.id} already has a change waiting for approval`);
         throw err;
       }
-      await this.appendChange(em, 'requested', row, connection.provider, { principalId: principal.principalId, keyId: principal.keyId }, now);
+      await this.appendChange(em, 'requested', row, connection, { principalId: principal.principalId, keyId: principal.keyId }, now);
       return view(row, now);
     });
   }
@@ -181,7 +184,7 @@ export class ConnectionChangesService {
        VALUES ($1, 'applied', $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [connection.id, source, reasons.length > 0, JSON.stringify(reasons), JSON.stringify(before), JSON.stringify(after), actor.principalId, actor.keyId, now],
     );
-    await this.appendChange(em, 'applied', row, connection.provider, actor, now);
+    await this.appendChange(em, 'applied', row, connection, actor, now);
     await this.closePassingDrifts(em, connection, after, row.id, now);
   }
 
@@ -226,7 +229,7 @@ export class ConnectionChangesService {
       }
       const [[updated]]: [ConnectionLock[], number] = await em.query(
         `UPDATE connections SET baseline_id = $2, parameters = $3, declared_residency = $4, next_poll_at = now(), updated_at = now()
-         WHERE id = $1 RETURNING id, provider, baseline_id, parameters, declared_residency`,
+         WHERE id = $1 RETURNING id, provider, name, baseline_id, parameters, declared_residency`,
         [connectionId, row.after.baselineId, JSON.stringify(row.after.parameters), row.after.declaredResidency],
       );
       return async () => {
@@ -263,20 +266,32 @@ export class ConnectionChangesService {
         [changeId, to, principal.principalId, principal.keyId, now, reason],
       );
       // The change's own entry first, then the drifts it closed, so the ledger reads as cause and effect.
-      await this.appendChange(em, to, updated, connection.provider, { principalId: principal.principalId, keyId: principal.keyId }, now);
+      await this.appendChange(em, to, updated, connection, { principalId: principal.principalId, keyId: principal.keyId }, now);
       await after?.();
       return updated;
     });
     return view(decided, now);
   }
 
-  /** Writes down, with a ledger entry each, the pending changes of a connection that ran out. */
-  private async expireOverdue(em: EntityManager, connection: ConnectionLock, now: Date): Promise<void> {
-    const [rows]: [ChangeRow[], number] = await em.query(
-      `UPDATE connection_changes SET status = 'expired' WHERE connection_id = $1 AND status = 'pending' AND expires_at <= $2 RETURNING *`,
-      [connection.id, now],
+  /**
+   * Writes down the pending changes that ran out, also those that ran out while Tollgate was down,
+   * with a ledger entry and a webhook each (ConnectionChangeExpiry, on the worker). Reads already
+   * show them expired; this makes the lapse known to whoever waits on it.
+   */
+  async expireDue(): Promise<number> {
+    return this.ds.transaction((em) => this.expireOverdue(em, new Date()));
+  }
+
+  /** Writes down the pending changes that ran out: of one connection, or of all when none is named. */
+  private async expireOverdue(em: EntityManager, now: Date, connectionId?: string): Promise<number> {
+    const [rows]: [(ChangeRow & { provider: string; name: string })[], number] = await em.query(
+      `UPDATE connection_changes ch SET status = 'expired' FROM connections c
+       WHERE c.id = ch.connection_id AND ch.status = 'pending' AND ch.expires_at <= $1 AND ($2::uuid IS NULL OR ch.connection_id = $2)
+       RETURNING ch.*, c.provider, c.name`,
+      [now, connectionId ?? null],
     );
-    for (const row of rows) await this.appendChange(em, 'expired', row, connection.provider, { principalId: 'tollgate', keyId: null }, now);
+    for (const row of rows) await this.appendChange(em, 'expired', row, row, { principalId: 'tollgate', keyId: null }, now);
+    return rows.length;
   }
 
   /**
@@ -302,33 +317,41 @@ export class ConnectionChangesService {
     });
   }
 
-  private async appendChange(em: EntityManager, kind: 'applied' | 'requested' | 'approved' | 'rejected' | 'expired', row: ChangeRow, provider: string, actor: ChangeActor, at: Date) {
-    await this.ledger.append(em, [
-      {
-        kind: `connection.change.${kind}`,
-        occurredAt: at,
-        data: {
-          changeId: row.id,
-          connectionId: row.connection_id,
-          provider,
-          source: row.source,
-          loosening: row.loosening,
-          reasons: row.reasons,
-          before: row.before as unknown as JsonValue,
-          after: row.after as unknown as JsonValue,
-          requestedBy: row.requested_by,
-          requestedByKeyId: row.requested_by_key,
-          principal: actor.principalId,
-          keyId: actor.keyId,
-          ...(kind === 'approved' || kind === 'rejected' ? { decisionReason: row.decision_reason } : {}),
-        },
-      },
-    ]);
+  /**
+   * The ledger entry of a change and, in the same transaction, its webhook: the entry's facts, the
+   * connection's name and when a pending change lapses. `before` and `after` are what the connection
+   * is held to (baseline, parameters, declared residency); credentials and endpoints are no part of them.
+   */
+  private async appendChange(
+    em: EntityManager,
+    kind: 'applied' | 'requested' | 'approved' | 'rejected' | 'expired',
+    row: ChangeRow,
+    connection: { provider: string; name: string },
+    actor: ChangeActor,
+    at: Date,
+  ) {
+    const data: WebhookData = {
+      changeId: row.id,
+      connectionId: row.connection_id,
+      provider: connection.provider,
+      source: row.source,
+      loosening: row.loosening,
+      reasons: row.reasons,
+      before: row.before as unknown as JsonValue,
+      after: row.after as unknown as JsonValue,
+      requestedBy: row.requested_by,
+      requestedByKeyId: row.requested_by_key,
+      principal: actor.principalId,
+      keyId: actor.keyId,
+      ...(kind === 'approved' || kind === 'rejected' ? { decisionReason: row.decision_reason } : {}),
+    };
+    await this.ledger.append(em, [{ kind: `connection.change.${kind}`, occurredAt: at, data }]);
+    await this.webhooks.enqueue(em, `connection_change.${kind}`, at, { ...data, connectionName: connection.name, expiresAt: iso(row.expires_at) });
   }
 
   private async connection(em: EntityManager, id: string, principal: Principal, forUpdate = false): Promise<ConnectionLock> {
     const [row]: ConnectionLock[] = await em.query(
-      `SELECT id, provider, baseline_id, parameters, declared_residency FROM connections WHERE id = $1 AND deleted_at IS NULL${forUpdate ? ' FOR UPDATE' : ''}`,
+      `SELECT id, provider, name, baseline_id, parameters, declared_residency FROM connections WHERE id = $1 AND deleted_at IS NULL${forUpdate ? ' FOR UPDATE' : ''}`,
       [id],
     );
     // A key scoped to other connections gets the same 404 as a missing one.

@@ -1,14 +1,13 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { TollgateConfig } from '@tollgate/config';
-import type { JsonValue } from '@tollgate/connector-sdk';
 import type { Principal } from '@tollgate/auth';
 import { insertDriftEvents } from '@tollgate/drift';
 import { EvidenceLedger } from '@tollgate/evidence';
 import { TollgateMetrics } from '@tollgate/metrics';
 import { BaselinesService } from '../baselines/baselines.service';
 import { KeysetPage } from '../common/keyset-page';
-import { WebhookOutbox } from '../webhooks/webhook-outbox';
+import { WebhookOutbox, type WebhookData } from '../webhooks/webhook-outbox';
 import type { CreateExceptionDto, ExceptionState, ListExceptionsQuery } from './dto/exception.dto';
 
 interface TicketRow {
@@ -234,7 +233,7 @@ export class ExceptionsService {
       `INSERT INTO exception_events (exception_id, kind, actor, actor_principal, actor_key, occurred_at, reason) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [row.id, kind, actor.name, actor.principal, actor.keyId, at, reason],
     );
-    const data: Record<string, JsonValue> = {
+    const data: WebhookData = {
       exceptionId: row.id,
       connectionId: row.connection_id,
       controlId: row.control_id,

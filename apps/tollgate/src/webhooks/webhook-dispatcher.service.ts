@@ -20,7 +20,8 @@ export const webhookRetryDelaySeconds = (attempts: number) => Math.min(5 * 2 ** 
  * Delivers queued webhooks (worker role). Rows are leased with SKIP LOCKED so replicas never send
  * one twice at the same time; a failed delivery is retried with growing waits and kept as `failed`
  * after TOLLGATE_WEBHOOK_MAX_ATTEMPTS. Every attempt's status is kept: the delivery log.
- * Exception transitions are sent before drift news, whenever each was queued.
+ * News of four-eyes objects (exceptions, connection changes, attestations) is sent before drift
+ * news, whenever each was queued.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap {
@@ -49,15 +50,15 @@ export class WebhookDispatcher implements OnApplicationBootstrap {
         `WITH due AS (
            SELECT id FROM webhook_deliveries
            WHERE state = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
-           -- Exception transitions first: someone waits on a decision; drift news can wait a round.
-           ORDER BY (event LIKE 'exception.%') DESC, next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
+           -- Four-eyes news first: someone waits on a decision; drift news can wait a round.
+           ORDER BY (event = 'drifts.opened'), next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
          UPDATE webhook_deliveries w SET lease_until = now() + interval '60 seconds', attempts = w.attempts + 1
          FROM due WHERE w.id = due.id
          RETURNING w.id, w.event, w.payload, w.attempts`,
         [BATCH],
       );
-      // RETURNING keeps no order: sort again so that exception transitions go out first.
-      due.sort((a, b) => Number(b.event.startsWith('exception.')) - Number(a.event.startsWith('exception.')));
+      // RETURNING keeps no order: sort again so that drift news goes out last.
+      due.sort((a, b) => Number(a.event === 'drifts.opened') - Number(b.event === 'drifts.opened'));
       for (const d of due) await this.deliver(url, secret, d);
       return due.length;
     } catch (err) {

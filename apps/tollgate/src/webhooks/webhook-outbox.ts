@@ -5,13 +5,31 @@ import { SEVERITIES } from '@tollgate/baseline';
 import type { JsonValue } from '@tollgate/connector-sdk';
 import type { OpenedDrift } from '@tollgate/drift';
 
-export type WebhookEvent =
-  | 'drifts.opened'
-  | 'exception.requested'
-  | 'exception.approved'
-  | 'exception.rejected'
-  | 'exception.revoked'
-  | 'exception.expired';
+/** Every event Tollgate announces. Each is about one connection. */
+export const WEBHOOK_EVENTS = [
+  'drifts.opened',
+  'exception.requested',
+  'exception.approved',
+  'exception.rejected',
+  'exception.revoked',
+  'exception.expired',
+  'connection_change.requested',
+  'connection_change.approved',
+  'connection_change.rejected',
+  'connection_change.expired',
+  'connection_change.applied',
+  'attestation.recorded',
+  'attestation.revoked',
+  'attestation.expired',
+] as const;
+
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/**
+ * The `data` of a delivery. `connectionId` is required: a key scoped to connections sees a delivery
+ * in GET /webhooks/deliveries only when it names one of them.
+ */
+export type WebhookData = { connectionId: string } & Record<string, JsonValue>;
 
 /**
  * Queues a webhook in the caller's transaction: the event is announced if and only if the change
@@ -25,7 +43,7 @@ export class WebhookOutbox {
     return Boolean(this.config.TOLLGATE_WEBHOOK_URL);
   }
 
-  async enqueue(em: EntityManager, event: WebhookEvent, occurredAt: Date, data: Record<string, JsonValue>): Promise<void> {
+  async enqueue(em: EntityManager, event: WebhookEvent, occurredAt: Date, data: WebhookData): Promise<void> {
     if (!this.enabled) return;
     await em.query(`INSERT INTO webhook_deliveries (event, payload) VALUES ($1, $2)`, [
       event,
@@ -46,7 +64,7 @@ export const DRIFTS_LISTED = 50;
 export function driftsOpenedData(
   poll: { pollId: string; connectionId: string; connectionName: string; provider: string },
   opened: readonly Pick<OpenedDrift, 'id' | 'controlId' | 'title' | 'resourceKey' | 'severity'>[],
-): Record<string, JsonValue> {
+) {
   const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<string, number>;
   for (const d of opened) bySeverity[d.severity] = (bySeverity[d.severity] ?? 0) + 1;
   const rank = (severity: string) => {

@@ -1,15 +1,26 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { WEBHOOK_EVENTS } from './webhook-outbox';
 
 // Shapes of what WebhookDeliveriesController returns, for the OpenAPI document only.
 
+// A list, not an enum: the log may still hold deliveries of event names an older version sent.
+const EVENT_NAME = `Event name: ${WEBHOOK_EVENTS.map((e) => `\`${e}\``).join(', ')}.`;
+
 export class WebhookPayload {
-  @ApiProperty({ description: 'Event name.', example: 'drift.opened' })
+  @ApiProperty({ description: EVENT_NAME, example: 'connection_change.requested' })
   event: string;
 
   @ApiProperty({ description: 'When the event happened.', format: 'date-time' })
   occurredAt: string;
 
-  @ApiProperty({ description: 'The facts of the event, as recorded in the evidence ledger.', type: 'object', additionalProperties: true })
+  @ApiProperty({
+    description:
+      'The facts of the event, always with the id of the connection it is about (`connectionId`); a transition of an exception, ' +
+      'connection change or attestation carries those of its evidence ledger entry. Never credentials or endpoints. The README ' +
+      '("Exceptions, evidence, webhooks") lists the fields of each event.',
+    type: 'object',
+    additionalProperties: true,
+  })
   data: Record<string, unknown>;
 }
 
@@ -17,7 +28,7 @@ export class WebhookDeliveryView {
   @ApiProperty({ description: 'Delivery id.', format: 'uuid' })
   id: string;
 
-  @ApiProperty({ description: 'Event name.', example: 'drift.opened' })
+  @ApiProperty({ description: EVENT_NAME, example: 'connection_change.requested' })
   event: string;
 
   @ApiProperty({ description: 'The JSON body sent.', type: WebhookPayload })
