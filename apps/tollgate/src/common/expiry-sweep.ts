@@ -27,8 +27,10 @@ export abstract class ExpirySweep implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.TOLLGATE_ROLE === 'api') return;
-    await this.run();
+    // Registered before the first sweep is awaited: when another start-up hook fails meanwhile, the
+    // app closes and clears the registered intervals, and none may be added after that.
     this.registry.addInterval(this.job, setInterval(() => void this.run(), EVERY_MS));
+    await this.run();
   }
 
   async run(): Promise<number> {
