@@ -10,6 +10,7 @@ import { EncryptionKeyChecks1764633600000 } from './1764633600000-EncryptionKeyC
 import { ConnectionChanges1764720000000 } from './1764720000000-ConnectionChanges';
 import { Attestations1764763200000 } from './1764763200000-Attestations';
 import { PersonSessions1764849600000 } from './1764849600000-PersonSessions';
+import { SessionScopes1764892800000 } from './1764892800000-SessionScopes';
 
 export const ALL_MIGRATIONS = [
   InitialSchema1764115200000,
@@ -23,4 +24,5 @@ export const ALL_MIGRATIONS = [
   ConnectionChanges1764720000000,
   Attestations1764763200000,
   PersonSessions1764849600000,
+  SessionScopes1764892800000,
 ];

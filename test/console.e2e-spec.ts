@@ -9,7 +9,7 @@ import { COMPLIANT_SLACK_IDS, putCompliantSlackTenant, slackConnection, startSim
 import { startSignInStack, type SignInStack } from './support/sign-in-stack';
 import { launchChromium } from '../bench/chromium';
 import { pollNow, type RunningTollgate } from './support/tollgate';
-import { DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
+import { DEMO_ROLE_MAPPING, DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
 
 const TOKEN = 'xoxp-console-0001';
 const [TEAM_A, TEAM_B] = COMPLIANT_SLACK_IDS.teamIds;
@@ -266,5 +266,22 @@ describe('the console in a browser', () => {
     expect(logout.status()).toBe(200);
     expect((await page.context().request.get(`${t.url}/auth/session`)).status()).toBe(401);
     await page.context().close();
+  });
+
+  // Last: it restarts the app with another role mapping.
+  it('says next to the role when a person is scoped to connections, and shows only theirs', async () => {
+    await t.api().post('/connections').send(slackConnection(sim, TOKEN, 'Other Slack')).expect(201);
+    t = await stack.restart(0, { TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING.replace('tollgate-operators=operator', `tollgate-operators=operator:${connectionId}`) });
+    const page = await signedIn('operator');
+    await hasText(page.locator('#who .scope'), 'scoped to 1 connection');
+    await hasCount(page.locator('table.connections tbody tr', { hasText: 'Acme Slack' }), 1);
+    await hasCount(page.locator('table.connections tbody tr', { hasText: 'Other Slack' }), 0);
+    await accessible(page);
+    await page.context().close();
+
+    const viewer = await signedIn('ciso');
+    await hasCount(viewer.locator('table.connections tbody tr', { hasText: 'Other Slack' }), 1);
+    await hasCount(viewer.locator('#who .scope'), 0);
+    await viewer.context().close();
   });
 });

@@ -4,7 +4,7 @@ import { keyFor } from './support/keys';
 import { startSignInStack, type SignInStack } from './support/sign-in-stack';
 import { pollNow, type RunningTollgate } from './support/tollgate';
 import { DataSource } from 'typeorm';
-import { DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
+import { DEMO_ROLE_MAPPING, DEMO_USERS } from '../apps/demo-idp/src/demo-idp';
 
 const user = (login: string) => DEMO_USERS.find((u) => u.login === login)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -31,7 +31,7 @@ describe('sign-in for people (OIDC)', () => {
     expect(res.headers.get('location')).toBe('/');
     const session = await browser.fetch(`${tollgate.url}/auth/session`);
     expect(session.status).toBe(200);
-    const body = (await session.json()) as { csrfToken: string; principal: string; keyId: string; role: string };
+    const body = (await session.json()) as { csrfToken: string; principal: string; keyId: string; role: string; connectionIds: string[] | null };
     const send = (method: string, path: string, payload?: unknown, headers: Record<string, string> = { 'x-csrf-token': body.csrfToken }) =>
       browser.fetch(`${tollgate.url}${path}`, {
         method,
@@ -76,6 +76,7 @@ describe('sign-in for people (OIDC)', () => {
       name: 'Casey CISO',
       role: 'viewer',
       keyId: expect.stringMatching(/^session:[0-9a-f]{8}$/),
+      connectionIds: null,
       csrfToken: expect.stringMatching(/^[\w-]{43}$/),
       expiresAt: expect.any(String),
       idleExpiresAt: expect.any(String),
@@ -219,5 +220,53 @@ describe('sign-in for people (OIDC)', () => {
     const ended = await busy.get('/api/v1/connections');
     expect(ended.status).toBe(401);
     expect(((await ended.json()) as { message: string }).message).toMatch(/session has ended/);
+  });
+
+  // Last: it restarts the main app with another role mapping.
+  it('limits a person whose group is scoped to connections exactly as a scoped key; a changed mapping ends the sessions granted under the old one', async () => {
+    await putCompliantSlackTenant(sim, 'xoxp-sign-in-0002');
+    const own = (await t.api().post('/connections').send(slackConnection(sim, 'xoxp-sign-in-0002', 'sign-in scoped')).expect(201)).body.id as string;
+    const drift = (await t.api().get(`/drifts?connectionId=${connectionId}`).expect(200)).body.items[0].id as string;
+    const exception = (
+      await t
+        .api()
+        .post('/exceptions')
+        .send({ connectionId, controlId: 'SLACK.SHARING.1', justification: 'outside the regional team', expiresAt: new Date(Date.now() + 86_400_000).toISOString() })
+        .expect(201)
+    ).body.id as string;
+    const before = await person('admin');
+    expect(before.connectionIds).toBeNull();
+
+    // The admins' group is now limited to one connection. The admin is also in the viewers' group,
+    // which is unscoped, but grants a weaker role: it widens nothing.
+    t = await stack.restart(0, { TOLLGATE_OIDC_ROLE_MAPPING: DEMO_ROLE_MAPPING.replace('tollgate-admins=admin', `tollgate-admins=admin:${own}`) });
+    // The session granted under the old mapping would still see every connection: it has ended.
+    const old = await before.get('/api/v1/connections');
+    expect(old.status).toBe(401);
+    expect(((await old.json()) as { message: string }).message).toMatch(/session has ended/);
+
+    const admin = await person('admin');
+    expect(admin.role).toBe('admin');
+    expect(admin.connectionIds).toEqual([own]);
+    const list = await admin.get('/api/v1/connections');
+    expect(list.status).toBe(200);
+    expect(((await list.json()) as { items: { id: string }[] }).items.map((c) => c.id)).toEqual([own]);
+    const drifts = await admin.get('/api/v1/drifts');
+    expect(drifts.status).toBe(200);
+    expect(((await drifts.json()) as { items: { connectionId: string }[] }).items.map((d) => d.connectionId)).not.toContain(connectionId);
+    // Another connection's objects do not exist for the person, as for a key scoped to connections.
+    for (const path of [`/api/v1/connections/${connectionId}`, `/api/v1/drifts/${drift}`, `/api/v1/exceptions/${exception}`]) {
+      expect({ path, status: (await admin.get(path)).status }).toEqual({ path, status: 404 });
+    }
+    // What reaches beyond its connections needs a caller for all connections.
+    const key = await admin.send('POST', '/api/v1/api-keys', { name: 'escalated', role: 'admin' });
+    expect(key.status).toBe(403);
+    expect(((await key.json()) as { message: string }).message).toBe('a key scoped to connections may not do this: it needs a key for all connections');
+    expect((await admin.get('/api/v1/api-keys')).status).toBe(403);
+    expect((await admin.send('POST', '/api/v1/connections', slackConnection(sim, 'xoxp-sign-in-0002', 'outside the scope'))).status).toBe(403);
+    // Its own connection it may change.
+    expect((await admin.send('PATCH', `/api/v1/connections/${own}`, { pollIntervalSeconds: 1800 })).status).toBe(200);
+    // A person in no scoped group stays unscoped.
+    expect((await person('ciso')).connectionIds).toBeNull();
   });
 });

@@ -95,6 +95,16 @@ describe('start-up with bad configuration', () => {
     expect(() => loadConfig({ ...db.env, TOLLGATE_WORKER_CONCURRENCY: 'many' })).toThrow(/TOLLGATE_WORKER_CONCURRENCY/);
   });
 
+  it('a role mapping entry with a malformed connection scope stops the start naming the entry', async () => {
+    const oidc = { TOLLGATE_OIDC_ISSUER: 'https://login.example.com/tenant/v2.0', TOLLGATE_OIDC_CLIENT_ID: 'tollgate', TOLLGATE_PUBLIC_URL: 'https://tollgate.example.com' };
+    await expect(startTollgate({ ...db.env, ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: 'tollgate-admins=admin,emea-secops=operator:emea-tenant' })).rejects.toThrow(
+      /TOLLGATE_OIDC_ROLE_MAPPING: "emea-secops=operator:emea-tenant": "emea-tenant" is not a connection id \(a UUID/,
+    );
+    await expect(startTollgate({ ...db.env, ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: 'emea-secops=operator:' })).rejects.toThrow(
+      /TOLLGATE_OIDC_ROLE_MAPPING: "emea-secops=operator:" lists no connection id/,
+    );
+  });
+
   it('the old TOLLGATE_ALLOW_CUSTOM_ENDPOINTS stops the start naming TOLLGATE_ALLOWED_ENDPOINT_HOSTS', async () => {
     await expect(startTollgate({ ...db.env, TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: 'true' })).rejects.toThrow(
       /TOLLGATE_ALLOW_CUSTOM_ENDPOINTS: is no longer read; list the hosts endpoints may point to in TOLLGATE_ALLOWED_ENDPOINT_HOSTS/,

@@ -7,6 +7,11 @@ export interface SignInStack {
   idp: DemoIdp;
   /** One running Tollgate for each entry of `apps`, in the same order. */
   apps: RunningTollgate[];
+  /**
+   * Stops app `index` and starts it again on the same port and database with `env` as its own
+   * settings instead (e.g. another role mapping, naming connections created meanwhile).
+   */
+  restart(index: number, env: Record<string, string>): Promise<RunningTollgate>;
   /** Stops the apps, drops the database, stops the provider. */
   close(): Promise<void>;
 }
@@ -29,13 +34,20 @@ export async function startSignInStack(apps: Record<string, string>[] = [{}]): P
     await db?.drop();
     await idp.close();
   };
+  const start = (i: number, env: Record<string, string>) => startTollgate({ ...db!.env, ...tollgateOidcEnv(idp, urls[i]), ...env }, {}, ports[i]);
   try {
     db = await createTestDatabase();
-    for (const [i, env] of apps.entries()) started.push(await startTollgate({ ...db.env, ...tollgateOidcEnv(idp, urls[i]), ...env }, {}, ports[i]));
+    for (const [i, env] of apps.entries()) started.push(await start(i, env));
   } catch (err) {
     // A start that fails half-way leaves nothing running behind it.
     await close();
     throw err;
   }
-  return { idp, apps: started, close };
+  const restart = async (index: number, env: Record<string, string>) => {
+    const [stopped] = started.splice(index, 1);
+    await stopped.close();
+    started.splice(index, 0, await start(index, env));
+    return started[index];
+  };
+  return { idp, apps: started, restart, close };
 }

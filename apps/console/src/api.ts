@@ -11,6 +11,8 @@ export interface Session {
   name?: string;
   role: 'viewer' | 'auditor' | 'operator' | 'approver' | 'admin';
   keyId: string;
+  /** The connections the person is limited to; null: all. */
+  connectionIds: string[] | null;
   csrfToken?: string;
 }
 

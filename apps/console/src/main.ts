@@ -69,7 +69,10 @@ async function start(): Promise<void> {
     return;
   }
   const out = h('button', { type: 'button', onclick: () => void signOut() }, 'Sign out');
-  who.replaceChildren(h('span', { class: 'principal' }, me.name ? `${me.name} (${me.principal})` : me.principal), ' ', h('span', { class: 'badge role' }, me.role), ' ', out);
+  // A person or key limited to some connections sees only theirs everywhere; say so next to the role.
+  const count = me.connectionIds?.length;
+  const scope = count === undefined ? [] : [h('span', { class: 'scope' }, `scoped to ${count} connection${count === 1 ? '' : 's'}`), ' '];
+  who.replaceChildren(h('span', { class: 'principal' }, me.name ? `${me.name} (${me.principal})` : me.principal), ' ', h('span', { class: 'badge role' }, me.role), ' ', ...scope, out);
   // Links inside the console change the page without reloading it.
   document.addEventListener('click', (event) => {
     const a = (event.target as Element).closest('a');

@@ -1,6 +1,6 @@
 import { Global, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { TollgateConfig } from '@tollgate/config';
+import { roleMappingDigest, TollgateConfig } from '@tollgate/config';
 import type { Database } from '@tollgate/database';
 import { ApiKeyService, AuditLog, SessionService } from '@tollgate/auth';
 import { DriftQuery } from '@tollgate/drift';
@@ -56,6 +56,7 @@ export class CoreModule {
             absoluteHours: config.TOLLGATE_SESSION_ABSOLUTE_HOURS,
             secure: config.sessionCookieSecure,
             origin: config.TOLLGATE_PUBLIC_URL ? new URL(config.TOLLGATE_PUBLIC_URL).origin : undefined,
+            roleMappingDigest: roleMappingDigest(config.oidcRoleMapping),
           }),
         inject: [DataSource],
       },

@@ -24,7 +24,7 @@ export const Public = () => SetMetadata(PUBLIC_KEY, true);
 export const READERS: Role[] = ['viewer', 'auditor', 'operator', 'approver'];
 
 /**
- * Who is calling: the API key (or, later, the signed-in session) and the principal behind it. Rules
+ * Who is calling: the API key or the signed-in session, and the principal behind it. Rules
  * about people (four-eyes) compare `principalId`, never keys or key names.
  */
 export interface Principal {
@@ -33,6 +33,6 @@ export interface Principal {
   principalId: string;
   name: string;
   role: Role;
-  /** Connections this key may see; undefined means all. */
+  /** Connections this key or session may see; undefined means all. */
   connectionIds?: string[];
 }

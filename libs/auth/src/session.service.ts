@@ -10,6 +10,8 @@ export interface SignedInPerson {
   principal: string;
   name: string;
   role: Role;
+  /** The connections the role is limited to, as for a scoped API key; undefined means all. */
+  connectionIds?: string[];
   issuer: string;
   subject: string;
   idToken?: string;
@@ -38,6 +40,7 @@ interface SessionRow {
   principal: string;
   name: string;
   role: Role;
+  connection_ids: string[] | null;
   expires_at: Date;
   last_seen_at: Date;
 }
@@ -45,11 +48,17 @@ interface SessionRow {
 /** How long a sign-in may take at the identity provider before its state is forgotten. */
 const LOGIN_TTL_SECONDS = 600;
 
+const SESSION_COLUMNS = 'id, principal, name, role, connection_ids, expires_at, last_seen_at';
+
 /**
  * Server-side sessions for people. The cookie holds a 256-bit random secret; only its SHA-256 is
  * stored (as for API keys, a slow hash adds nothing to 256 random bits). The CSRF token is derived
  * from the secret, so it needs no storage and changes with every session. A session's key id in
  * audit events and the ledger is `session:<first 8 hex of its id>`.
+ *
+ * A session keeps the role and connection scope it was granted at sign-in, and the digest of the
+ * role mapping that granted them: once the mapping changes, sessions granted under the old one have
+ * ended (401, sign in again), so none keeps a role or scope the new mapping would not give.
  */
 export interface SessionSettings {
   /** False when no identity provider is configured: session cookies are then ignored. */
@@ -60,6 +69,8 @@ export interface SessionSettings {
   secure: boolean;
   /** The origin people reach Tollgate at; a state-changing request with a session from elsewhere is refused. */
   origin?: string;
+  /** Digest of the role mapping in force; a session granted under another one is not accepted. */
+  roleMappingDigest: string;
 }
 
 export class SessionService {
@@ -89,26 +100,37 @@ export class SessionService {
     await this.sweep();
     const token = randomToken();
     const [row]: SessionRow[] = await this.ds.query(
-      `INSERT INTO person_sessions (token_hash, principal, name, role, issuer, subject, id_token, expires_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8))
-       RETURNING id, principal, name, role, expires_at, last_seen_at`,
-      [sha256hex(token), person.principal, person.name, person.role, person.issuer, person.subject, person.idToken ?? null, this.settings.absoluteHours * 3600],
+      `INSERT INTO person_sessions (token_hash, principal, name, role, connection_ids, role_mapping_digest, issuer, subject, id_token, expires_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now() + make_interval(secs => $10))
+       RETURNING ${SESSION_COLUMNS}`,
+      [
+        sha256hex(token),
+        person.principal,
+        person.name,
+        person.role,
+        person.connectionIds ?? null,
+        this.settings.roleMappingDigest,
+        person.issuer,
+        person.subject,
+        person.idToken ?? null,
+        this.settings.absoluteHours * 3600,
+      ],
     );
     return { token, session: this.toSession(row, token) };
   }
 
-  /** The live session behind a cookie, touched (idle clock restarted); null when unknown or timed out. */
+  /** The live session behind a cookie, touched (idle clock restarted); null when unknown, timed out or granted under another role mapping. */
   async authenticate(token: string): Promise<ActiveSession | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(token)) return null;
     // TypeORM answers an UPDATE with [rows, rowCount].
     const [[row]]: [SessionRow[], number] = await this.ds.query(
       `UPDATE person_sessions SET last_seen_at = now()
-       WHERE token_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
-       RETURNING id, principal, name, role, expires_at, last_seen_at`,
-      [sha256hex(token), this.settings.idleMinutes * 60],
+       WHERE token_hash = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2) AND role_mapping_digest = $3
+       RETURNING ${SESSION_COLUMNS}`,
+      [sha256hex(token), this.settings.idleMinutes * 60, this.settings.roleMappingDigest],
     );
     if (!row) {
-      // A timed-out session is gone for good, not revived by a later change of the timeouts.
+      // A timed-out session is gone for good, not revived by a later change of the timeouts or the mapping.
       await this.ds.query(`DELETE FROM person_sessions WHERE token_hash = $1`, [sha256hex(token)]);
       return null;
     }
@@ -157,7 +179,13 @@ export class SessionService {
     const idleEnd = new Date(row.last_seen_at.getTime() + this.settings.idleMinutes * 60_000);
     return {
       id: row.id,
-      principal: { keyId: `session:${row.id.slice(0, 8)}`, principalId: row.principal, name: row.name, role: row.role },
+      principal: {
+        keyId: `session:${row.id.slice(0, 8)}`,
+        principalId: row.principal,
+        name: row.name,
+        role: row.role,
+        connectionIds: row.connection_ids ?? undefined,
+      },
       csrfToken: SessionService.csrfTokenFor(token),
       expiresAt: row.expires_at,
       idleExpiresAt: idleEnd < row.expires_at ? idleEnd : row.expires_at,

@@ -1,1 +1,2 @@
 export * from './tollgate-config';
+export * from './role-mapping';

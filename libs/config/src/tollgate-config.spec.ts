@@ -95,6 +95,23 @@ describe('loadConfig: sign-in for people (OIDC)', () => {
     expect(config.TOLLGATE_SESSION_ABSOLUTE_HOURS).toBe(12);
   });
 
+  it('reads a role limited to connections, and stops at a malformed scope naming the entry', () => {
+    const eu = '3f0c9a52-6a1e-4d8b-9c7e-1b2a3c4d5e6f';
+    const config = loadConfig({ ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: `tollgate-admins=admin,emea-secops=operator:${eu}` });
+    expect(config.oidcRoleMapping).toEqual([
+      { group: 'tollgate-admins', role: 'admin' },
+      { group: 'emea-secops', role: 'operator', connectionIds: [eu] },
+    ]);
+    for (const [mapping, message] of [
+      ['emea-secops=operator:emea', /TOLLGATE_OIDC_ROLE_MAPPING: "emea-secops=operator:emea": "emea" is not a connection id/],
+      ['emea-secops=operator:', /TOLLGATE_OIDC_ROLE_MAPPING: "emea-secops=operator:" lists no connection id/],
+      [`emea-secops=superuser:${eu}`, /TOLLGATE_OIDC_ROLE_MAPPING: "emea-secops=superuser:[^"]+" is not group=role/],
+    ] as const) {
+      expect(() => loadConfig({ ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: `tollgate-admins=admin,${mapping}` })).toThrow(ConfigError);
+      expect(() => loadConfig({ ...oidc, TOLLGATE_OIDC_ROLE_MAPPING: `tollgate-admins=admin,${mapping}` })).toThrow(message);
+    }
+  });
+
   it('drops Secure only for http on loopback', () => {
     const config = loadConfig({ ...oidc, TOLLGATE_OIDC_ISSUER: 'http://127.0.0.1:4011', TOLLGATE_PUBLIC_URL: 'http://127.0.0.1:8080' });
     expect(config.sessionCookieSecure).toBe(false);

@@ -11,6 +11,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
+import { parseRoleMapping, type RoleMappingEntry } from './role-mapping';
 
 export type TollgateRole = 'all' | 'api' | 'worker';
 
@@ -30,10 +31,6 @@ const SECRET_VARIABLES = new Set([
   'TOLLGATE_WEBHOOK_SECRET',
   'TOLLGATE_OIDC_CLIENT_SECRET',
 ]);
-
-/** Tollgate's roles, weakest first: a person in several mapped groups gets the last (strongest) of theirs. Mirrors libs/auth roles.ts. */
-export const OIDC_ROLE_PRECEDENCE = ['viewer', 'auditor', 'operator', 'approver', 'admin'] as const;
-export type OidcRole = (typeof OIDC_ROLE_PRECEDENCE)[number];
 
 const isLoopback = (hostname: string) => hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 
@@ -212,7 +209,10 @@ export class TollgateConfig {
   @IsString() @MinLength(1)
   TOLLGATE_OIDC_PRINCIPAL_CLAIM = 'email';
 
-  /** `group=role,group=role`: which groups grant which role; a person in none gets no session. */
+  /**
+   * `group=role,group=role:<connection id>|<connection id>`: which groups grant which role, for all
+   * connections or only those listed; a person in none gets no session.
+   */
   @IsOptional() @Transform(emptyToUndefined) @IsString()
   TOLLGATE_OIDC_ROLE_MAPPING?: string;
 
@@ -228,8 +228,8 @@ export class TollgateConfig {
     return !!this.TOLLGATE_OIDC_ISSUER;
   }
 
-  /** TOLLGATE_OIDC_ROLE_MAPPING as pairs, in the order written. */
-  get oidcRoleMapping(): readonly { group: string; role: OidcRole }[] {
+  /** TOLLGATE_OIDC_ROLE_MAPPING as entries, in the order written. */
+  get oidcRoleMapping(): readonly RoleMappingEntry[] {
     return parseRoleMapping(this.TOLLGATE_OIDC_ROLE_MAPPING).pairs;
   }
 
@@ -278,25 +278,6 @@ export function parseAllowedEndpointHosts(value: string | undefined): { hosts: s
     hosts.push(port === undefined ? host : `${host}:${Number(port)}`);
   }
   return { hosts, problems };
-}
-
-/** Reads `group=role,group=role`; a group name may itself contain `=` (the last one splits). */
-export function parseRoleMapping(value: string | undefined): { pairs: { group: string; role: OidcRole }[]; problems: string[] } {
-  const pairs: { group: string; role: OidcRole }[] = [];
-  const problems: string[] = [];
-  for (const raw of (value ?? '').split(',')) {
-    const entry = raw.trim();
-    if (entry === '') continue;
-    const at = entry.lastIndexOf('=');
-    const group = entry.slice(0, at).trim();
-    const role = entry.slice(at + 1).trim();
-    if (at <= 0 || group === '' || !(OIDC_ROLE_PRECEDENCE as readonly string[]).includes(role)) {
-      problems.push(`"${entry}" is not group=role with role one of ${OIDC_ROLE_PRECEDENCE.join(', ')}`);
-      continue;
-    }
-    pairs.push({ group, role: role as OidcRole });
-  }
-  return { pairs, problems };
 }
 
 /** What is wrong with the OIDC settings as a whole (each variable is already valid on its own). */

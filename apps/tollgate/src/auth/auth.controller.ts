@@ -26,6 +26,14 @@ export class WhoAmI {
   @ApiProperty({ description: 'The key id audit events and ledger entries record: `session:<8 hex>` for a session.', example: 'session:1f2e3d4c' })
   keyId: string;
 
+  @ApiProperty({
+    description: "The connections the caller is limited to (the key's, or for a person what TOLLGATE_OIDC_ROLE_MAPPING granted); null: all.",
+    type: [String],
+    format: 'uuid',
+    nullable: true,
+  })
+  connectionIds: string[] | null;
+
   @ApiPropertyOptional({ description: 'Session only: send it as X-CSRF-Token on every POST/PATCH/PUT/DELETE.' })
   csrfToken?: string;
 
@@ -142,13 +150,15 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Who am I',
-    description: 'The caller: principal, name and role; for a session also its CSRF token and when it ends. Any role, with a session or an API key.',
+    description:
+      'The caller: principal, name, role and the connections it is limited to; for a session also its CSRF token and when it ends. ' +
+      'Any role, with a session or an API key.',
   })
   @ApiOkResponse({ description: 'The caller.', type: WhoAmI })
   @ApiErrors([401, 'No valid API key and no live session (signed out, or idle or absolute timeout reached).'], [403, 'Not for a valid caller: every role may ask.'], 429)
   whoAmI(@Req() req: AuthenticatedRequest): WhoAmI {
     const p = req.principal!;
-    const base = { principal: p.principalId, name: p.name, role: p.role, keyId: p.keyId };
+    const base = { principal: p.principalId, name: p.name, role: p.role, keyId: p.keyId, connectionIds: p.connectionIds ?? null };
     if (!req.session) return { via: 'api-key', ...base };
     return {
       via: 'session',

@@ -1,6 +1,6 @@
 import { ForbiddenException, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
-import { TollgateConfig, OIDC_ROLE_PRECEDENCE } from '@tollgate/config';
-import { importEsm, type PendingLogin, type Role, type SignedInPerson } from '@tollgate/auth';
+import { grantFor, TollgateConfig } from '@tollgate/config';
+import { importEsm, type PendingLogin, type SignedInPerson } from '@tollgate/auth';
 import type * as OpenIdClient from 'openid-client';
 
 type Lib = typeof OpenIdClient;
@@ -45,7 +45,7 @@ export class OidcClient {
 
   /**
    * Redeems the code (the library checks state, issuer, PKCE, and the ID token's signature, audience,
-   * expiry and nonce) and maps the person to a role. 403 when the answer is refused or no group maps.
+   * expiry and nonce) and maps the person to a role and scope. 403 when the answer is refused or no group maps.
    */
   async signIn(callbackUrl: URL, login: PendingLogin): Promise<SignedInPerson> {
     const { lib, config } = await this.discovered();
@@ -94,20 +94,15 @@ export class OidcClient {
       throw new ForbiddenException('sign-in refused: the identity provider says this email address is not verified');
     }
     const principal = principalClaim === 'email' ? raw.trim().toLowerCase() : raw.trim();
-    const role = this.roleFor(claims[this.config.TOLLGATE_OIDC_GROUPS_CLAIM]);
-    if (!role) {
+    const groups = claims[this.config.TOLLGATE_OIDC_GROUPS_CLAIM];
+    const list = Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : typeof groups === 'string' ? [groups] : [];
+    const grant = grantFor(this.config.oidcRoleMapping, list);
+    if (!grant) {
       this.logger.warn({ message: 'sign-in refused: no mapped group', principal });
       throw new ForbiddenException(`sign-in refused: ${principal} is in no group that grants a Tollgate role`);
     }
     const name = typeof claims.name === 'string' && claims.name.trim() !== '' ? claims.name.trim() : principal;
-    return { principal, name, role, issuer: claims.iss as string, subject: claims.sub as string, idToken };
-  }
-
-  /** The strongest role any of the person's groups grants (admin > approver > operator > auditor > viewer). */
-  roleFor(groups: unknown): Role | undefined {
-    const list = Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : typeof groups === 'string' ? [groups] : [];
-    const granted = this.config.oidcRoleMapping.filter((m) => list.includes(m.group)).map((m) => OIDC_ROLE_PRECEDENCE.indexOf(m.role));
-    return granted.length > 0 ? OIDC_ROLE_PRECEDENCE[Math.max(...granted)] : undefined;
+    return { principal, name, ...grant, issuer: claims.iss as string, subject: claims.sub as string, idToken };
   }
 
   private discovered(): Promise<{ lib: Lib; config: OpenIdClient.Configuration }> {
