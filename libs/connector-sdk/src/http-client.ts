@@ -139,6 +139,9 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
    * maxThrottledWaitMs: a sliding quota frees its slots only as the calls of one window earlier age
    * out, which a few sub-second retries would not outlast (docs/performance.md, "Rate limits").
    */
+  /** base, doubling with each throttled answer, up to throttleBackoffMaxMs. */
+  const doubling = (baseMs: number, throttles: number) => Math.min(throttleBackoffMaxMs, baseMs * 2 ** (throttles - 1));
+
   function retryPlanner(paced: PacedAttempt) {
     let faults = 0;
     let throttles = 0;
@@ -159,9 +162,9 @@ export function createProviderHttpClient(options: ProviderHttpClientOptions): Pr
           pacer.throttled(paced.slot);
           paced.slot = pacer.reserve();
           paced.taken = true;
-          wait = Math.max(paced.slot.waitMs, Math.min(throttleBackoffMaxMs, pacedBackoffBaseMs * 2 ** (throttles - 1)));
+          wait = Math.max(paced.slot.waitMs, doubling(pacedBackoffBaseMs, throttles));
         } else {
-          const cap = Math.min(throttleBackoffMaxMs, throttleBackoffBaseMs * 2 ** (throttles - 1));
+          const cap = doubling(throttleBackoffBaseMs, throttles);
           wait = Math.floor(cap / 2 + (Math.random() * cap) / 2);
         }
         if (throttledWaitMs + wait > maxThrottledWaitMs) return undefined;

@@ -48,6 +48,27 @@ function drainedOrClosed(res: Response, stallMs: number): Promise<boolean> {
   });
 }
 
+/** SQL: the open drifts of connection `c` as a severity-to-count object (null when none); read with openBySeverity. */
+const OPEN_BY_SEVERITY = `(SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
+   WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s)`;
+
+/** A connection row's freshness: one rule for the posture report and the overview (posture-freshness.ts). */
+function rowFreshness(
+  r: { enabled: boolean; poll_interval_seconds: number; consecutive_failures: number; last_failure_reason?: string | null; last_success_at: Date | null },
+  now: Date,
+) {
+  return freshness(
+    {
+      enabled: r.enabled,
+      pollIntervalSeconds: r.poll_interval_seconds,
+      consecutiveFailures: r.consecutive_failures,
+      lastFailureReason: r.last_failure_reason ?? null,
+      lastSuccessAt: r.last_success_at,
+    },
+    now,
+  );
+}
+
 /** Open drifts by severity (OpenDriftCounts) from a severity-to-count aggregate; severities without one count 0. */
 function openBySeverity(open: Record<string, number> | null) {
   return { critical: 0, high: 0, medium: 0, low: 0, info: 0, ...(open ?? {}) };
@@ -178,8 +199,7 @@ export class ReportsController {
       `SELECT c.id, c.name, c.provider, c.baseline_id, c.last_success_at, c.consecutive_failures, c.findings_confirmed_at AS evaluated_at,
               c.enabled, c.poll_interval_seconds, c.last_failure_reason,
               f.pass, f.fail, f.unknown, f.attested,
-              (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
-                 WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open,
+              ${OPEN_BY_SEVERITY} AS open,
               (SELECT count(*)::int FROM drifts d WHERE d.connection_id = c.id AND d.status = 'excepted') AS excepted
        FROM connections c
        -- One walk of the findings (one per control and resource: thousands on a large tenant), not one per status.
@@ -198,16 +218,7 @@ export class ReportsController {
     return {
       generatedAt: now.toISOString(),
       items: rows.map((r) => {
-        const { stale, staleReason } = freshness(
-          {
-            enabled: r.enabled,
-            pollIntervalSeconds: r.poll_interval_seconds,
-            consecutiveFailures: r.consecutive_failures,
-            lastFailureReason: r.last_failure_reason,
-            lastSuccessAt: r.last_success_at,
-          },
-          now,
-        );
+        const { stale, staleReason } = rowFreshness(r, now);
         return {
           connectionId: r.id,
           name: r.name,
@@ -269,8 +280,7 @@ export class ReportsController {
     this.ds.query(
       `SELECT c.id, c.name, c.provider, c.enabled, c.poll_interval_seconds, c.last_success_at, c.consecutive_failures,
               f.pass, f.fail,
-              (SELECT jsonb_object_agg(severity, n) FROM (SELECT severity, count(*)::int AS n FROM drifts d
-                 WHERE d.connection_id = c.id AND d.status = 'open' GROUP BY severity) s) AS open
+              ${OPEN_BY_SEVERITY} AS open
        FROM connections c
        CROSS JOIN LATERAL (
          SELECT count(*) FILTER (WHERE e->>'status' = 'pass')::int AS pass, count(*) FILTER (WHERE e->>'status' = 'fail')::int AS fail
@@ -337,16 +347,7 @@ export class ReportsController {
       const open = openBySeverity(c.open);
       for (const k of Object.keys(openDrifts) as (keyof typeof openDrifts)[]) openDrifts[k] += open[k];
       // One rule with the posture report (posture-freshness.ts): failing, overdue or never polled.
-      const { stale } = freshness(
-        {
-          enabled: c.enabled,
-          pollIntervalSeconds: c.poll_interval_seconds,
-          consecutiveFailures: c.consecutive_failures,
-          lastFailureReason: null,
-          lastSuccessAt: c.last_success_at,
-        },
-        now,
-      );
+      const { stale } = rowFreshness(c, now);
       return {
         connectionId: c.id,
         name: c.name,
